@@ -1,0 +1,72 @@
+"""The array backend: the few array calls the engine makes outside the ops.
+
+`Tensor` and the autograd loop touch arrays only through this module, so that another
+numpy-compatible backend (CuPy, say) could be swapped in here without touching them.
+The ops (`tinygrad_edu.ops`) use numpy directly: an op's math is the backend's business.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+ndarray = np.ndarray
+DEFAULT_FLOAT = np.dtype(np.float32)
+_NUMERIC_KINDS = "biuf"  # bool, signed int, unsigned int, float
+
+
+def as_data(data: Any, dtype: Any = None) -> np.ndarray:
+    """Copy user data into an array: float32 unless `dtype` says otherwise, ints kept.
+
+    Raises a clear error for ragged nested lists and for non-numeric data, instead of
+    numpy's object arrays or its generic message.
+    """
+    try:
+        array = np.asarray(data)
+    except ValueError as error:
+        raise ValueError(
+            f"Tensor data is ragged: nested sequences must have the same length at each "
+            f"depth ({error})"
+        ) from None
+    if array.dtype.kind not in _NUMERIC_KINDS:
+        raise TypeError(
+            f"Tensor data must be numeric (bool, int or float); got dtype {array.dtype} "
+            f"from {type(data).__name__}"
+        )
+    if dtype is None:
+        dtype = DEFAULT_FLOAT if array.dtype.kind == "f" else array.dtype
+    # A copy, as torch.tensor makes: optimizers update parameters in place, and that must
+    # never write into the caller's array.
+    return np.array(array, dtype=dtype, order="C", copy=True)
+
+
+def scalar_like(value: float | int | bool, reference: np.ndarray) -> np.ndarray:
+    """A Python scalar as a 0-d array that does not change `reference`'s dtype when mixed in."""
+    if reference.dtype.kind == "f" or not isinstance(value, float):
+        return np.asarray(value, dtype=reference.dtype if reference.dtype.kind == "f" else None)
+    return np.asarray(value, dtype=DEFAULT_FLOAT)
+
+
+def ensure_array(value: Any) -> np.ndarray:
+    """Ops may return numpy scalars (np.mean does); the graph stores arrays."""
+    return value if type(value) is np.ndarray else np.asarray(value)
+
+
+def is_float(array: np.ndarray) -> bool:
+    return array.dtype.kind == "f"
+
+
+def ones_like(array: np.ndarray) -> np.ndarray:
+    return np.ones_like(array)
+
+
+def copy(array: np.ndarray) -> np.ndarray:
+    return np.array(array, copy=True)
+
+
+def cast(array: np.ndarray, dtype: Any) -> np.ndarray:
+    return array.astype(dtype, copy=False)
+
+
+def format_array(array: np.ndarray) -> str:
+    return np.array2string(array, precision=4, separator=", ", prefix="Tensor(")

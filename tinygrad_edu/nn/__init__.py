@@ -1,0 +1,4 @@
+"""Neural-network building blocks on the autograd engine."""
+from . import functional
+
+__all__ = ["functional"]

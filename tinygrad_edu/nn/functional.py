@@ -1,0 +1,56 @@
+"""The ops as functions, with torch.nn.functional's names and signatures."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..ops import conv, loss, matmul, pool
+from ..tensor import Tensor
+
+
+def _tensor(value: Any) -> Tensor:
+    return value if isinstance(value, Tensor) else Tensor(value)
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """Y = X Wᵀ + B, W of shape (out_features, in_features)."""
+    return matmul.Linear.apply(input, weight, bias)
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0) -> Tensor:
+    """Cross-correlation of input (N, C, H, W) with weight (O, C, kh, kw), plus bias (O,)."""
+    return conv.Conv2d.apply(input, weight, bias, stride, padding)
+
+
+def max_pool2d(input: Tensor, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None) -> Tensor:
+    """Maximum over each kernel window of input (N, C, H, W); stride defaults to kernel_size."""
+    return pool.MaxPool2d.apply(input, kernel_size, stride)
+
+
+def relu(input: Tensor) -> Tensor:
+    return input.relu()
+
+
+def tanh(input: Tensor) -> Tensor:
+    return input.tanh()
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    return input.sigmoid()
+
+
+def softmax(input: Tensor, dim: int = -1) -> Tensor:
+    return input.softmax(dim)
+
+
+def log_softmax(input: Tensor, dim: int = -1) -> Tensor:
+    return input.log_softmax(dim)
+
+
+def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """mean((input − target)²); both of the same shape."""
+    return loss.MSELoss.apply(input, _tensor(target), reduction)
+
+
+def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Cross-entropy of logits (N, C) against integer class indices (N,)."""
+    return loss.CrossEntropy.apply(input, _tensor(target), reduction)

@@ -1,0 +1,1 @@
+"""The differentiable ops: one `Function` subclass each, forward and backward side by side."""

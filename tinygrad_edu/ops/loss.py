@@ -1,0 +1,110 @@
+"""Losses: a scalar E from predictions Y and targets Y*.
+
+MSE (the tutorial's):  E = mean((Y* − Y)²),  dE/dY = 2/n (Y − Y*).
+Cross-entropy with class-index targets t, fused with log-softmax:
+    E = −(1/N) Σ_n log softmax(Y_n)_{t_n},  dE/dY = (softmax(Y) − onehot(t)) / N.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..function import Context, Function
+from .softmax import log_softmax
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def _check_reduction(reduction: str, name: str) -> None:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{name}: reduction must be one of {REDUCTIONS}; got {reduction!r}")
+
+
+def _reduce(losses: np.ndarray, reduction: str) -> np.ndarray:
+    if reduction == "mean":
+        return losses.mean()
+    if reduction == "sum":
+        return losses.sum()
+    return losses
+
+
+def _reduction_grad(grad_output: np.ndarray, reduction: str, count: int) -> np.ndarray | float:
+    """dE/d(per-element loss): the scalar dE/dY spread by the reduction."""
+    if reduction == "mean":
+        return grad_output / count
+    return grad_output
+
+
+class MSELoss(Function):
+    """E = mean((Y − Y*)²);  dE/dY = 2/n (Y − Y*) dE/dE,  dE/dY* = −dE/dY."""
+
+    @staticmethod
+    def forward(ctx: Context, prediction: np.ndarray, target: np.ndarray, reduction: str) -> np.ndarray:
+        _check_reduction(reduction, "mse_loss")
+        if prediction.shape != target.shape:
+            raise ValueError(
+                f"mse_loss: prediction of shape {prediction.shape} and target of shape "
+                f"{target.shape} must have the same shape"
+            )
+        difference = prediction - target
+        ctx.save_for_backward(difference)
+        ctx.reduction = reduction
+        return _reduce(difference * difference, reduction)
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[Any, Any, None]:
+        (difference,) = ctx.saved_tensors
+        grad = 2 * difference * _reduction_grad(grad_output, ctx.reduction, difference.size)
+        return (
+            grad if ctx.needs_input_grad[0] else None,
+            -grad if ctx.needs_input_grad[1] else None,
+            None,
+        )
+
+
+def _check_class_targets(logits: np.ndarray, target: np.ndarray) -> None:
+    if logits.ndim != 2:
+        raise ValueError(f"cross_entropy: logits must be 2-D (batch, classes); got shape {logits.shape}")
+    if target.dtype.kind not in "iu":
+        raise TypeError(f"cross_entropy: target must hold integer class indices; got dtype {target.dtype}")
+    if target.shape != (logits.shape[0],):
+        raise ValueError(
+            f"cross_entropy: target of shape {target.shape} does not fit logits of shape "
+            f"{logits.shape} (expected one class index per row: shape ({logits.shape[0]},))"
+        )
+    classes = logits.shape[1]
+    bad = np.flatnonzero((target < 0) | (target >= classes))
+    if bad.size:
+        raise ValueError(
+            f"cross_entropy: target label {target[bad[0]]} at index {bad[0]} is out of range "
+            f"for {classes} classes (labels must be in 0..{classes - 1})"
+        )
+
+
+class CrossEntropy(Function):
+    """E = −(1/N) Σ_n log softmax(Y_n)_{t_n};  dE/dY = (softmax(Y) − onehot(t)) / N.
+
+    Y: logits (N, C); t: integer class indices (N,). Fused with log-softmax: one op, and a
+    backward that needs no chain through softmax.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, logits: np.ndarray, target: np.ndarray, reduction: str) -> np.ndarray:
+        _check_reduction(reduction, "cross_entropy")
+        _check_class_targets(logits, target)
+        log_probs = log_softmax(logits, axis=1)
+        rows = np.arange(logits.shape[0])
+        ctx.save_for_backward(log_probs, target)
+        ctx.reduction = reduction
+        return _reduce(-log_probs[rows, target], reduction)
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[Any, None, None]:
+        log_probs, target = ctx.saved_tensors
+        grad = np.exp(log_probs)
+        grad[np.arange(len(target)), target] -= 1
+        per_row = _reduction_grad(grad_output, ctx.reduction, len(target))
+        if ctx.reduction == "none":
+            per_row = per_row[:, None]
+        return grad * per_row, None, None

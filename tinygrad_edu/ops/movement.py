@@ -1,0 +1,96 @@
+"""Movement ops: they rearrange elements without changing them, so backward puts each
+gradient element back where its input element came from.
+
+Reshape (and flatten): dE/dX = dE/dY reshaped back.  Permute: dE/dX = dE/dY permuted by the
+inverse permutation.  Index: dE/dX = zeros with dE/dY added at the indexed places.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..function import Context, Function
+from ..tensor import Tensor
+
+
+class Reshape(Function):
+    """Y = X with a new shape (one entry may be -1);  dE/dX = dE/dY reshaped to X's shape."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        ctx.input_shape = x.shape
+        try:
+            return x.reshape(shape)
+        except (ValueError, TypeError):
+            raise ValueError(
+                f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} elements) "
+                f"into shape {tuple(shape)}"
+            ) from None
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[np.ndarray, None]:
+        return grad_output.reshape(ctx.input_shape), None
+
+
+class Permute(Function):
+    """Y = X with its dims reordered (Y's dim i is X's dim dims[i]);
+    dE/dX = dE/dY with the inverse reordering."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
+        if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)) or any(not -x.ndim <= d < x.ndim for d in dims):
+            raise ValueError(f"permute: dims {tuple(dims)} are not a permutation of the {x.ndim} dims of shape {x.shape}")
+        ctx.inverse = tuple(np.argsort([d % x.ndim for d in dims]))
+        return x.transpose(dims)
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[np.ndarray, None]:
+        return grad_output.transpose(ctx.inverse), None
+
+
+class Index(Function):
+    """Y = X[index] (basic slices, ints, None, Ellipsis, integer or boolean arrays);
+    dE/dX = zeros of X's shape with dE/dY added at X[index] (repeated indices add up)."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, index: Any) -> np.ndarray:
+        ctx.input_shape, ctx.dtype, ctx.index = x.shape, x.dtype, index
+        try:
+            return x[index]
+        except IndexError as error:
+            raise IndexError(f"index {index!r} into a tensor of shape {x.shape}: {error}") from None
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[np.ndarray, None]:
+        input_grad = np.zeros(ctx.input_shape, dtype=ctx.dtype)
+        np.add.at(input_grad, ctx.index, grad_output)
+        return input_grad, None
+
+
+def as_index(index: Any) -> Any:
+    """An index expression with Tensors (of indices or masks) replaced by their arrays."""
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def flattened_shape(shape: tuple[int, ...], start_dim: int, end_dim: int) -> tuple[int, ...]:
+    """The shape torch.flatten(x, start_dim, end_dim) gives."""
+    if len(shape) == 0:
+        return (1,)
+    start, end = start_dim % len(shape), end_dim % len(shape)
+    if start > end:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for shape {shape}")
+    return shape[:start] + (int(np.prod(shape[start : end + 1])),) + shape[end + 1 :]
+
+
+def swapped_dims(ndim: int, dim0: int, dim1: int) -> tuple[int, ...]:
+    """The permutation that swaps two dims, as torch.transpose(x, dim0, dim1)."""
+    dims = list(range(ndim))
+    dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
+    return tuple(dims)

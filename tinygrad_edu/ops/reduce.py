@@ -1,0 +1,102 @@
+"""Reductions over axes: Y = Σ X, mean X, max X.
+
+Axes are numpy's `axis`/`keepdims` or PyTorch's `dim`/`keepdim`: an int, a negative int, a
+tuple, or None for all. In backward each output gradient is spread back over the input
+elements it summarised, which is a broadcast along the reduced axes.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..function import Context, Function
+
+Axes = tuple[int, ...]
+
+
+def reduction_args(axis: Any, keepdims: bool, dim: Any, keepdim: bool | None) -> tuple[Any, bool]:
+    """Merge numpy's and PyTorch's spellings into (axis, keepdims)."""
+    if dim is not None:
+        if axis is not None:
+            raise TypeError("give the reduction axes as axis= or dim=, not both")
+        axis = dim
+    if keepdim is not None:
+        keepdims = keepdim
+    if isinstance(axis, list):
+        axis = tuple(axis)
+    return axis, bool(keepdims)
+
+
+def normalize_axes(axis: Any, ndim: int, name: str) -> Axes:
+    """Axes as a sorted tuple of non-negative ints, with a clear error when out of range."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    normalized = []
+    for a in axes:
+        if not isinstance(a, (int, np.integer)) or not -ndim <= a < max(ndim, 1):
+            raise ValueError(f"{name}: axis {a!r} is out of range for a tensor with {ndim} dims")
+        normalized.append(int(a) % max(ndim, 1))
+    if len(set(normalized)) != len(normalized):
+        raise ValueError(f"{name}: axis {axis!r} repeats an axis")
+    return tuple(sorted(normalized))
+
+
+def _expand(grad_output: np.ndarray, ctx: Context) -> np.ndarray:
+    """dE/dY reshaped to keep the reduced axes as size 1, so it broadcasts against X."""
+    return grad_output if ctx.keepdims else np.expand_dims(grad_output, ctx.axes)
+
+
+class Sum(Function):
+    """Y = Σ_axes X;  dE/dX = dE/dY broadcast back over the summed axes."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
+        ctx.axes, ctx.keepdims, ctx.input_shape = normalize_axes(axis, x.ndim, "sum"), keepdims, x.shape
+        return x.sum(axis=ctx.axes, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[np.ndarray, None, None]:
+        return np.broadcast_to(_expand(grad_output, ctx), ctx.input_shape), None, None
+
+
+class Mean(Function):
+    """Y = (1/n) Σ_axes X;  dE/dX = dE/dY / n, broadcast back (n: elements per mean)."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
+        ctx.axes, ctx.keepdims, ctx.input_shape = normalize_axes(axis, x.ndim, "mean"), keepdims, x.shape
+        return x.mean(axis=ctx.axes, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[np.ndarray, None, None]:
+        count = int(np.prod([ctx.input_shape[a] for a in ctx.axes]))
+        return np.broadcast_to(_expand(grad_output, ctx) / count, ctx.input_shape), None, None
+
+
+class Max(Function):
+    """Y = max_axes X;  dE/dX = dE/dY ⊙ [X = Y] / (number of ties): the gradient goes to the
+    maximum, split evenly where several elements share it."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
+        ctx.axes, ctx.keepdims = normalize_axes(axis, x.ndim, "max"), keepdims
+        if x.size == 0:
+            raise ValueError(f"max: cannot reduce an empty tensor of shape {x.shape}")
+        output = x.max(axis=ctx.axes, keepdims=True)
+        is_max = x == output
+        ctx.save_for_backward(is_max / is_max.sum(axis=ctx.axes, keepdims=True, dtype=x.dtype))
+        return output if keepdims else np.squeeze(output, axis=ctx.axes)
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[np.ndarray, None, None]:
+        (share,) = ctx.saved_tensors
+        return _expand(grad_output, ctx) * share, None, None
+
+
+def argmax(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
+    """Indices of the maxima (not differentiable: no Function, no gradient)."""
+    if isinstance(axis, tuple):
+        raise ValueError("argmax takes a single axis (or None for the flattened tensor)")
+    return np.argmax(x, axis=axis, keepdims=keepdims)

@@ -1,0 +1,54 @@
+"""Softmax and log-softmax along one dim, numerically stable (logits of ±1000 are fine).
+
+log_softmax(X)_i = X_i − log Σ_j e^{X_j} = S_i − log Σ_j e^{S_j},  with S = X − max X
+(subtracting the max changes nothing mathematically and keeps every exponent ≤ 0).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Context, Function
+from .reduce import normalize_axes
+
+
+def log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def _axis(dim: int, x: np.ndarray, name: str) -> int:
+    if not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{name}: dim must be a single int; got {dim!r}")
+    return normalize_axes(dim, x.ndim, name)[0]
+
+
+class LogSoftmax(Function):
+    """Y = log_softmax(X);  dE/dX = dE/dY − softmax(X) Σ_dim dE/dY."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, dim: int) -> np.ndarray:
+        ctx.axis = _axis(dim, x, "log_softmax")
+        output = log_softmax(x, ctx.axis)
+        ctx.save_for_backward(output)
+        return output
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[np.ndarray, None]:
+        (output,) = ctx.saved_tensors
+        return grad_output - np.exp(output) * grad_output.sum(axis=ctx.axis, keepdims=True), None
+
+
+class Softmax(Function):
+    """Y = e^X / Σ_dim e^X;  dE/dX = Y ⊙ (dE/dY − Σ_dim dE/dY ⊙ Y)."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, dim: int) -> np.ndarray:
+        ctx.axis = _axis(dim, x, "softmax")
+        output = np.exp(log_softmax(x, ctx.axis))
+        ctx.save_for_backward(output)
+        return output
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[np.ndarray, None]:
+        (output,) = ctx.saved_tensors
+        return output * (grad_output - (grad_output * output).sum(axis=ctx.axis, keepdims=True)), None

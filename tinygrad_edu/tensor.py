@@ -1,0 +1,365 @@
+"""`Tensor`: an array that remembers how it was computed, and reverse-mode autodiff over
+that record.
+
+Every op result keeps a `Context` (`_ctx`): which `Function` made it and from which inputs.
+`backward()` walks that graph from the output back to the leaves, calling each Function's
+backward to turn dE/dY into dE/dX (the tutorial's chain, one op at a time) and summing the
+gradients that meet at a tensor used more than once. No op's math lives here: each method
+hands its work to one Function in `tinygrad_edu.ops`.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator, Sequence
+
+from . import backend
+
+Scalar = int | float | bool
+
+
+class Tensor:
+    __slots__ = ("data", "grad", "requires_grad", "_ctx")
+    # Make numpy hand `ndarray * tensor` to Tensor.__rmul__ instead of looping over elements.
+    __array_ufunc__ = None
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None):
+        if isinstance(data, Tensor):
+            data = data.data
+        self.data = backend.as_data(data, dtype)
+        if requires_grad and not backend.is_float(self.data):
+            raise TypeError(
+                f"only floating-point tensors can require grad; got dtype {self.data.dtype}"
+            )
+        self.requires_grad = requires_grad
+        self.grad: Tensor | None = None
+        self._ctx = None
+
+    @classmethod
+    def _from_op(cls, data: Any, ctx: Any) -> Tensor:
+        """An op's result: no copy, no checks (the op made the array). Hot path."""
+        tensor = cls.__new__(cls)
+        tensor.data = data
+        tensor.grad = None
+        tensor._ctx = ctx
+        tensor.requires_grad = ctx is not None
+        return tensor
+
+    # ---- what a tensor is ---------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def dtype(self) -> Any:
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
+        """The shape, or one dimension of it, as torch's `Tensor.size()`."""
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def numel(self) -> int:
+        return self.data.size
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def numpy(self) -> Any:
+        return self.data
+
+    def item(self) -> Scalar:
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a tensor with one element; this one has shape {self.shape}")
+        return self.data.item()
+
+    def __bool__(self) -> bool:
+        return bool(self.item())
+
+    def __iter__(self) -> Iterator[Tensor]:
+        return (self[i] for i in range(len(self)))
+
+    @property
+    def grad_fn(self) -> Any:
+        return None if self._ctx is None else self._ctx.function
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._ctx is None
+
+    def __repr__(self) -> str:
+        extra = ""
+        if self._ctx is not None:
+            extra = f", grad_fn=<{self._ctx.function.__name__}>"
+        elif self.requires_grad:
+            extra = ", requires_grad=True"
+        if self.dtype != backend.DEFAULT_FLOAT:
+            extra += f", dtype={self.dtype}"
+        return f"Tensor({backend.format_array(self.data)}{extra})"
+
+    def detach(self) -> Tensor:
+        """The same data, cut from the graph: no grad flows through the result."""
+        return Tensor._from_op(self.data, None)
+
+    def zero_grad(self) -> None:
+        self.grad = None
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if requires_grad and not backend.is_float(self.data):
+            raise TypeError(f"only floating-point tensors can require grad; got dtype {self.dtype}")
+        self.requires_grad = requires_grad
+        return self
+
+    # ---- reverse-mode autodiff ----------------------------------------------------------
+    def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
+        """Fill `.grad` of every leaf this tensor depends on with dE/dleaf, E being this
+        tensor (a scalar) or, for a non-scalar, the dot product with `gradient` (dE/dself).
+
+        Gradients add into `.grad` until it is zeroed. The graph is freed afterwards unless
+        `retain_graph=True`, so a second backward through it is an error.
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward() on a tensor that does not require grad: none of its inputs has "
+                "requires_grad=True (or it was computed under no_grad())"
+            )
+        if gradient is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward() without a gradient works only on a scalar; this tensor has "
+                    f"shape {self.shape}: pass gradient= (dE/dY, of that shape), or reduce it "
+                    f"first (.sum(), .mean())"
+                )
+            seed = backend.ones_like(self.data)
+        else:
+            seed = gradient.data if isinstance(gradient, Tensor) else backend.as_data(gradient, self.dtype)
+            if seed.shape != self.shape:
+                raise ValueError(
+                    f"backward(): gradient has shape {seed.shape} but the tensor has shape {self.shape}"
+                )
+            seed = backend.cast(seed, self.dtype)
+
+        grads = {id(self): seed}
+        for node in self._topological_order():
+            grad_output = grads.pop(id(node))
+            ctx = node._ctx
+            if ctx is None:
+                node._accumulate(grad_output)
+                continue
+            if ctx.freed:
+                raise RuntimeError(
+                    f"backward through a freed graph (at {ctx.function.__name__}): the graph "
+                    f"is freed after backward(); pass retain_graph=True to the first "
+                    f"backward() to run it twice"
+                )
+            input_grads = ctx.function.backward(ctx, grad_output)
+            if type(input_grads) is not tuple:
+                input_grads = (input_grads,)
+            if len(input_grads) != len(ctx.inputs):
+                raise RuntimeError(
+                    f"{ctx.function.__name__}.backward returned {len(input_grads)} gradients "
+                    f"for {len(ctx.inputs)} inputs (return one per forward input, None where "
+                    f"there is none)"
+                )
+            for index, (parent, needs, grad) in enumerate(zip(ctx.inputs, ctx.needs_input_grad, input_grads)):
+                if not needs or grad is None:
+                    continue
+                if grad.shape != parent.data.shape:
+                    raise RuntimeError(
+                        f"{ctx.function.__name__}.backward returned a gradient of shape "
+                        f"{grad.shape} for input {index} of shape {parent.data.shape}"
+                    )
+                if grad.dtype != parent.data.dtype:
+                    grad = backend.cast(grad, parent.data.dtype)
+                key = id(parent)
+                grads[key] = grad if key not in grads else grads[key] + grad
+            if not retain_graph:
+                ctx.free()
+
+    def _topological_order(self) -> list[Tensor]:
+        """Tensors that need grad, each before the inputs it was made from.
+
+        Iterative depth-first search, so a chain of 10,000 ops does not hit Python's
+        recursion limit.
+        """
+        order: list[Tensor] = []
+        visited: set[int] = set()
+        stack: list[tuple[Tensor, bool]] = [(self, False)]
+        while stack:
+            node, inputs_done = stack.pop()
+            if inputs_done:
+                order.append(node)
+                continue
+            if id(node) in visited:
+                continue
+            visited.add(id(node))
+            stack.append((node, True))
+            if node._ctx is not None:
+                for parent in node._ctx.inputs:
+                    if isinstance(parent, Tensor) and parent.requires_grad and id(parent) not in visited:
+                        stack.append((parent, False))
+        order.reverse()
+        return order
+
+    def _accumulate(self, grad: Any) -> None:
+        if self.grad is None:
+            # A copy: backward may hand us an array it shares (grad_output itself, a view).
+            self.grad = Tensor._from_op(backend.copy(grad), None)
+        else:
+            self.grad.data += grad
+
+    # ---- operators: numpy broadcasting; Python scalars keep this tensor's dtype ----------
+    def _operand(self, other: Any) -> Any:
+        if isinstance(other, Tensor):
+            return other
+        if isinstance(other, (int, float, bool)):
+            return backend.scalar_like(other, self.data)
+        return Tensor(other)
+
+    def __add__(self, other: Any) -> Tensor:
+        return elementwise.Add.apply(self, self._operand(other))
+
+    def __radd__(self, other: Any) -> Tensor:
+        return elementwise.Add.apply(self._operand(other), self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return elementwise.Sub.apply(self, self._operand(other))
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return elementwise.Sub.apply(self._operand(other), self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return elementwise.Mul.apply(self, self._operand(other))
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return elementwise.Mul.apply(self._operand(other), self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return elementwise.Div.apply(self, self._operand(other))
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return elementwise.Div.apply(self._operand(other), self)
+
+    def __pow__(self, exponent: Any) -> Tensor:
+        return elementwise.Pow.apply(self, self._operand(exponent))
+
+    def __rpow__(self, base: Any) -> Tensor:
+        return elementwise.Pow.apply(self._operand(base), self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return matmul.MatMul.apply(self, self._operand(other))
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return matmul.MatMul.apply(self._operand(other), self)
+
+    def __neg__(self) -> Tensor:
+        return elementwise.Neg.apply(self)
+
+    def _compare(self, other: Any, name: str) -> Tensor:
+        other = self._operand(other)
+        return Tensor._from_op(elementwise.compare(name, self.data, getattr(other, "data", other)), None)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return self._compare(other, "lt")
+
+    def __le__(self, other: Any) -> Tensor:
+        return self._compare(other, "le")
+
+    def __gt__(self, other: Any) -> Tensor:
+        return self._compare(other, "gt")
+
+    def __ge__(self, other: Any) -> Tensor:
+        return self._compare(other, "ge")
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(other, "eq")
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(other, "ne")
+
+    __hash__ = object.__hash__
+
+    def matmul(self, other: Any) -> Tensor:
+        return self @ other
+
+    # ---- elementwise --------------------------------------------------------------------
+    def exp(self) -> Tensor:
+        return elementwise.Exp.apply(self)
+
+    def log(self) -> Tensor:
+        return elementwise.Log.apply(self)
+
+    def sqrt(self) -> Tensor:
+        return elementwise.Sqrt.apply(self)
+
+    def tanh(self) -> Tensor:
+        return elementwise.Tanh.apply(self)
+
+    def sigmoid(self) -> Tensor:
+        return elementwise.Sigmoid.apply(self)
+
+    def relu(self) -> Tensor:
+        return elementwise.ReLU.apply(self)
+
+    def float(self) -> Tensor:
+        return elementwise.Cast.apply(self, "float32")
+
+    def double(self) -> Tensor:
+        return elementwise.Cast.apply(self, "float64")
+
+    # ---- reductions: numpy's axis/keepdims or PyTorch's dim/keepdim --------------------
+    def sum(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None, keepdim: bool | None = None) -> Tensor:
+        return reduce.Sum.apply(self, *reduce.reduction_args(axis, keepdims, dim, keepdim))
+
+    def mean(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None, keepdim: bool | None = None) -> Tensor:
+        return reduce.Mean.apply(self, *reduce.reduction_args(axis, keepdims, dim, keepdim))
+
+    def max(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None, keepdim: bool | None = None) -> Tensor:
+        """The largest values (not the indices); ties share the gradient evenly."""
+        return reduce.Max.apply(self, *reduce.reduction_args(axis, keepdims, dim, keepdim))
+
+    def argmax(self, axis: int | None = None, keepdims: bool = False, *, dim: int | None = None, keepdim: bool | None = None) -> Tensor:
+        return Tensor._from_op(reduce.argmax(self.data, *reduce.reduction_args(axis, keepdims, dim, keepdim)), None)
+
+    def log_softmax(self, dim: int = -1) -> Tensor:
+        return softmax.LogSoftmax.apply(self, dim)
+
+    def softmax(self, dim: int = -1) -> Tensor:
+        return softmax.Softmax.apply(self, dim)
+
+    # ---- movement -----------------------------------------------------------------------
+    def reshape(self, *shape: Any) -> Tensor:
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return movement.Reshape.apply(self, shape)
+
+    def view(self, *shape: Any) -> Tensor:
+        return self.reshape(*shape)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Merge dims start_dim..end_dim into one, as torch.flatten."""
+        return movement.Reshape.apply(self, movement.flattened_shape(self.shape, start_dim, end_dim))
+
+    def permute(self, *dims: Any) -> Tensor:
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = tuple(dims[0])
+        return movement.Permute.apply(self, dims)
+
+    def transpose(self, dim0: int = -2, dim1: int = -1) -> Tensor:
+        """Swap two dims, as torch.transpose (not numpy's full-permutation transpose)."""
+        return movement.Permute.apply(self, movement.swapped_dims(self.ndim, dim0, dim1))
+
+    @property
+    def T(self) -> Tensor:
+        """All dims reversed (for a matrix, its transpose)."""
+        return movement.Permute.apply(self, tuple(reversed(range(self.ndim))))
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return movement.Index.apply(self, movement.as_index(index))
+
+
+# Imported last: the ops import `Function`, which imports `Tensor` from this module.
+from .ops import elementwise, matmul, movement, reduce, softmax  # noqa: E402
