@@ -35,6 +35,8 @@ def as_data(data: Any, dtype: Any = None) -> np.ndarray:
         )
     if dtype is None:
         dtype = DEFAULT_FLOAT if array.dtype.kind == "f" else array.dtype
+    elif np.dtype(dtype).kind not in _NUMERIC_KINDS:
+        raise TypeError(f"Tensor dtype must be numeric (bool, int or float); got dtype={np.dtype(dtype)}")
     # A copy, as torch.tensor makes: optimizers update parameters in place, and that must
     # never write into the caller's array.
     return np.array(array, dtype=dtype, order="C", copy=True)

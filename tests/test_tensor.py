@@ -1,0 +1,293 @@
+"""What a Tensor is and how its graph behaves: construction and dtypes, operators with
+Python scalars and numpy arrays, backward and gradient accumulation, no_grad, detach,
+reductions in both spellings, and custom Functions."""
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from tinygrad_edu import Function, Tensor
+
+
+def f64(data, requires_grad=False):
+    return Tensor(data, requires_grad=requires_grad, dtype=np.float64)
+
+
+# ---- construction -----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "data, shape",
+    [(2.5, ()), ([1.0, 2.0], (2,)), ([[1.0, 2.0], [3.0, 4.0]], (2, 2)), (np.zeros((2, 3, 4)), (2, 3, 4))],
+    ids=["scalar", "list", "nested list", "ndarray"],
+)
+def test_float_data_becomes_float32(data, shape):
+    tensor = Tensor(data)
+    assert tensor.shape == shape
+    assert tensor.dtype == np.float32
+    np.testing.assert_array_equal(tensor.numpy(), np.asarray(data, dtype=np.float32))
+
+
+def test_float64_kept_when_asked_and_through_ops():
+    x, y = f64([[1.0, 2.0]], requires_grad=True), f64([[3.0], [4.0]])
+    assert x.dtype == np.float64
+    out = ((x @ y).tanh() * x).sum()
+    assert out.dtype == np.float64
+    out.backward()
+    assert x.grad.dtype == np.float64
+
+
+def test_int_data_stays_int():
+    labels = Tensor([0, 2, 1])
+    assert labels.dtype.kind == "i"
+    assert (labels + 1).dtype.kind == "i"
+    assert Tensor(np.array([1, 2], dtype=np.uint8)).dtype == np.uint8
+
+
+@pytest.mark.parametrize("dtype", [None, np.float64])
+def test_construction_copies_the_callers_array(dtype):
+    source = np.array([1.0, 2.0], dtype=np.float32 if dtype is None else dtype)
+    tensor = Tensor(source, dtype=dtype)
+    tensor.data[0] = 99.0
+    assert source[0] == 1.0
+
+
+def test_integer_tensors_cannot_require_grad():
+    with pytest.raises(TypeError, match="floating-point"):
+        Tensor([1, 2], requires_grad=True)
+    with pytest.raises(TypeError, match="floating-point"):
+        Tensor([1, 2]).requires_grad_()
+
+
+# ---- operators with Python scalars and numpy arrays ----------------------------------------
+OPERATORS = {
+    "x + s": lambda x, s: x + s, "s + x": lambda x, s: s + x,
+    "x - s": lambda x, s: x - s, "s - x": lambda x, s: s - x,
+    "x * s": lambda x, s: x * s, "s * x": lambda x, s: s * x,
+    "x / s": lambda x, s: x / s, "s / x": lambda x, s: s / x,
+    "x ** s": lambda x, s: x ** s, "s ** x": lambda x, s: s ** x,
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("scalar", [2, 2.5], ids=["int", "float"])
+@pytest.mark.parametrize("name", list(OPERATORS))
+def test_python_scalars_keep_the_tensors_dtype(name, scalar, dtype):
+    x = Tensor([1.0, 2.0], dtype=dtype)
+    result = OPERATORS[name](x, scalar)
+    assert result.dtype == dtype
+    np.testing.assert_allclose(result.numpy(), OPERATORS[name](np.array([1.0, 2.0]), scalar), rtol=1e-6)
+
+
+def test_ndarray_on_the_left_gives_a_tensor():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = np.array([3.0, 4.0]) * x
+    assert isinstance(y, Tensor)
+    np.testing.assert_array_equal(y.numpy(), [3.0, 8.0])
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 4.0])
+    assert isinstance(np.array([1.0, 1.0]) + x, Tensor)
+
+
+# ---- backward ---------------------------------------------------------------------------
+def test_backward_on_a_scalar():
+    x = f64([1.0, -2.0, 3.0], requires_grad=True)
+    (x * x).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, -4.0, 6.0])
+
+
+def test_gradients_accumulate_until_zeroed():
+    x = f64([1.0, 2.0], requires_grad=True)
+    (x * 3).sum().backward()
+    (x * x).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0 + 2.0, 3.0 + 4.0])
+    x.zero_grad()
+    assert x.grad is None
+    (x * 3).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 3.0])
+
+
+def test_retain_graph_allows_a_second_backward():
+    x = f64([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [4.0, 8.0])
+
+
+def test_tensor_used_twice_gets_both_contributions():
+    x = f64([3.0], requires_grad=True)
+    (x * x).backward(np.ones(1))
+    np.testing.assert_array_equal(x.grad.numpy(), [6.0])
+
+
+def test_diamond_graph():
+    """a = 2x feeds both b = a + 1 and c = 3a; d = b·c = 12x² + 6x, so dd/dx = 24x + 6."""
+    x = f64([0.5, -1.0], requires_grad=True)
+    a = x * 2
+    d = (a + 1) * (a * 3)
+    d.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 24 * x.numpy() + 6, rtol=1e-15)
+
+
+def test_long_chain_needs_no_recursion():
+    x = f64([1.0], requires_grad=True)
+    y = x
+    for _ in range(10_000):
+        y = y * 1.0001
+    y.backward(np.ones(1))
+    del y
+    np.testing.assert_allclose(x.grad.numpy(), [1.0001**10_000], rtol=1e-9)
+
+
+def test_graph_is_freed_after_backward():
+    x = f64([1.0, 2.0], requires_grad=True)
+    product = x * x
+    loss = product.sum()
+    ctx = product._ctx
+    assert len(ctx.saved_tensors) == 2
+    loss.backward()
+    assert ctx.saved_tensors == () and ctx.inputs == ()
+    assert loss._ctx.freed
+
+
+# ---- switching the graph off ------------------------------------------------------------------
+def test_no_grad_context_manager():
+    x = Tensor([1.0], requires_grad=True)
+    with tg.no_grad():
+        y = x * 2
+    assert not y.requires_grad and y.grad_fn is None
+    assert (x * 2).requires_grad
+
+
+def test_no_grad_decorator():
+    @tg.no_grad()
+    def double(t):
+        return t * 2
+
+    y = double(Tensor([1.0], requires_grad=True))
+    assert not y.requires_grad and y.grad_fn is None
+    assert tg.is_grad_enabled()
+
+
+def test_enable_grad_inside_no_grad():
+    x = Tensor([1.0], requires_grad=True)
+    with tg.no_grad():
+        with tg.enable_grad():
+            y = x * 2
+        z = x * 2
+    assert y.requires_grad and y.grad_fn is not None
+    assert not z.requires_grad
+
+
+def test_detach_cuts_the_graph():
+    """z = detach(2x) · x: only the direct path counts, dz/dx = 2x (not 4x)."""
+    x = f64([1.5, -2.0], requires_grad=True)
+    y = (x * 2).detach()
+    assert not y.requires_grad and y.grad_fn is None
+    (y * x).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, -4.0])
+
+
+@pytest.mark.parametrize("compare", ["<", "<=", ">", ">=", "==", "!="])
+def test_comparisons_return_bool_tensors_without_grad(compare):
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    result = eval(f"x {compare} 2.0")
+    assert isinstance(result, Tensor) and result.dtype == np.bool_
+    assert not result.requires_grad
+    np.testing.assert_array_equal(result.numpy(), eval(f"np.array([1.0, 2.0, 3.0]) {compare} 2.0"))
+
+
+# ---- what a tensor shows -------------------------------------------------------------------
+def test_shape_accessors():
+    x = Tensor(np.arange(6.0).reshape(2, 3))
+    assert x.shape == (2, 3) and x.ndim == 2
+    assert x.size() == (2, 3) and x.size(1) == 3 and x.numel() == 6 and len(x) == 2
+    assert x.T.shape == (3, 2)
+    np.testing.assert_array_equal(x.T.numpy(), np.arange(6.0).reshape(2, 3).T)
+    assert isinstance(x.numpy(), np.ndarray)
+    assert Tensor([[4.5]]).item() == 4.5
+    with pytest.raises(TypeError, match="0-d"):
+        len(Tensor(1.0))
+    with pytest.raises(ValueError, match=r"one element.*\(2, 3\)"):
+        x.item()
+
+
+def test_repr():
+    assert repr(Tensor([1.0, 2.0])) == "Tensor([1., 2.])"
+    assert repr(Tensor([1.0], requires_grad=True)) == "Tensor([1.], requires_grad=True)"
+    assert repr(Tensor([1.0], requires_grad=True) * 2) == "Tensor([2.], grad_fn=<Mul>)"
+    assert repr(f64([1.0])) == "Tensor([1.], dtype=float64)"
+
+
+# ---- reductions: numpy's and PyTorch's spellings ---------------------------------------------
+@pytest.mark.parametrize("reduction", ["sum", "mean", "max"])
+@pytest.mark.parametrize("axis", [None, 0, -1, (0, 2)])
+@pytest.mark.parametrize("keep", [False, True])
+def test_reductions_accept_both_spellings(reduction, axis, keep):
+    data = np.random.default_rng(0).standard_normal((2, 3, 4))
+    x = f64(data)
+    expected = getattr(data, reduction)(axis=axis, keepdims=keep)
+    numpy_style = getattr(x, reduction)(axis=axis, keepdims=keep)
+    torch_style = getattr(x, reduction)(dim=axis, keepdim=keep)
+    for result in (numpy_style, torch_style):
+        assert result.shape == expected.shape
+        np.testing.assert_allclose(result.numpy(), expected, rtol=1e-14)
+
+
+def test_max_splits_the_gradient_evenly_among_ties():
+    x = f64([1.0, 3.0, 3.0, 2.0], requires_grad=True)
+    x.max().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 0.5, 0.5, 0.0])
+    rows = f64([[1.0, 1.0, 1.0], [2.0, 0.0, 2.0]], requires_grad=True)
+    rows.max(dim=1).sum().backward()
+    np.testing.assert_array_equal(rows.grad.numpy(), [[1 / 3, 1 / 3, 1 / 3], [0.5, 0.0, 0.5]])
+
+
+# ---- custom Functions -----------------------------------------------------------------------
+class ScaledMul(Function):
+    """Y = factor · A ⊙ B, with `factor` a plain float (no gradient)."""
+
+    seen_needs_input_grad: list = []
+
+    @staticmethod
+    def forward(ctx, a, b, factor):
+        ctx.save_for_backward(a, b)
+        ctx.factor = factor
+        ScaledMul.seen_needs_input_grad.append(ctx.needs_input_grad)
+        return factor * a * b
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b = ctx.saved_tensors
+        return (
+            ctx.factor * grad_output * b if ctx.needs_input_grad[0] else None,
+            ctx.factor * grad_output * a if ctx.needs_input_grad[1] else None,
+            None,
+        )
+
+
+def test_custom_function_with_needs_input_grad_and_a_non_tensor_argument():
+    ScaledMul.seen_needs_input_grad.clear()
+    a, b = f64([1.0, 2.0], requires_grad=True), f64([3.0, 4.0])
+    y = ScaledMul.apply(a, b, 0.5)
+    assert ScaledMul.seen_needs_input_grad == [(True, False, False)]
+    assert y.grad_fn is ScaledMul
+    y.sum().backward()
+    np.testing.assert_array_equal(a.grad.numpy(), [1.5, 2.0])
+    assert b.grad is None
+
+
+class WrongShapeGrad(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output.sum()
+
+
+def test_custom_function_with_a_wrong_shaped_gradient_is_named():
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = WrongShapeGrad.apply(x).sum()
+    expected = r"WrongShapeGrad\.backward returned a gradient of shape \(\) for input 0 of shape \(3,\)"
+    with pytest.raises(RuntimeError, match=expected):
+        y.backward()
