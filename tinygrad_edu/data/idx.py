@@ -1,0 +1,169 @@
+"""The IDX file format (MNIST's), read with every field checked, and written atomically.
+
+An IDX file is a 4-byte magic number, one 4-byte big-endian size per dimension, then the
+values in C order, big-endian:
+
+    byte 0, 1   0x00 0x00
+    byte 2      the type of the values: 0x08 uint8, 0x09 int8, 0x0B int16, 0x0C int32,
+                0x0D float32, 0x0E float64
+    byte 3      the number of dimensions
+    then        ndim sizes (uint32, big-endian), then prod(sizes) values
+
+The files are usually gzipped (`train-images-idx3-ubyte.gz`). `read_idx` checks the gzip
+stream, the magic number, the type code and that exactly prod(sizes) values follow, so a
+truncated, padded or corrupt file is an `IDXError` naming the file and the problem, never
+an array of the wrong length.
+"""
+from __future__ import annotations
+
+import contextlib
+import gzip
+import os
+import secrets
+import zlib
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+import numpy as np
+
+# type code -> the big-endian dtype the values are stored in
+IDX_TYPES: dict[int, np.dtype] = {
+    0x08: np.dtype(">u1"),
+    0x09: np.dtype(">i1"),
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+class IDXError(ValueError):
+    """A file that is not a valid IDX file; the message names the file and what is wrong."""
+
+    def __init__(self, path: str | os.PathLike, problem: str):
+        super().__init__(f"{os.fspath(path)}: {problem}")
+        self.path = os.fspath(path)
+        self.problem = problem
+
+
+def read_idx_bytes(path: str | os.PathLike) -> bytes:
+    """The IDX bytes of a file, gunzipped when it is gzip (told by its first two bytes,
+    not by its name, so a renamed file still reads)."""
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{os.fspath(path)}: no such file") from None
+    if raw[:2] != _GZIP_MAGIC:
+        if os.fspath(path).endswith(".gz"):
+            raise IDXError(path, "named .gz but is not gzip data (its first bytes are not 1f 8b)")
+        return raw
+    try:
+        return gzip.decompress(raw)
+    except (OSError, EOFError, zlib.error) as error:
+        # gzip raises BadGzipFile (an OSError) for bad headers and trailing junk, EOFError
+        # for a cut-off stream, zlib.error for damaged compressed data.
+        raise IDXError(path, f"corrupt gzip data ({type(error).__name__}: {error})") from None
+
+
+def parse_idx(data: bytes, path: str | os.PathLike = "<bytes>") -> np.ndarray:
+    """The array stored in IDX bytes, in native byte order. `path` only names the source
+    in error messages."""
+    if len(data) < 4:
+        raise IDXError(path, f"only {len(data)} bytes: too short for the 4-byte IDX magic number")
+    if data[0] != 0 or data[1] != 0:
+        raise IDXError(
+            path, f"bad magic number 0x{data[:4].hex()}: an IDX file starts with two zero bytes"
+        )
+    type_code, ndim = data[2], data[3]
+    if type_code not in IDX_TYPES:
+        known = ", ".join(f"0x{code:02X}" for code in IDX_TYPES)
+        raise IDXError(path, f"unknown IDX type code 0x{type_code:02X} (known: {known})")
+    if ndim == 0:
+        raise IDXError(path, "the header says 0 dimensions")
+    header_size = 4 + 4 * ndim
+    if len(data) < header_size:
+        raise IDXError(
+            path, f"truncated header: {ndim} dimensions need {header_size} header bytes, "
+                  f"the file has {len(data)}"
+        )
+    shape = tuple(int(size) for size in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
+    dtype = IDX_TYPES[type_code]
+    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    actual = len(data) - header_size
+    if actual < expected:
+        raise IDXError(
+            path, f"truncated data: shape {shape} of {dtype.name} needs {expected} bytes "
+                  f"after the header, the file has {actual}"
+        )
+    if actual > expected:
+        raise IDXError(
+            path, f"{actual - expected} bytes of trailing data after the {expected} bytes "
+                  f"that shape {shape} of {dtype.name} needs"
+        )
+    values = np.frombuffer(data, dtype=dtype, offset=header_size).reshape(shape)
+    # A native-order copy: frombuffer's array is read-only and big-endian.
+    return values.astype(dtype.newbyteorder("="))
+
+
+def read_idx(path: str | os.PathLike) -> np.ndarray:
+    """Read an IDX file (gzipped or not) into a numpy array, checking every field."""
+    return parse_idx(read_idx_bytes(path), path)
+
+
+@contextlib.contextmanager
+def open_atomic(path: str | os.PathLike) -> Iterator[BinaryIO]:
+    """A binary file that appears at `path` only once the `with` block ends without error.
+
+    It is written to a temporary file in the same folder, flushed to disk and renamed over
+    `path` (os.replace is atomic): a crash or an exception mid-write leaves the old file, if
+    any, untouched. After an exception no temporary file is left; after a hard crash a
+    `.<name>.<random>.part` file may be, but never a half-written `path`.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Not tempfile.mkstemp: its files are private (mode 0600); this one gets the usual
+    # permissions from the umask, as a file opened for writing would.
+    temp_name = path.parent / f".{path.name}.{secrets.token_hex(6)}.part"
+    file = open(temp_name, "xb")
+    try:
+        with file:
+            yield file
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(temp_name)
+        raise
+
+
+def idx_bytes(array: np.ndarray) -> bytes:
+    """The IDX encoding of an array (header + big-endian values)."""
+    array = np.asarray(array)
+    codes = {dtype.newbyteorder("="): code for code, dtype in IDX_TYPES.items()}
+    native = array.dtype.newbyteorder("=")
+    if native not in codes:
+        names = ", ".join(dtype.newbyteorder("=").name for dtype in IDX_TYPES.values())
+        raise TypeError(f"IDX cannot store dtype {array.dtype}; it stores {names}")
+    if not 1 <= array.ndim <= 255:
+        raise ValueError(f"IDX stores 1 to 255 dimensions; the array has {array.ndim}")
+    if any(size >= 2**32 for size in array.shape):
+        raise ValueError(f"IDX sizes are uint32; shape {array.shape} has a larger one")
+    header = bytes([0, 0, codes[native], array.ndim]) + np.asarray(array.shape, ">u4").tobytes()
+    return header + np.ascontiguousarray(array, dtype=IDX_TYPES[codes[native]]).tobytes()
+
+
+def write_idx(path: str | os.PathLike, array: np.ndarray) -> None:
+    """Write `array` as an IDX file, gzipped when `path` ends in .gz, atomically.
+
+    The gzip header carries no file name and no time stamp, so the same array gives the
+    same bytes every time.
+    """
+    data = idx_bytes(array)
+    with open_atomic(path) as file:
+        if os.fspath(path).endswith(".gz"):
+            with gzip.GzipFile(filename="", mode="wb", fileobj=file, compresslevel=9, mtime=0) as gz:
+                gz.write(data)
+        else:
+            file.write(data)
