@@ -41,14 +41,15 @@ class MatMul(Function):
     @staticmethod
     def backward(ctx: Context, grad_output: np.ndarray) -> tuple[Any, Any]:
         a, b = ctx.saved_tensors
-        # 1-D operands are a row (A) or a column (B) vector; put the dropped dims back.
+        # 1-D operands are a row (A) or a column (B) vector; put the dropped dims back,
+        # B's last (m) first, so that A's (n) goes before it even when the output is 0-d.
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
         grad2 = grad_output
-        if a.ndim == 1:
-            grad2 = np.expand_dims(grad2, -2)
         if b.ndim == 1:
             grad2 = np.expand_dims(grad2, -1)
+        if a.ndim == 1:
+            grad2 = np.expand_dims(grad2, -2)
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
             grad_a = unbroadcast(grad2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)

@@ -8,6 +8,9 @@ need a looser tolerance.
     @given(tensors(shape=shapes()))
     def test_softplus(x):
         assert gradcheck(Softplus.apply, x)
+
+Elements: `floats()` anywhere, `floats(0.1, 3.0)` for log/sqrt, `nonzero_floats()` for
+denominators, `away_from_kinks()` (with unique=True) for relu, max and max-pooling.
 """
 from __future__ import annotations
 
@@ -34,6 +37,12 @@ def floats(low: float = -2.0, high: float = 2.0) -> st.SearchStrategy[float]:
     return st.floats(low, high, allow_nan=False, allow_infinity=False, width=64)
 
 
+def nonzero_floats(min_abs: float = 0.5, limit: float = 2.0) -> st.SearchStrategy[float]:
+    """Values with min_abs ≤ |x| ≤ limit, of either sign: denominators, where 1/x and its
+    derivatives stay moderate and a step of ε never crosses 0."""
+    return st.one_of(floats(-limit, -min_abs), floats(min_abs, limit))
+
+
 def away_from_kinks(limit: float = 2.0) -> st.SearchStrategy[float]:
     """Values on a grid of step KINK_GAP offset by half a step: never 0, and two distinct
     values are at least KINK_GAP apart (use with unique=True to avoid ties)."""
@@ -58,6 +67,40 @@ def broadcastable_shapes(max_dims: int = 3, max_side: int = 4) -> st.SearchStrat
     return hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=max_dims, max_side=max_side).map(
         lambda result: result.input_shapes
     )
+
+
+def broadcastable_tensors(
+    first: st.SearchStrategy[float] | None = None,
+    second: st.SearchStrategy[float] | None = None,
+    max_dims: int = 3,
+    max_side: int = 4,
+) -> st.SearchStrategy[tuple[Tensor, Tensor]]:
+    """Pairs of float64 Tensors (requiring grad) whose shapes broadcast together, with
+    elements from `first` and `second`: the inputs of a binary op."""
+    return broadcastable_shapes(max_dims, max_side).flatmap(
+        lambda pair: st.tuples(tensors(pair[0], first), tensors(pair[1], second))
+    )
+
+
+@st.composite
+def matmul_shapes(draw: st.DrawFn, max_batch_dims: int = 2, max_side: int = 4) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Pairs of shapes that `a @ b` accepts: (…, n, k) @ (…, k, m) with batch dims that
+    broadcast, and a 1-D (k,) vector on the left, the right or both sides, as often as not."""
+    n, k, m = draw(st.integers(1, max_side)), draw(st.integers(1, max_side)), draw(st.integers(1, max_side))
+    batch_a, batch_b = draw(broadcastable_shapes(max_batch_dims, max_side))
+    shape_a = (k,) if draw(st.booleans()) else (*batch_a, n, k)
+    shape_b = (k,) if draw(st.booleans()) else (*batch_b, k, m)
+    return shape_a, shape_b
+
+
+def reduction_axes(ndim: int) -> st.SearchStrategy[Any]:
+    """An `axis` for a reduction over a tensor with `ndim` dims: None (all), one int
+    (negative ones too) or a tuple of distinct axes."""
+    if ndim == 0:
+        return st.none()
+    axis = st.integers(-ndim, ndim - 1)
+    several = st.lists(axis, min_size=1, max_size=ndim, unique_by=lambda a: a % ndim).map(tuple)
+    return st.one_of(st.none(), axis, several)
 
 
 @dataclass(frozen=True)
@@ -112,9 +155,19 @@ class PoolCase:
 
 @st.composite
 def pool_cases(draw: st.DrawFn, max_side: int = 7, max_kernel: int = 3) -> PoolCase:
-    """Max-pool configurations: tiling (stride = kernel), overlapping and gapped windows."""
-    kernel = (draw(st.integers(1, max_kernel)), draw(st.integers(1, max_kernel)))
-    stride = draw(st.sampled_from([kernel, None])) or (draw(st.integers(1, max_kernel)), draw(st.integers(1, max_kernel)))
+    """Max-pool configurations: tiling (stride = kernel), overlapping (stride < kernel),
+    gapped (stride > kernel) and mixed windows, each layout drawn as often as the others."""
+    layouts = ["tiling", "overlapping", "gapped", "mixed"] if max_kernel > 1 else ["tiling", "gapped", "mixed"]
+    layout = draw(st.sampled_from(layouts))
+    smallest = 2 if layout == "overlapping" else 1
+    kernel = (draw(st.integers(smallest, max_kernel)), draw(st.integers(smallest, max_kernel)))
+    stride_range = {
+        "tiling": lambda k: st.just(k),
+        "overlapping": lambda k: st.integers(1, k - 1),
+        "gapped": lambda k: st.integers(k + 1, k + 2),
+        "mixed": lambda k: st.integers(1, max_kernel + 1),
+    }[layout]
+    stride = (draw(stride_range(kernel[0])), draw(stride_range(kernel[1])))
     shape = (
         draw(st.integers(1, 2)),
         draw(st.integers(1, 3)),
