@@ -2,7 +2,12 @@
 # tensor first: it imports the ops, which import function, which imports Tensor back.
 from .tensor import Tensor
 from .function import Context, Function, enable_grad, is_grad_enabled, no_grad
-from . import nn
+from . import nn, optim
+from .nn.random import manual_seed
+from .serialization import load, save
 
-__all__ = ["Tensor", "Function", "Context", "no_grad", "enable_grad", "is_grad_enabled", "nn"]
+__all__ = [
+    "Tensor", "Function", "Context", "no_grad", "enable_grad", "is_grad_enabled",
+    "nn", "optim", "manual_seed", "save", "load",
+]
 __version__ = "0.1.0"

@@ -4,7 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..ops import conv, loss, matmul, pool
+from ..ops.dropout import Dropout, check_probability
 from ..tensor import Tensor
+from .random import generator
 
 
 def _tensor(value: Any) -> Tensor:
@@ -24,6 +26,15 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: in
 def max_pool2d(input: Tensor, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None) -> Tensor:
     """Maximum over each kernel window of input (N, C, H, W); stride defaults to kernel_size."""
     return pool.MaxPool2d.apply(input, kernel_size, stride)
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """Inverted dropout: Y = X ⊙ M / (1 − p) with M_i ~ Bernoulli(1 − p) while training,
+    Y = X when not. The mask comes from the generator `tg.manual_seed` seeds."""
+    check_probability(p, "dropout")
+    if not training or p == 0:
+        return input
+    return Dropout.apply(input, p, generator())
 
 
 def relu(input: Tensor) -> Tensor:

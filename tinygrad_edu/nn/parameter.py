@@ -1,0 +1,24 @@
+"""`Parameter`: a Tensor that a Module learns.
+
+Assigning one to a Module attribute (`self.weight = Parameter(...)`) is what registers it:
+it then appears in `parameters()`, `named_parameters()` and `state_dict()`. A plain Tensor
+assigned to an attribute is just data the module holds, as in PyTorch.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .. import backend
+from ..tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A leaf Tensor with requires_grad=True (by default) that a Module registers."""
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, requires_grad: bool = True, dtype: Any = None):
+        super().__init__(data, requires_grad=requires_grad, dtype=dtype)
+
+    def __repr__(self) -> str:
+        return f"Parameter containing:\nTensor({backend.format_array(self.data)}, requires_grad={self.requires_grad})"
