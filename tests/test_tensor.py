@@ -86,6 +86,11 @@ def test_ndarray_on_the_left_gives_a_tensor():
     assert isinstance(np.array([1.0, 1.0]) + x, Tensor)
 
 
+def test_ndarray_operand_is_not_rounded_to_float32_next_to_a_float64_tensor():
+    assert (Tensor([0.0], dtype=np.float64) + np.array([0.1])).item() == 0.1
+    assert (np.array([0.1]) + Tensor([0.0], dtype=np.float64)).item() == 0.1
+
+
 # ---- backward ---------------------------------------------------------------------------
 def test_backward_on_a_scalar():
     x = f64([1.0, -2.0, 3.0], requires_grad=True)

@@ -217,7 +217,9 @@ class Tensor:
             return other
         if isinstance(other, (int, float, bool)):
             return backend.scalar_like(other, self.data)
-        return Tensor(other)
+        # An array operand takes a float tensor's dtype, as a Python scalar does: otherwise a
+        # float64 array next to a float64 tensor would be rounded to the float32 default.
+        return Tensor(other, dtype=self.dtype if backend.is_float(self.data) else None)
 
     def __add__(self, other: Any) -> Tensor:
         return elementwise.Add.apply(self, self._operand(other))
