@@ -42,13 +42,6 @@ def as_data(data: Any, dtype: Any = None) -> np.ndarray:
     return np.array(array, dtype=dtype, order="C", copy=True)
 
 
-def scalar_like(value: float | int | bool, reference: np.ndarray) -> np.ndarray:
-    """A Python scalar as a 0-d array that does not change `reference`'s dtype when mixed in."""
-    if reference.dtype.kind == "f" or not isinstance(value, float):
-        return np.asarray(value, dtype=reference.dtype if reference.dtype.kind == "f" else None)
-    return np.asarray(value, dtype=DEFAULT_FLOAT)
-
-
 def ensure_array(value: Any) -> np.ndarray:
     """Ops may return numpy scalars (np.mean does); the graph stores arrays."""
     return value if type(value) is np.ndarray else np.asarray(value)

@@ -102,9 +102,15 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs: Any) -> Tensor:
-        needs_input_grad = tuple(isinstance(i, Tensor) and i.requires_grad for i in inputs)
-        ctx = Context(cls, inputs, needs_input_grad)
-        output = cls.forward(ctx, *[i.data if isinstance(i, Tensor) else i for i in inputs])
-        if _grad_enabled and True in needs_input_grad:
-            return Tensor._from_op(backend.ensure_array(output), ctx)
-        return Tensor._from_op(backend.ensure_array(output), None)
+        # One pass over the inputs: this runs once per op, so it is the engine's overhead.
+        arrays, needs_input_grad = [], []
+        for value in inputs:
+            if isinstance(value, Tensor):
+                arrays.append(value.data)
+                needs_input_grad.append(value.requires_grad)
+            else:
+                arrays.append(value)
+                needs_input_grad.append(False)
+        ctx = Context(cls, inputs, tuple(needs_input_grad))
+        output = backend.ensure_array(cls.forward(ctx, *arrays))
+        return Tensor._from_op(output, ctx if _grad_enabled and True in needs_input_grad else None)

@@ -158,22 +158,25 @@ class Tensor:
             input_grads = ctx.function.backward(ctx, grad_output)
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
-            if len(input_grads) != len(ctx.inputs):
+            inputs = ctx.inputs
+            if len(input_grads) != len(inputs):
                 raise RuntimeError(
                     f"{ctx.function.__name__}.backward returned {len(input_grads)} gradients "
-                    f"for {len(ctx.inputs)} inputs (return one per forward input, None where "
+                    f"for {len(inputs)} inputs (return one per forward input, None where "
                     f"there is none)"
                 )
-            for index, (parent, needs, grad) in enumerate(zip(ctx.inputs, ctx.needs_input_grad, input_grads)):
+            for parent, needs, grad in zip(inputs, ctx.needs_input_grad, input_grads):
                 if not needs or grad is None:
                     continue
-                if grad.shape != parent.data.shape:
+                parent_data = parent.data
+                if grad.shape != parent_data.shape:
                     raise RuntimeError(
                         f"{ctx.function.__name__}.backward returned a gradient of shape "
-                        f"{grad.shape} for input {index} of shape {parent.data.shape}"
+                        f"{grad.shape} for input {[i for i, value in enumerate(inputs) if value is parent][0]} "
+                        f"of shape {parent_data.shape}"
                     )
-                if grad.dtype != parent.data.dtype:
-                    grad = backend.cast(grad, parent.data.dtype)
+                if grad.dtype != parent_data.dtype:
+                    grad = backend.cast(grad, parent_data.dtype)
                 key = id(parent)
                 grads[key] = grad if key not in grads else grads[key] + grad
             if not retain_graph:
@@ -216,7 +219,8 @@ class Tensor:
         if isinstance(other, Tensor):
             return other
         if isinstance(other, (int, float, bool)):
-            return backend.scalar_like(other, self.data)
+            # numpy treats a Python scalar as "weak": float32 stays float32, float64 stays float64.
+            return other
         # An array operand takes a float tensor's dtype, as a Python scalar does: otherwise a
         # float64 array next to a float64 tensor would be rounded to the float32 default.
         return Tensor(other, dtype=self.dtype if backend.is_float(self.data) else None)
