@@ -17,7 +17,7 @@ class Trainer:
 
     def step(self, x: np.ndarray, y: np.ndarray) -> Tensor:
         self.optimizer.zero_grad()
-        loss = self.loss(self.model(Tensor(x)), Tensor(y))
+        loss = self.loss(self.model(Tensor.from_numpy(x)), Tensor.from_numpy(y))  # as torch.from_numpy
         loss.backward()
         self.optimizer.step()
         return loss

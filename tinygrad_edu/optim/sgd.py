@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, check_non_negative
+from .optimizer import Optimizer, add_scaled_, check_non_negative
 
 
 class SGD(Optimizer):
@@ -50,6 +50,6 @@ class SGD(Optimizer):
                     buffer = state["momentum_buffer"] = grad.copy()
                 else:
                     buffer *= self.momentum
-                    buffer += (1 - self.dampening) * grad
+                    add_scaled_(buffer, grad, 1 - self.dampening)
                 grad = grad + self.momentum * buffer if self.nesterov else buffer
-            param.data -= self.lr * grad  # in place: the model's array, no new one per step
+            add_scaled_(param.data, grad, -self.lr)  # in place: the model's array, no new one
