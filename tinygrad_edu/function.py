@@ -66,6 +66,10 @@ class Context:
     Any other attribute (a shape, a stride) may be set on it freely.
     """
 
+    # Slots for the engine's own fields (one Context per op: faster to make and read);
+    # __dict__ keeps the ops' own attributes possible.
+    __slots__ = ("function", "inputs", "needs_input_grad", "saved_tensors", "freed", "__dict__")
+
     def __init__(self, function: type[Function], inputs: tuple[Any, ...], needs_input_grad: tuple[bool, ...]):
         self.function = function
         self.inputs = inputs

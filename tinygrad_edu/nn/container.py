@@ -23,8 +23,10 @@ class Sequential(Module):
             setattr(self, name, module)
 
     def forward(self, input: Any) -> Any:
-        for module in self:
-            input = module(input)
+        # The children straight from the attributes, in order: no generator chain per call.
+        for module in vars(self).values():
+            if isinstance(module, Module):
+                input = module(input)
         return input
 
     def __len__(self) -> int:
