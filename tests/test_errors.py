@@ -128,6 +128,11 @@ def test_conv2d_kernel_larger_than_input():
     assert_mentions(message, "conv2d", "larger", "(3, 3)", "(2, 2)")
 
 
+def test_conv2d_stride_must_be_positive():
+    message = message_of(ValueError, lambda: F.conv2d(ones(1, 1, 4, 4), ones(1, 1, 3, 3), stride=0))
+    assert_mentions(message, "conv2d", "stride must be positive")
+
+
 # ---- cross_entropy ----------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "labels, bad_label, index", [([0, 1, 7], 7, 2), ([0, -1, 2], -1, 1)], ids=["too large", "negative"]

@@ -8,8 +8,9 @@ from .module import Module
 
 
 class MaxPool2d(Module):
-    """Y = max over each kernel window; dE/dX routes dE/dY to the window's maximum.
-    The stride defaults to the kernel size (windows that tile the input)."""
+    """Y = max over each kernel window; dE/dX routes dE/dY to the window's maximum (the first
+    one in row-major order where several tie, as PyTorch). The stride defaults to the kernel
+    size (windows that tile the input)."""
 
     def __init__(self, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None):
         super().__init__()

@@ -2,14 +2,25 @@
 
 Y[n, k] = B_k + Σ_d X[n, d] ⋆ K[k, d]   (⋆: valid cross-correlation, with stride and padding)
 
-im2col lays every receptive field of X out as one row of a matrix `cols`
-(N·OH·OW rows, C·kh·kw columns), so the whole layer is one matrix product, Y = cols Kᵀ + B,
-and its backward is the fully connected layer's backward on that matrix:
-    dE/dK = dE/dYᵀ cols                (= X_d ⋆ dE/dY_k, the tutorial's valid correlation)
-    dE/dcols = dE/dY K                 then col2im: each row goes back to its window, and
+im2col lays every receptive field of X out as one *column* of a matrix `cols`
+(C·kh·kw rows, OH·OW·N columns), so the whole layer is one matrix product, Y = K cols + B
+(K as O rows of C·kh·kw weights), and its backward is the fully connected layer's backward
+on that matrix:
+    dE/dK = dE/dY colsᵀ                (= X_d ⋆ dE/dY_k, the tutorial's valid correlation)
+    dE/dcols = Kᵀ dE/dY                then col2im: each column goes back to its window, and
                                        overlapping windows add up (= Σ_k dE/dY_k ∗ K_dk,
                                        the tutorial's full convolution)
     dE/dB_k = Σ dE/dY_k
+Here dE/dY is (O, OH·OW·N): one row per output channel.
+
+Layout: inside the op, images are stored batch-innermost, (C, H, W, N) in memory: pixel
+(h, w) of all N samples sits in one contiguous run. Then a row of an image, a window offset or
+a pooling offset is a run of W·N floats instead of W, and the im2col copy, the col2im adds and
+max-pooling run 1.4-2.8x faster than on NCHW memory (measured at the benchmarks' sizes). The
+GEMM writes Y as (O, OH, OW, N) and the op hands it back as an (N, O, OH, OW) view of that
+memory (a transpose, no copy). numpy's elementwise ops and max-pooling keep that memory
+order, so the next conv finds its input batch-innermost already; flattening Y for a linear
+layer is a view too (a column-major matrix), and the gradients flow back in the same layout.
 """
 from __future__ import annotations
 
@@ -34,32 +45,39 @@ def output_size(size: int, kernel: int, stride: int, padding: int) -> int:
     return (size + 2 * padding - kernel) // stride + 1
 
 
-def windows(x: np.ndarray, kernel: Pair, stride: Pair, out_hw: Pair) -> np.ndarray:
-    """Every kh×kw window of x (N, C, H, W) that the stride visits: a view
-    (N, C, OH, OW, kh, kw), no copy."""
-    view = sliding_window_view(x, kernel, axis=(2, 3))
-    return view[:, :, : stride[0] * out_hw[0] : stride[0], : stride[1] * out_hw[1] : stride[1]]
+def batch_innermost(x: np.ndarray, padding: Pair) -> np.ndarray:
+    """x (N, C, H, W) as a contiguous (C, H + 2·ph, W + 2·pw, N) array, zero-padded:
+    a copy unless x already lies batch-innermost in memory and needs no padding."""
+    batch_last = x.transpose(1, 2, 3, 0)
+    if padding == (0, 0):
+        return np.ascontiguousarray(batch_last)
+    (ph, pw), (channels, height, width, batch) = padding, batch_last.shape
+    padded = np.zeros((channels, height + 2 * ph, width + 2 * pw, batch), dtype=x.dtype)
+    padded[:, ph : ph + height, pw : pw + width] = batch_last
+    return padded
 
 
-def add_windows_back(window_grads: np.ndarray, input_shape: tuple[int, ...], stride: Pair) -> np.ndarray:
-    """The adjoint of `windows`: add each window's gradient (N, C, OH, OW, kh, kw) back into
-    an input-shaped array. One strided add per kernel offset (kh·kw of them, 9 for 3×3), so
-    there is no scatter and no loop over samples or channels."""
-    _, _, out_h, out_w, kernel_h, kernel_w = window_grads.shape
-    input_grad = np.zeros(input_shape, dtype=window_grads.dtype)
+def windows(padded: np.ndarray, kernel: Pair, stride: Pair, out_hw: Pair) -> np.ndarray:
+    """Every kh×kw window of padded (C, H, W, N) that the stride visits:
+    a view (C, OH, OW, N, kh, kw), no copy."""
+    view = sliding_window_view(padded, kernel, axis=(1, 2))
+    return view[:, : stride[0] * out_hw[0] : stride[0], : stride[1] * out_hw[1] : stride[1]]
+
+
+def add_windows_back(window_grads: np.ndarray, padded_shape: tuple[int, ...], stride: Pair) -> np.ndarray:
+    """col2im, the adjoint of `windows`: add each window's gradient (C, kh, kw, OH, OW, N)
+    back into an array of padded_shape (C, H, W, N). One strided add per kernel offset
+    (kh·kw of them, 9 for 3×3), so there is no scatter and no loop over samples or channels."""
+    _, kernel_h, kernel_w, out_h, out_w, _ = window_grads.shape
+    grad = np.zeros(padded_shape, dtype=window_grads.dtype)
     for i in range(kernel_h):
         for j in range(kernel_w):
-            input_grad[:, :, i : i + stride[0] * out_h : stride[0], j : j + stride[1] * out_w : stride[1]] += window_grads[..., i, j]
-    return input_grad
+            grad[:, i : i + stride[0] * out_h : stride[0], j : j + stride[1] * out_w : stride[1]] += window_grads[:, i, j]
+    return grad
 
 
-def pad_spatial(x: np.ndarray, padding: Pair) -> np.ndarray:
-    if padding == (0, 0):
-        return x
-    return np.pad(x, ((0, 0), (0, 0), (padding[0], padding[0]), (padding[1], padding[1])))
-
-
-def check_conv_args(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, out_hw: Pair, padding: Pair) -> None:
+def check_conv_args(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, stride: Pair, padding: Pair) -> Pair:
+    """Raise a clear error for inputs that do not fit together; return (OH, OW)."""
     if x.ndim != 4:
         raise ValueError(f"conv2d: input must be 4-D (N, C, H, W); got shape {x.shape}")
     if weight.ndim != 4:
@@ -71,54 +89,59 @@ def check_conv_args(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, 
         )
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ValueError(f"conv2d: bias of shape {bias.shape} does not fit {weight.shape[0]} output channels")
+    if min(stride) < 1 or min(padding) < 0:
+        raise ValueError(f"conv2d: stride must be positive and padding non-negative; got stride={stride}, padding={padding}")
+    out_hw = (
+        output_size(x.shape[2], weight.shape[2], stride[0], padding[0]),
+        output_size(x.shape[3], weight.shape[3], stride[1], padding[1]),
+    )
     if min(out_hw) < 1:
         raise ValueError(
             f"conv2d: kernel {weight.shape[2:]} is larger than the padded input "
             f"{x.shape[2:]} + padding {padding}"
         )
+    return out_hw
 
 
 class Conv2d(Function):
-    """Y = cols(X) Kᵀ + B;  dE/dK = dE/dYᵀ cols(X),  dE/dX = col2im(dE/dY K),  dE/dB = Σ dE/dY.
+    """Y = K cols(X) + B;  dE/dK = dE/dY cols(X)ᵀ,  dE/dX = col2im(Kᵀ dE/dY),  dE/dB = Σ dE/dY.
 
-    x: (N, C, H, W), weight: (O, C, kh, kw), bias: (O,) or None.
+    x: (N, C, H, W), weight: (O, C, kh, kw), bias: (O,) or None; Y: (N, O, OH, OW).
     """
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, stride: Any, padding: Any) -> np.ndarray:
         stride, padding = as_pair(stride, "stride"), as_pair(padding, "padding")
-        out_channels, _, kernel_h, kernel_w = weight.shape if weight.ndim == 4 else (0, 0, 0, 0)
-        out_hw = (
-            output_size(x.shape[-2], kernel_h, stride[0], padding[0]),
-            output_size(x.shape[-1], kernel_w, stride[1], padding[1]),
-        )
-        check_conv_args(x, weight, bias, out_hw, padding)
+        out_h, out_w = check_conv_args(x, weight, bias, stride, padding)
+        out_channels, channels, kernel_h, kernel_w = weight.shape
         batch = x.shape[0]
-        padded = pad_spatial(x, padding)
-        # (N, OH, OW, C, kh, kw) rows: the reshape copies the windows once, into the im2col matrix.
-        cols = windows(padded, (kernel_h, kernel_w), stride, out_hw).transpose(0, 2, 3, 1, 4, 5)
-        cols = cols.reshape(batch * out_hw[0] * out_hw[1], -1)
-        output = cols @ weight.reshape(out_channels, -1).T
+        padded = batch_innermost(x, padding)
+        cols = windows(padded, (kernel_h, kernel_w), stride, (out_h, out_w)).transpose(0, 4, 5, 1, 2, 3)
+        cols = cols.reshape(channels * kernel_h * kernel_w, out_h * out_w * batch)
+        output = weight.reshape(out_channels, -1) @ cols
         if bias is not None:
-            output += bias
+            output += bias[:, None]
         ctx.save_for_backward(cols, weight)
         ctx.padded_shape, ctx.stride, ctx.padding = padded.shape, stride, padding
-        return output.reshape(batch, out_hw[0], out_hw[1], out_channels).transpose(0, 3, 1, 2)
+        return output.reshape(out_channels, out_h, out_w, batch).transpose(3, 0, 1, 2)
 
     @staticmethod
     def backward(ctx: Context, grad_output: np.ndarray) -> tuple[Any, Any, Any, None, None]:
         cols, weight = ctx.saved_tensors
         batch, out_channels, out_h, out_w = grad_output.shape
-        grad_rows = grad_output.transpose(0, 2, 3, 1).reshape(-1, out_channels)
+        # Free when grad_output lies batch-innermost, as the gradient of our own output does.
+        grad_rows = grad_output.transpose(1, 2, 3, 0).reshape(out_channels, -1)
         grad_x = grad_weight = grad_bias = None
         if ctx.needs_input_grad[0]:
-            grad_cols = grad_rows @ weight.reshape(out_channels, -1)
-            window_grads = grad_cols.reshape(batch, out_h, out_w, *weight.shape[1:]).transpose(0, 3, 1, 2, 4, 5)
+            grad_cols = weight.reshape(out_channels, -1).T @ grad_rows
+            window_grads = grad_cols.reshape(*weight.shape[1:], out_h, out_w, batch)
             grad_padded = add_windows_back(window_grads, ctx.padded_shape, ctx.stride)
-            ph, pw = ctx.padding
-            grad_x = grad_padded[:, :, ph : ctx.padded_shape[2] - ph, pw : ctx.padded_shape[3] - pw]
+            (ph, pw), (_, height, width, _) = ctx.padding, ctx.padded_shape
+            grad_x = grad_padded[:, ph : height - ph, pw : width - pw].transpose(3, 0, 1, 2)
         if ctx.needs_input_grad[1]:
-            grad_weight = (grad_rows.T @ cols).reshape(weight.shape)
+            # (cols dE/dYᵀ)ᵀ, not dE/dY colsᵀ: the same product, 1.3-1.5x faster in OpenBLAS for
+            # these long, thin operands (measured at the benchmarks' sizes).
+            grad_weight = (cols @ grad_rows.T).T.reshape(weight.shape)
         if ctx.needs_input_grad[2]:
-            grad_bias = grad_rows.sum(axis=0)
+            grad_bias = np.add.reduce(grad_rows, axis=1)  # the ufunc itself: skips np.sum's Python wrapper
         return grad_x, grad_weight, grad_bias, None, None

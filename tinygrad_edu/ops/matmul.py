@@ -85,7 +85,12 @@ class Linear(Function):
     def backward(ctx: Context, grad_output: np.ndarray) -> tuple[Any, Any, Any]:
         x, weight = ctx.saved_tensors
         grad_rows = grad_output.reshape(-1, grad_output.shape[-1])
-        grad_x = grad_output @ weight if ctx.needs_input_grad[0] else None
+        grad_x = None
+        if ctx.needs_input_grad[0]:
+            # In x's memory order: a flattened conv output (column-major, see ops/conv.py)
+            # gets its gradient back column-major too, with no transposing copy downstream.
+            column_major = x.ndim == 2 and x.strides[0] < x.strides[1]
+            grad_x = (weight.T @ grad_output.T).T if column_major else grad_output @ weight
         grad_weight = grad_rows.T @ x.reshape(-1, x.shape[-1]) if ctx.needs_input_grad[1] else None
         grad_bias = np.add.reduce(grad_rows, axis=0) if ctx.needs_input_grad[2] else None
         return grad_x, grad_weight, grad_bias

@@ -1,5 +1,18 @@
 """2-D max pooling, NCHW: Y = the maximum of each kernel window;
-dE/dX = dE/dY routed to the element that was the maximum (split evenly among ties, as `max`).
+dE/dX = dE/dY routed to each window's *first* maximum (in row-major window order), as PyTorch.
+
+Ties are common here: where relu zeroed a region, the next conv outputs its bias at every
+pixel of it, so a window often holds several equal maxima. Routing to the first one (not
+splitting evenly among ties, as the `max` reduction does) gives PyTorch's gradients, so
+training runs agree with PyTorch's.
+
+Both directions loop over the kh·kw offsets (i, j) inside a window, not over windows:
+element (i, j) of every window together is one strided view of X,
+X[:, :, i + sh·a, j + sw·b] for a < OH, b < OW. The forward is kh·kw − 1 elementwise maxima
+of those views, nothing else (evaluation under no_grad pays for no mask); the backward walks
+the offsets in order, marks where a view equals Y in windows not yet served, and writes
+dE/dY there: kh·kw masked writes into dE/dX, no window copies, no scatter. (A window whose
+maximum is NaN equals nothing, so it passes no gradient.)
 """
 from __future__ import annotations
 
@@ -8,11 +21,23 @@ from typing import Any
 import numpy as np
 
 from ..function import Context, Function
-from .conv import Pair, add_windows_back, as_pair, output_size, windows
+from .conv import Pair, as_pair, output_size
+
+
+def offset_views(x: np.ndarray, kernel: Pair, stride: Pair, out_hw: Pair) -> list[np.ndarray]:
+    """For each offset (i, j) of a kh×kw window, in row-major order, the view of x
+    (N, C, H, W) that holds element (i, j) of every window: (N, C, OH, OW), no copy."""
+    (stride_h, stride_w), (out_h, out_w) = stride, out_hw
+    return [
+        x[:, :, i : i + stride_h * out_h : stride_h, j : j + stride_w * out_w : stride_w]
+        for i in range(kernel[0])
+        for j in range(kernel[1])
+    ]
 
 
 class MaxPool2d(Function):
-    """Y[n, c, i, j] = max of X[n, c] over window (i, j);  dE/dX = dE/dY ⊙ [X = Y] / ties."""
+    """Y[n, c, a, b] = max_(i, j) X[n, c, sh·a + i, sw·b + j];
+    dE/dX[n, c, sh·a + i, sw·b + j] += dE/dY[n, c, a, b] for the first (i, j) where X = Y."""
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, kernel_size: Any, stride: Any) -> np.ndarray:
@@ -20,45 +45,40 @@ class MaxPool2d(Function):
         stride = kernel if stride is None else as_pair(stride, "stride")
         if x.ndim != 4:
             raise ValueError(f"max_pool2d: input must be 4-D (N, C, H, W); got shape {x.shape}")
+        if min(kernel + stride) < 1:
+            raise ValueError(f"max_pool2d: kernel_size and stride must be positive; got kernel_size={kernel}, stride={stride}")
         out_hw = (output_size(x.shape[2], kernel[0], stride[0], 0), output_size(x.shape[3], kernel[1], stride[1], 0))
         if min(out_hw) < 1:
             raise ValueError(f"max_pool2d: kernel {kernel} is larger than the input's {x.shape[2:]}")
-        ctx.input_shape, ctx.kernel, ctx.stride = x.shape, kernel, stride
-        if kernel == stride:
-            # Windows tile the input: a reshape is enough, (N, C, OH, kh, OW, kw), no window copy.
-            tiles = _tiles(x, kernel, out_hw)
-            output = tiles.max(axis=(3, 5))
-            is_max = tiles == output[:, :, :, None, :, None]
-            ctx.save_for_backward(is_max / is_max.sum(axis=(3, 5), keepdims=True, dtype=x.dtype))
-            return output
-        view = windows(x, kernel, stride, out_hw)
-        output = view.max(axis=(4, 5))
-        is_max = view == output[..., None, None]
-        ctx.save_for_backward(is_max / is_max.sum(axis=(4, 5), keepdims=True, dtype=x.dtype))
+        first, *others = offset_views(x, kernel, stride, out_hw)
+        output = first.copy(order="K")  # "K": keeps x's memory order (batch-innermost after a conv)
+        for view in others:
+            np.maximum(output, view, out=output)  # in place: one pass per offset, no temporaries
+        ctx.save_for_backward(x, output)
+        ctx.kernel, ctx.stride, ctx.out_hw = kernel, stride, out_hw
         return output
 
     @staticmethod
     def backward(ctx: Context, grad_output: np.ndarray) -> tuple[np.ndarray, None, None]:
-        (share,) = ctx.saved_tensors
-        if ctx.kernel == ctx.stride:
-            tile_grads = share * grad_output[:, :, :, None, :, None]
-            return _untile(tile_grads, ctx.input_shape), None, None
-        return add_windows_back(share * grad_output[..., None, None], ctx.input_shape, ctx.stride), None, None
-
-
-def _tiles(x: np.ndarray, kernel: Pair, out_hw: Pair) -> np.ndarray:
-    """x cropped to whole windows, as (N, C, OH, kh, OW, kw)."""
-    batch, channels = x.shape[:2]
-    cropped = x[:, :, : out_hw[0] * kernel[0], : out_hw[1] * kernel[1]]
-    return cropped.reshape(batch, channels, out_hw[0], kernel[0], out_hw[1], kernel[1])
-
-
-def _untile(tile_grads: np.ndarray, input_shape: tuple[int, ...]) -> np.ndarray:
-    """The adjoint of `_tiles`: back to the input's shape, zeros where the crop cut."""
-    batch, channels, out_h, kernel_h, out_w, kernel_w = tile_grads.shape
-    grad = tile_grads.reshape(batch, channels, out_h * kernel_h, out_w * kernel_w)
-    if grad.shape == tuple(input_shape):
-        return grad
-    input_grad = np.zeros(input_shape, dtype=grad.dtype)
-    input_grad[:, :, : grad.shape[2], : grad.shape[3]] = grad
-    return input_grad
+        x, output = ctx.saved_tensors
+        kernel, stride, out_hw = ctx.kernel, ctx.stride, ctx.out_hw
+        windows_overlap = kernel[0] > stride[0] or kernel[1] > stride[1]
+        if grad_output.strides != output.strides:
+            # One copy into output's memory order (a flatten's gradient may arrive NCHW after
+            # a conv's batch-innermost output): the loop below ran 1.6-2.4x slower on mixed orders.
+            aligned = np.empty_like(output, dtype=grad_output.dtype)
+            aligned[...] = grad_output
+            grad_output = aligned
+        input_grad = np.zeros_like(x)  # x's memory order; 0 where no window reaches
+        unrouted = np.ones_like(output, dtype=bool)  # windows whose maximum is not found yet
+        input_views = offset_views(x, kernel, stride, out_hw)
+        grad_views = offset_views(input_grad, kernel, stride, out_hw)
+        for input_view, grad_view in zip(input_views, grad_views):
+            is_first_max = np.equal(input_view, output)
+            is_first_max &= unrouted
+            unrouted ^= is_first_max  # is_first_max ⊆ unrouted, so xor clears exactly those
+            if windows_overlap:
+                grad_view += grad_output * is_first_max  # an element in several windows sums their gradients
+            else:
+                np.multiply(grad_output, is_first_max, out=grad_view)  # disjoint windows: write, no temporary
+        return input_grad, None, None
