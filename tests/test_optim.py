@@ -257,3 +257,21 @@ def test_bad_arguments_are_named(make, error, message):
     with pytest.raises(error) as raised:
         make(params)
     assert message in str(raised.value)
+
+
+# ---- in-place updates where BLAS cannot go ------------------------------------------------
+def test_sgd_updates_a_big_endian_parameter():
+    param = Tensor.from_numpy(np.ones(3, dtype=">f4")).requires_grad_()
+    param.grad = Tensor(np.full(3, 2.0, dtype=np.float32))
+    optim.SGD([param], lr=0.1).step()
+    np.testing.assert_allclose(param.numpy(), [0.8, 0.8, 0.8], rtol=1e-6)
+
+
+def test_sgd_refuses_to_write_into_a_read_only_parameter():
+    array = np.ones(3, dtype=np.float32)
+    array.flags.writeable = False
+    param = Tensor.from_numpy(array).requires_grad_()
+    param.grad = Tensor(np.ones(3, dtype=np.float32))
+    with pytest.raises(ValueError, match="read-only"):
+        optim.SGD([param], lr=0.1).step()
+    np.testing.assert_array_equal(array, [1.0, 1.0, 1.0])

@@ -296,3 +296,50 @@ def test_custom_function_with_a_wrong_shaped_gradient_is_named():
     expected = r"WrongShapeGrad\.backward returned a gradient of shape \(\) for input 0 of shape \(3,\)"
     with pytest.raises(RuntimeError, match=expected):
         y.backward()
+
+
+# ---- leaves adopt fresh gradients, but never shared ones ----------------------------------
+def test_leaves_never_share_a_gradient_array_across_backwards():
+    a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0], requires_grad=True)
+    c = Tensor([5.0, 7.0])
+    for _ in range(2):
+        # Mul hands Add one fresh array, which Add passes on to both leaves.
+        ((a + b) * c).sum().backward()
+    np.testing.assert_array_equal(a.grad.numpy(), [10.0, 14.0])
+    np.testing.assert_array_equal(b.grad.numpy(), [10.0, 14.0])
+    assert not np.shares_memory(a.grad.numpy(), b.grad.numpy())
+
+
+@pytest.mark.parametrize("make_output", [lambda x: x + 0.0, lambda x: x.float(), lambda x: x.reshape(2)])
+def test_the_callers_gradient_is_never_taken_or_changed(make_output):
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    gradient = Tensor([0.5, -1.0])
+    for _ in range(2):
+        make_output(x).backward(gradient=gradient)
+    np.testing.assert_array_equal(gradient.numpy(), [0.5, -1.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [1.0, -2.0])
+    assert not np.shares_memory(x.grad.numpy(), gradient.numpy())
+
+
+def test_a_wrong_gradient_names_the_input_position_even_for_a_repeated_input():
+    class SecondGradWrong(tg.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return a * b
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            return grad_output, grad_output[:1]
+
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="input 1 of shape"):
+        SecondGradWrong.apply(x, x).sum().backward()
+
+
+@pytest.mark.parametrize("reduce", ["sum", "mean", "max"])
+def test_a_0d_tensor_reduces_over_dim_0_or_minus_1_as_pytorch(reduce):
+    x = Tensor(2.0, requires_grad=True)
+    for dim in (0, -1):
+        assert getattr(x, reduce)(dim=dim).item() == 2.0
+    with pytest.raises(ValueError, match="out of range"):
+        getattr(x, reduce)(1)

@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 
-ndarray = np.ndarray
 DEFAULT_FLOAT = np.dtype(np.float32)
 _NUMERIC_KINDS = "biuf"  # bool, signed int, unsigned int, float
 

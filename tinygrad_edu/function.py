@@ -47,7 +47,7 @@ class _GradMode:
 
 class no_grad(_GradMode):
     """Ops run inside `with no_grad():` (or a function decorated with `@no_grad()`) build no
-    graph and save nothing for backward: evaluation costs only the forward arithmetic."""
+    graph, and what they save for backward is dropped at once: evaluation keeps no memory."""
 
     enabled = False
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator
 
 from . import backend
 
@@ -93,6 +93,8 @@ class Tensor:
         return self.data.item()
 
     def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous: use .any() on .numpy(), or reduce it")
         return bool(self.item())
 
     def __iter__(self) -> Iterator[Tensor]:
@@ -188,15 +190,14 @@ class Tensor:
                     f"for {len(inputs)} inputs (return one per forward input, None where "
                     f"there is none)"
                 )
-            for parent, needs, grad in zip(inputs, ctx.needs_input_grad, input_grads):
+            for position, (parent, needs, grad) in enumerate(zip(inputs, ctx.needs_input_grad, input_grads)):
                 if not needs or grad is None:
                     continue
                 parent_data = parent.data
                 if grad.shape != parent_data.shape:
                     raise RuntimeError(
                         f"{ctx.function.__name__}.backward returned a gradient of shape "
-                        f"{grad.shape} for input {[i for i, value in enumerate(inputs) if value is parent][0]} "
-                        f"of shape {parent_data.shape}"
+                        f"{grad.shape} for input {position} of shape {parent_data.shape}"
                     )
                 if grad.dtype != parent_data.dtype:
                     grad = backend.cast(grad, parent_data.dtype)

@@ -131,4 +131,6 @@ def _stack_field(values: list[np.ndarray], what: str, indices: np.ndarray) -> Te
             f"{what} have different shapes {sorted(shapes)} within the batch of indices "
             f"{indices.tolist()}: they cannot be stacked"
         )
-    return Tensor(np.stack(values))
+    # np.stack makes a fresh array, so the Tensor may share it instead of copying.
+    array = np.stack(values)
+    return Tensor.from_numpy(array.astype(np.float32, copy=False) if array.dtype.kind == "f" else array)

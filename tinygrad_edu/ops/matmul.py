@@ -52,10 +52,16 @@ class MatMul(Function):
             grad2 = np.expand_dims(grad2, -2)
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
-            grad_a = unbroadcast(grad2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
+            grad_a = _shaped(unbroadcast(grad2 @ np.swapaxes(b2, -1, -2), a2.shape), a.shape)
         if ctx.needs_input_grad[1]:
-            grad_b = unbroadcast(np.swapaxes(a2, -1, -2) @ grad2, b2.shape).reshape(b.shape)
+            grad_b = _shaped(unbroadcast(np.swapaxes(a2, -1, -2) @ grad2, b2.shape), b.shape)
         return grad_a, grad_b
+
+
+def _shaped(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Reshape only when needed: a same-shape reshape is a view, which a leaf must copy
+    instead of adopting."""
+    return grad if grad.shape == shape else grad.reshape(shape)
 
 
 class Linear(Function):

@@ -33,11 +33,15 @@ def normalize_axes(axis: Any, ndim: int, name: str) -> Axes:
     if axis is None:
         return tuple(range(ndim))
     axes = axis if isinstance(axis, tuple) else (axis,)
+    # A 0-d tensor takes dim 0 or -1 as PyTorch allows, meaning "no axis to reduce".
+    span = max(ndim, 1)
     normalized = []
     for a in axes:
-        if not isinstance(a, (int, np.integer)) or not -ndim <= a < max(ndim, 1):
+        if not isinstance(a, (int, np.integer)) or not -span <= a < span:
             raise ValueError(f"{name}: axis {a!r} is out of range for a tensor with {ndim} dims")
-        normalized.append(int(a) % max(ndim, 1))
+        normalized.append(int(a) % span)
+    if ndim == 0:
+        return ()
     if len(set(normalized)) != len(normalized):
         raise ValueError(f"{name}: axis {axis!r} repeats an axis")
     return tuple(sorted(normalized))

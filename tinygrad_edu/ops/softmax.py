@@ -28,7 +28,8 @@ def log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
 def _axis(dim: int, x: np.ndarray, name: str) -> int:
     if not isinstance(dim, (int, np.integer)):
         raise TypeError(f"{name}: dim must be a single int; got {dim!r}")
-    return normalize_axes(dim, x.ndim, name)[0]
+    axes = normalize_axes(dim, x.ndim, name)
+    return axes[0] if axes else None  # None: a 0-d tensor, softmax over its one element
 
 
 class LogSoftmax(Function):

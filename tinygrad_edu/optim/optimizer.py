@@ -126,8 +126,11 @@ def add_scaled_(target: np.ndarray, source: np.ndarray, scale: float) -> None:
     """target += scale · source, in place. Where both are contiguous arrays of one float
     dtype this is BLAS axpy: one pass over memory instead of numpy's two (scale · source into
     a temporary, then the add), measured 2× faster on a 784×100 weight."""
-    if (target.dtype == source.dtype and target.dtype.char in "fd"
-            and target.flags.c_contiguous and source.flags.c_contiguous):
+    # BLAS needs native-order, aligned, contiguous floats, and would write even into a
+    # read-only array: anything else takes numpy's path, which writes in place or raises.
+    if (target.dtype == source.dtype and target.dtype.char in "fd" and target.dtype.isnative
+            and target.flags.c_contiguous and target.flags.aligned and target.flags.writeable
+            and source.flags.c_contiguous and source.flags.aligned):
         axpy = blas.daxpy if target.dtype.char == "d" else blas.saxpy
         axpy(source.reshape(-1), target.reshape(-1), a=scale)  # writes into target's memory
     else:
