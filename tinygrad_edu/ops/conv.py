@@ -141,7 +141,7 @@ class Conv2d(Function):
         if ctx.needs_input_grad[1]:
             # (cols dE/dYᵀ)ᵀ, not dE/dY colsᵀ: the same product, 1.3-1.5x faster in OpenBLAS for
             # these long, thin operands (measured at the benchmarks' sizes).
-            # Made contiguous and owned: a weight's leaf then adopts it, and SGD's axpy applies.
+            # Made contiguous and owned: the weight's leaf adopts it instead of copying it.
             grad_weight = np.ascontiguousarray((cols @ grad_rows.T).T.reshape(weight.shape))
         if ctx.needs_input_grad[2]:
             grad_bias = np.add.reduce(grad_rows, axis=1)  # the ufunc itself: skips np.sum's Python wrapper

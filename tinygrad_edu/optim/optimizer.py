@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping
 
 import numpy as np
-from scipy.linalg import blas
 
 from ..tensor import Tensor
 
@@ -120,21 +119,6 @@ class Optimizer:
                 )
             checked[name] = np.array(value, dtype=param.dtype, copy=True)
         return checked
-
-
-def add_scaled_(target: np.ndarray, source: np.ndarray, scale: float) -> None:
-    """target += scale · source, in place. Where both are contiguous arrays of one float
-    dtype this is BLAS axpy: one pass over memory instead of numpy's two (scale · source into
-    a temporary, then the add), measured 2× faster on a 784×100 weight."""
-    # BLAS needs native-order, aligned, contiguous floats, and would write even into a
-    # read-only array: anything else takes numpy's path, which writes in place or raises.
-    if (target.dtype == source.dtype and target.dtype.char in "fd" and target.dtype.isnative
-            and target.flags.c_contiguous and target.flags.aligned and target.flags.writeable
-            and source.flags.c_contiguous and source.flags.aligned):
-        axpy = blas.daxpy if target.dtype.char == "d" else blas.saxpy
-        axpy(source.reshape(-1), target.reshape(-1), a=scale)  # writes into target's memory
-    else:
-        target += scale * source
 
 
 def check_non_negative(value: Any, name: str, owner: str) -> float:

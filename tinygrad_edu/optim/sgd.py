@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
+import numpy as np
+
 from ..tensor import Tensor
-from .optimizer import Optimizer, add_scaled_, check_non_negative
+from .optimizer import Optimizer, check_non_negative
 
 
 class SGD(Optimizer):
@@ -38,7 +40,7 @@ class SGD(Optimizer):
         return checked
 
     def step(self) -> None:
-        for param, state in zip(self.params, self.state):
+        for index, (param, state) in enumerate(zip(self.params, self.state)):
             if param.grad is None:
                 continue
             grad = param.grad.data
@@ -50,6 +52,6 @@ class SGD(Optimizer):
                     buffer = state["momentum_buffer"] = grad.copy()
                 else:
                     buffer *= self.momentum
-                    add_scaled_(buffer, grad, 1 - self.dampening)
+                    buffer += np.multiply(grad, 1 - self.dampening, out=self.work_array(index))
                 grad = grad + self.momentum * buffer if self.nesterov else buffer
-            add_scaled_(param.data, grad, -self.lr)  # in place: the model's array, no new one
+            param.data -= np.multiply(grad, self.lr, out=self.work_array(index))  # in place, no new array
