@@ -45,12 +45,7 @@ class Adam(Optimizer):
         return checked
 
     def step(self) -> None:
-        for index, (param, state) in enumerate(zip(self.params, self.state)):
-            if param.grad is None:
-                continue
-            grad = param.grad.data
-            if self.weight_decay != 0:
-                grad = grad + self.weight_decay * param.data  # a new array: .grad stays ∇θ
+        for index, param, state, grad in self.gradients():
             if not state:
                 state.update(step=0, exp_avg=np.zeros_like(param.data), exp_avg_sq=np.zeros_like(param.data))
             state["step"] += 1

@@ -40,12 +40,7 @@ class SGD(Optimizer):
         return checked
 
     def step(self) -> None:
-        for index, (param, state) in enumerate(zip(self.params, self.state)):
-            if param.grad is None:
-                continue
-            grad = param.grad.data
-            if self.weight_decay != 0:
-                grad = grad + self.weight_decay * param.data  # a new array: .grad stays ∇θ
+        for index, param, state, grad in self.gradients():
             if self.momentum != 0:
                 buffer = state.get("momentum_buffer")
                 if buffer is None:
