@@ -27,11 +27,7 @@ def as_data(data: Any, dtype: Any = None) -> np.ndarray:
             f"Tensor data is ragged: nested sequences must have the same length at each "
             f"depth ({error})"
         ) from None
-    if array.dtype.kind not in _NUMERIC_KINDS:
-        raise TypeError(
-            f"Tensor data must be numeric (bool, int or float); got dtype {array.dtype} "
-            f"from {type(data).__name__}"
-        )
+    check_numeric(array, f" from {type(data).__name__}")
     if dtype is None:
         dtype = DEFAULT_FLOAT if array.dtype.kind == "f" else array.dtype
     elif np.dtype(dtype).kind not in _NUMERIC_KINDS:
@@ -45,9 +41,13 @@ def shared_array(array: Any) -> np.ndarray:
     """`array` itself, checked to be a numeric ndarray (Tensor.from_numpy shares it)."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy needs a numpy array; got {type(array).__name__}")
-    if array.dtype.kind not in _NUMERIC_KINDS:
-        raise TypeError(f"Tensor data must be numeric (bool, int or float); got dtype {array.dtype}")
+    check_numeric(array, "")
     return array
+
+
+def check_numeric(array: np.ndarray, source: str) -> None:
+    if array.dtype.kind not in _NUMERIC_KINDS:
+        raise TypeError(f"Tensor data must be numeric (bool, int or float); got dtype {array.dtype}{source}")
 
 
 def ensure_array(value: Any) -> np.ndarray:

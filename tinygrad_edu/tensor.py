@@ -32,11 +32,7 @@ class Tensor:
         if isinstance(data, Tensor):
             data = data.data
         self.data = backend.as_data(data, dtype)
-        if requires_grad and not backend.is_float(self.data):
-            raise TypeError(
-                f"only floating-point tensors can require grad; got dtype {self.data.dtype}"
-            )
-        self.requires_grad = requires_grad
+        self.requires_grad_(requires_grad)
         self.grad: Tensor | None = None
         self._ctx = None
         self._order = next(_creation_order)
