@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 DEFAULT_FLOAT = np.dtype(np.float32)
+ARRAY_TYPE = np.ndarray
 _NUMERIC_KINDS = "biuf"  # bool, signed int, unsigned int, float
 
 
@@ -59,8 +60,16 @@ def is_float(array: np.ndarray) -> bool:
     return array.dtype.kind == "f"
 
 
+def is_float_array(value: Any) -> bool:
+    return isinstance(value, np.ndarray) and value.dtype.kind == "f"
+
+
 def ones_like(array: np.ndarray) -> np.ndarray:
     return np.ones(array.shape, array.dtype)  # np.ones_like's Python wrapper costs more than this
+
+
+def zeros_like(array: np.ndarray) -> np.ndarray:
+    return np.zeros(array.shape, array.dtype)
 
 
 def owns_writable(array: np.ndarray) -> bool:
@@ -74,6 +83,13 @@ def copy(array: np.ndarray) -> np.ndarray:
 
 def cast(array: np.ndarray, dtype: Any) -> np.ndarray:
     return array.astype(dtype, copy=False)
+
+
+def as_numpy(array: np.ndarray, dtype: Any, copy: bool | None) -> np.ndarray:
+    """The array numpy's __array__ protocol asks a Tensor for."""
+    if dtype is not None and np.dtype(dtype) != array.dtype:
+        return array.astype(dtype)
+    return np.array(array, copy=True) if copy else array
 
 
 def format_array(array: np.ndarray) -> str:

@@ -1,5 +1,4 @@
-"""`Function`: the base class of every differentiable op, and the switch that turns graph
-recording off (`no_grad`).
+"""`Function`: the base class of every differentiable op.
 
 A Function is the tutorial's layer contract reduced to one op: `forward` turns inputs X into
 an output Y, `backward` turns dE/dY into dE/dX, one gradient per input. Both work on plain
@@ -7,63 +6,22 @@ arrays; `apply` wraps them so that the output is a `Tensor` that remembers how i
 """
 from __future__ import annotations
 
-import functools
-from typing import Any, Callable, TypeVar
+from typing import Any
 
 from . import backend
+from .grad_mode import _state, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .tensor import Tensor
 
-_grad_enabled = True
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def is_grad_enabled() -> bool:
-    return _grad_enabled
-
-
-class _GradMode:
-    """Context manager and decorator that sets whether ops record the graph."""
-
-    enabled: bool
-
-    def __enter__(self) -> None:
-        global _grad_enabled
-        self._previous = _grad_enabled
-        _grad_enabled = self.enabled
-
-    def __exit__(self, *exc_info: object) -> None:
-        global _grad_enabled
-        _grad_enabled = self._previous
-
-    def __call__(self, func: F) -> F:
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with type(self)():
-                return func(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
-
-
-class no_grad(_GradMode):
-    """Ops run inside `with no_grad():` (or a function decorated with `@no_grad()`) build no
-    graph, and what they save for backward is dropped at once: evaluation keeps no memory."""
-
-    enabled = False
-
-
-class enable_grad(_GradMode):
-    """Turns graph recording back on inside a `no_grad` block."""
-
-    enabled = True
-
+__all__ = ["Function", "Context", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
 
 class Context:
     """What an op's forward leaves for its backward, and the op's place in the graph.
 
-    `save_for_backward(*arrays)` / `saved_tensors` hold the arrays backward needs;
-    `needs_input_grad[i]` says whether input i wants a gradient, so backward can skip work.
-    Any other attribute (a shape, a stride) may be set on it freely.
+    `save_for_backward(*arrays)` / `saved_tensors` hold what backward needs: save the op's
+    inputs and its output there (double backward hands them to backward as Tensors with their
+    graph). A constant that backward needs (a mask, a shape, an axis) goes in any other
+    attribute. `needs_input_grad[i]` says whether input i wants a gradient, so backward can
+    skip work.
     """
 
     # Slots for the engine's own fields (one Context per op: faster to make and read);
@@ -84,25 +42,83 @@ class Context:
         """Drop what backward needed, so the graph's memory goes once backward is done."""
         self.saved_tensors = ()
         self.inputs = ()
+        self.__dict__.clear()  # the op's own attributes (masks, cached arrays) go too
         self.freed = True
+
+    def backward_on_tensors(self, output: Tensor, grad_output: Tensor) -> Any:
+        """The Function's backward run on Tensors (create_graph=True): dE/dY and the saved
+        inputs and output arrive as Tensors, so the gradients it returns carry a graph.
+
+        A backward that cannot run that way (it calls numpy on what it is given, or it saved
+        an array made in forward, whose dependence on the inputs no graph records) still
+        gives the exact first derivative, computed on arrays; differentiating that gradient
+        again raises an error naming the Function, never a silently wrong number.
+        """
+        arrays = self.saved_tensors
+        traced = self._saved_with_graph(output)
+        if traced is None:
+            problem = (
+                "it saved an array computed in forward (neither an input nor the output), "
+                "whose dependence on the inputs no graph records"
+            )
+        else:
+            self.saved_tensors = traced
+            try:
+                input_grads = self.function.backward(self, grad_output)
+                single = type(input_grads) is not tuple
+                if all(grad is None or isinstance(grad, Tensor) for grad in ((input_grads,) if single else input_grads)):
+                    return input_grads
+                problem = "it returned an array where a Tensor was expected"
+            except Exception as error:  # anything: the array run below decides if it was real
+                problem = f"it does not run on Tensors ({type(error).__name__}: {error})"
+            finally:
+                self.saved_tensors = arrays
+        input_grads = self.function.backward(self, grad_output.data)
+        single = type(input_grads) is not tuple
+        dependencies = [grad_output, *(value for value in self.inputs if isinstance(value, Tensor))]
+        wrapped = tuple(
+            None if grad is None else NotDifferentiableTwice.apply(grad, self.function.__name__, problem, *dependencies)
+            for grad in ((input_grads,) if single else input_grads)
+        )
+        return wrapped[0] if single else wrapped
+
+    def _saved_with_graph(self, output: Tensor) -> tuple[Any, ...] | None:
+        """saved_tensors with each input's and the output's array replaced by its Tensor;
+        constants (non-float arrays, non-Tensor inputs) kept. None if some saved float array
+        is none of these."""
+        tensors = {id(value.data): value for value in self.inputs if isinstance(value, Tensor)}
+        tensors[id(output.data)] = output
+        constants = {id(value) for value in self.inputs if not isinstance(value, Tensor)}
+        traced = []
+        for value in self.saved_tensors:
+            if id(value) in tensors:
+                traced.append(tensors[id(value)])
+            elif id(value) in constants or not backend.is_float_array(value):
+                traced.append(value)
+            else:
+                return None
+        return tuple(traced)
 
 
 class Function:
     """Subclass this, write `forward(ctx, *inputs)` and `backward(ctx, grad_output)` as
-    static methods on arrays, and call `YourOp.apply(*inputs)` with Tensors.
+    static methods, and call `YourOp.apply(*inputs)` with Tensors.
 
-    Non-Tensor inputs (an axis, a stride, None) are passed to forward as they are; backward
-    returns one gradient per forward input (None for those that need none), or a single
-    array when forward has one input.
+    forward works on arrays. backward works on arrays for first-order gradients, and on
+    Tensors when a gradient is to be differentiated again (`create_graph=True`): a backward
+    written with operators and Tensor-compatible calls (the built-in ops use
+    `tinygrad_edu.ops.xp`) serves both. Non-Tensor inputs (an axis, a stride, None) are passed
+    to forward as they are; backward returns one gradient per forward input (None for those
+    that need none), or a single gradient when forward has one input.
     """
 
     @staticmethod
     def forward(ctx: Context, *inputs: Any) -> Any:
-        raise NotImplementedError(f"a Function subclass must define forward(ctx, *inputs)")
+        raise NotImplementedError("a Function subclass must define forward(ctx, *inputs)")
 
     @staticmethod
     def backward(ctx: Context, grad_output: Any) -> Any:
-        raise NotImplementedError(f"a Function subclass must define backward(ctx, grad_output)")
+        raise NotImplementedError("a Function subclass must define backward(ctx, grad_output)")
 
     @classmethod
     def apply(cls, *inputs: Any) -> Tensor:
@@ -111,10 +127,35 @@ class Function:
         for value in inputs:
             if isinstance(value, Tensor):
                 arrays.append(value.data)
-                needs_input_grad.append(value.requires_grad)
+                needs_input_grad.append(value._requires_grad)
             else:
                 arrays.append(value)
                 needs_input_grad.append(False)
         ctx = Context(cls, inputs, tuple(needs_input_grad))
-        output = backend.ensure_array(cls.forward(ctx, *arrays))
-        return Tensor._from_op(output, ctx if _grad_enabled and True in needs_input_grad else None)
+        output = cls.forward(ctx, *arrays)
+        if type(output) is not backend.ARRAY_TYPE:
+            if isinstance(output, Tensor):
+                raise TypeError(
+                    f"{cls.__name__}.forward returned a Tensor; forward works on arrays and must "
+                    f"return an array (return its .data, or compose Tensor ops outside a Function)"
+                )
+            output = backend.ensure_array(output)
+        return Tensor._from_op(output, ctx if _state.enabled and True in needs_input_grad else None)
+
+
+class NotDifferentiableTwice(Function):
+    """A gradient that a Function's backward computed outside the graph: its value is exact,
+    but differentiating through it again is refused, naming the Function and why."""
+
+    @staticmethod
+    def forward(ctx: Context, gradient: Any, function_name: str, problem: str, *dependencies: Any) -> Any:
+        ctx.function_name, ctx.problem = function_name, problem
+        return gradient
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: Any) -> Any:
+        raise RuntimeError(
+            f"cannot differentiate {ctx.function_name}'s gradient again: {ctx.function_name}."
+            f"backward is not differentiable because {ctx.problem}. Write its backward with "
+            f"operators and Tensor-compatible calls (see 'Gradients of gradients' in the README)"
+        )

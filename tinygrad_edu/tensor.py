@@ -9,7 +9,6 @@ hands its work to one Function in `tinygrad_edu.ops`.
 """
 from __future__ import annotations
 
-import heapq
 import itertools
 from typing import Any, Iterator
 
@@ -24,7 +23,7 @@ Scalar = int | float | bool
 
 
 class Tensor:
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_order")
+    __slots__ = ("data", "grad", "_requires_grad", "_ctx", "_order")
     # Make numpy hand `ndarray * tensor` to Tensor.__rmul__ instead of looping over elements.
     __array_ufunc__ = None
 
@@ -32,9 +31,10 @@ class Tensor:
         if isinstance(data, Tensor):
             data = data.data
         self.data = backend.as_data(data, dtype)
-        self.requires_grad_(requires_grad)
-        self.grad: Tensor | None = None
         self._ctx = None
+        self._requires_grad = False
+        self.requires_grad = requires_grad
+        self.grad: Tensor | None = None
         self._order = next(_creation_order)
 
     @classmethod
@@ -51,7 +51,7 @@ class Tensor:
         tensor.data = data
         tensor.grad = None
         tensor._ctx = ctx
-        tensor.requires_grad = ctx is not None
+        tensor._requires_grad = ctx is not None
         tensor._order = next(_creation_order)
         return tensor
 
@@ -121,97 +121,53 @@ class Tensor:
     def zero_grad(self) -> None:
         self.grad = None
 
-    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, requires_grad: bool) -> None:
         if requires_grad and not backend.is_float(self.data):
             raise TypeError(f"only floating-point tensors can require grad; got dtype {self.dtype}")
+        if not requires_grad and self._ctx is not None:
+            raise RuntimeError(
+                "requires_grad cannot be turned off on a tensor computed by an op (a non-leaf); "
+                "use .detach() for a copy cut from the graph"
+            )
+        self._requires_grad = bool(requires_grad)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         self.requires_grad = requires_grad
         return self
 
-    # ---- reverse-mode autodiff ----------------------------------------------------------
-    def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> Any:
+        """numpy sees the numbers (np.asarray(tensor)); the graph stays behind."""
+        return backend.as_numpy(self.data, dtype, copy)
+
+    # ---- reverse-mode autodiff (the walk itself is in engine.py) --------------------------
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False, inputs: Any = None) -> None:
         """Fill `.grad` of every leaf this tensor depends on with dE/dleaf, E being this
         tensor (a scalar) or, for a non-scalar, the dot product with `gradient` (dE/dself).
 
         Gradients add into `.grad` until it is zeroed. The graph is freed afterwards unless
-        `retain_graph=True`, so a second backward through it is an error.
+        `retain_graph=True` (which defaults to `create_graph`). With `create_graph=True` the
+        gradients are Tensors with a graph of their own, so they can be differentiated again.
+        `inputs` (a Tensor or a sequence) limits which tensors' `.grad` receive gradients.
         """
-        if not self.requires_grad:
-            raise RuntimeError(
-                "backward() on a tensor that does not require grad: none of its inputs has "
-                "requires_grad=True (or it was computed under no_grad())"
-            )
-        if gradient is None:
-            if self.data.size != 1:
-                raise RuntimeError(
-                    f"backward() without a gradient works only on a scalar; this tensor has "
-                    f"shape {self.shape}: pass gradient= (dE/dY, of that shape), or reduce it "
-                    f"first (.sum(), .mean())"
-                )
-            seed = backend.ones_like(self.data)
-        else:
-            seed = gradient.data if isinstance(gradient, Tensor) else backend.as_data(gradient, self.dtype)
-            if seed.shape != self.shape:
-                raise ValueError(
-                    f"backward(): gradient has shape {seed.shape} but the tensor has shape {self.shape}"
-                )
-            seed = backend.cast(seed, self.dtype)
-
-        grads = {id(self): seed}
-        # Arrays a leaf may not take over as its .grad: the caller's seed, and those taken.
-        taken = {id(seed)}
-        # Newest first: when a tensor comes off the heap, every op that used it (all newer)
-        # has already added its share into grads, so its gradient is complete. A loop, not
-        # recursion: a chain of 10,000 ops is fine.
-        pending = [(-self._order, self)]
-        while pending:
-            node = heapq.heappop(pending)[1]
-            grad_output = grads.pop(id(node))
-            ctx = node._ctx
-            if ctx is None:
-                node._accumulate(grad_output, taken)
-                continue
-            if ctx.freed:
-                raise RuntimeError(
-                    f"backward through a freed graph (at {ctx.function.__name__}): the graph "
-                    f"is freed after backward(); pass retain_graph=True to the first "
-                    f"backward() to run it twice"
-                )
-            input_grads = ctx.function.backward(ctx, grad_output)
-            if type(input_grads) is not tuple:
-                input_grads = (input_grads,)
-            inputs = ctx.inputs
-            if len(input_grads) != len(inputs):
-                raise RuntimeError(
-                    f"{ctx.function.__name__}.backward returned {len(input_grads)} gradients "
-                    f"for {len(inputs)} inputs (return one per forward input, None where "
-                    f"there is none)"
-                )
-            for position, (parent, needs, grad) in enumerate(zip(inputs, ctx.needs_input_grad, input_grads)):
-                if not needs or grad is None:
-                    continue
-                parent_data = parent.data
-                if grad.shape != parent_data.shape:
-                    raise RuntimeError(
-                        f"{ctx.function.__name__}.backward returned a gradient of shape "
-                        f"{grad.shape} for input {position} of shape {parent_data.shape}"
-                    )
-                if grad.dtype != parent_data.dtype:
-                    grad = backend.cast(grad, parent_data.dtype)
-                key = id(parent)
-                if key in grads:
-                    grads[key] = grads[key] + grad
-                else:
-                    grads[key] = grad
-                    heapq.heappush(pending, (-parent._order, parent))
-            if not retain_graph:
-                ctx.free()
+        gradients.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def _accumulate(self, grad: Any, taken: set[int]) -> None:
         """Add dE/dself into .grad. A fresh array that nothing else holds becomes .grad as
         it is; a view, or an array handed to two inputs (Add's backward does), is copied, since
-        the next backward adds into .grad in place."""
-        if self.grad is not None:
-            self.grad.data += grad
+        the next backward adds into .grad in place. A Tensor gradient (create_graph=True)
+        is added out of place, keeping its graph, as in PyTorch."""
+        if isinstance(grad, Tensor):
+            self.grad = grad if self.grad is None else self.grad + grad
+        elif self.grad is not None:
+            if self.grad.requires_grad:  # a gradient with a graph is never written in place
+                self.grad = Tensor._from_op(self.grad.data + grad, None)
+            else:
+                self.grad.data += grad
         elif backend.owns_writable(grad) and id(grad) not in taken:
             taken.add(id(grad))
             self.grad = Tensor._from_op(grad, None)
@@ -373,3 +329,4 @@ class Tensor:
 
 # Imported last: the ops import `Function`, which imports `Tensor` from this module.
 from .ops import elementwise, matmul, movement, reduce, softmax  # noqa: E402
+from .autograd import gradients  # noqa: E402

@@ -13,6 +13,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..function import Context, Function
+from ..ops import xp
 
 ArrayFunction = Callable[[np.ndarray], Any]
 LossFunction = Callable[[np.ndarray, np.ndarray], Any]
@@ -20,6 +21,20 @@ LossFunction = Callable[[np.ndarray, np.ndarray], Any]
 
 def _name(function: Callable[..., Any]) -> str:
     return getattr(function, "__name__", type(function).__name__)
+
+
+def _same_kind(value: Any, argument: Any, derivative: Callable[..., Any]) -> Any:
+    """A derivative's value: an array on arrays; on Tensors (double backward) a Tensor, which
+    it is when the derivative is written with Tensor operations (`1 - x.tanh() ** 2`, or the
+    functions of `tinygrad_edu.network.activations`)."""
+    if not xp.is_tensor(argument):
+        return np.asarray(value)
+    if not xp.is_tensor(value):
+        raise TypeError(
+            f"{_name(derivative)} returned a {type(value).__name__} for a Tensor: it is not "
+            f"written with Tensor operations, so its result cannot be differentiated again"
+        )
+    return value
 
 
 def elementwise_from_pair(function: ArrayFunction, derivative: ArrayFunction) -> type[Function]:
@@ -42,9 +57,9 @@ def elementwise_from_pair(function: ArrayFunction, derivative: ArrayFunction) ->
             return output
 
         @staticmethod
-        def backward(ctx: Context, grad_output: np.ndarray) -> np.ndarray:
+        def backward(ctx: Context, grad_output: Any) -> Any:
             (x,) = ctx.saved_tensors
-            input_grad = grad_output * np.asarray(derivative(x))
+            input_grad = grad_output * _same_kind(derivative(x), x, derivative)
             if input_grad.shape != x.shape:
                 raise ValueError(
                     f"activation derivative {_name(derivative)}: returned a shape that does not "
@@ -90,16 +105,16 @@ def loss_from_pair(loss: LossFunction, loss_prime: LossFunction) -> type[Functio
             return np.mean(losses)
 
         @staticmethod
-        def backward(ctx: Context, grad_output: np.ndarray) -> tuple[np.ndarray, None]:
+        def backward(ctx: Context, grad_output: Any) -> tuple[Any, None]:
             prediction, target = ctx.saved_tensors
-            sample_grads = [np.asarray(loss_prime(true, predicted)) for true, predicted in zip(target, prediction)]
+            sample_grads = [_same_kind(loss_prime(true, predicted), prediction, loss_prime) for true, predicted in zip(target, prediction)]
             for grad in sample_grads:
                 if grad.shape != prediction.shape[1:]:
                     raise ValueError(
                         f"loss derivative {_name(loss_prime)}: returned shape {grad.shape} for a "
                         f"prediction of shape {prediction.shape[1:]}; dE/dY has Y's shape"
                     )
-            return np.stack(sample_grads) * (grad_output / len(prediction)), None
+            return xp.stack(sample_grads) * (grad_output / len(prediction)), None
 
     Loss.__name__ = Loss.__qualname__ = f"Loss({name})"
     return Loss

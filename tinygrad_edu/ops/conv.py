@@ -30,14 +30,23 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ..function import Context, Function
+from . import xp
 
 Pair = tuple[int, int]
 
 
 def as_pair(value: int | tuple[int, int], name: str) -> Pair:
-    pair = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) for v in pair):
-        raise ValueError(f"{name} must be an int or a pair of ints; got {value!r}")
+    if isinstance(value, (int, np.integer)):
+        pair: tuple[Any, ...] = (value, value)
+    elif isinstance(value, (tuple, list)):
+        pair = tuple(value)
+    else:
+        pair = ()
+    message = f"{name} must be an int or a pair of ints; got {value!r}"
+    if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in pair) or not pair:
+        raise TypeError(message)  # a float stride, say: the wrong type, as torch says
+    if len(pair) != 2:
+        raise ValueError(message)
     return int(pair[0]), int(pair[1])
 
 
@@ -103,46 +112,110 @@ def check_conv_args(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, 
     return out_hw
 
 
+def im2col_array(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair, out_hw: Pair) -> np.ndarray:
+    """cols (C·kh·kw, OH·OW·N): each receptive field of x (N, C, H, W) as one column."""
+    channels = x.shape[1]
+    windows_view = windows(batch_innermost(x, padding), kernel, stride, out_hw).transpose(0, 4, 5, 1, 2, 3)
+    return windows_view.reshape(channels * kernel[0] * kernel[1], out_hw[0] * out_hw[1] * x.shape[0])
+
+
+def col2im_array(cols: np.ndarray, input_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair) -> np.ndarray:
+    """The adjoint of im2col: each column added back into its window of an (N, C, H, W) array
+    (overlapping windows add up), the padding cut off."""
+    batch, channels, height, width = input_shape
+    ph, pw = padding
+    out_hw = _out_hw(input_shape, kernel, stride, padding)
+    window_grads = cols.reshape(channels, *kernel, *out_hw, batch)
+    padded = add_windows_back(window_grads, (channels, height + 2 * ph, width + 2 * pw, batch), stride)
+    return padded[:, ph : ph + height, pw : pw + width].transpose(3, 0, 1, 2)
+
+
+def im2col(x: Any, kernel: Pair, stride: Pair, padding: Pair) -> Any:
+    """im2col of an array, or of a Tensor as a differentiable op."""
+    if xp.is_tensor(x):
+        return Im2Col.apply(x, kernel, stride, padding)
+    return im2col_array(x, kernel, stride, padding, _out_hw(x.shape, kernel, stride, padding))
+
+
+def col2im(cols: Any, input_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair) -> Any:
+    """col2im of an array, or of a Tensor as a differentiable op."""
+    if xp.is_tensor(cols):
+        return Col2Im.apply(cols, tuple(input_shape), kernel, stride, padding)
+    return col2im_array(cols, input_shape, kernel, stride, padding)
+
+
+def _out_hw(input_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair) -> Pair:
+    return (
+        output_size(input_shape[2], kernel[0], stride[0], padding[0]),
+        output_size(input_shape[3], kernel[1], stride[1], padding[1]),
+    )
+
+
+class Im2Col(Function):
+    """cols = im2col(X), every receptive field as a column;  dE/dX = col2im(dE/dcols)."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair) -> np.ndarray:
+        ctx.geometry = (x.shape, kernel, stride, padding)
+        return im2col_array(x, kernel, stride, padding, _out_hw(x.shape, kernel, stride, padding))
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, None, None, None]:
+        return col2im(grad_output, *ctx.geometry), None, None, None
+
+
+class Col2Im(Function):
+    """X = col2im(cols), columns added back into their windows;  dE/dcols = im2col(dE/dX)."""
+
+    @staticmethod
+    def forward(ctx: Context, cols: np.ndarray, input_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair) -> np.ndarray:
+        ctx.geometry = (kernel, stride, padding)
+        return col2im_array(cols, input_shape, kernel, stride, padding)
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, None, None, None, None]:
+        return im2col(grad_output, *ctx.geometry), None, None, None, None
+
+
 class Conv2d(Function):
     """Y = K cols(X) + B;  dE/dK = dE/dY cols(X)ᵀ,  dE/dX = col2im(Kᵀ dE/dY),  dE/dB = Σ dE/dY.
 
     x: (N, C, H, W), weight: (O, C, kh, kw), bias: (O,) or None; Y: (N, O, OH, OW).
+    The backward is itself matrix products and im2col/col2im, each differentiable, so the
+    double backward of a convolution is convolutions again.
     """
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, stride: Any, padding: Any) -> np.ndarray:
         stride, padding = as_pair(stride, "stride"), as_pair(padding, "padding")
         out_h, out_w = check_conv_args(x, weight, bias, stride, padding)
-        out_channels, channels, kernel_h, kernel_w = weight.shape
-        batch = x.shape[0]
-        padded = batch_innermost(x, padding)
-        cols = windows(padded, (kernel_h, kernel_w), stride, (out_h, out_w)).transpose(0, 4, 5, 1, 2, 3)
-        cols = cols.reshape(channels * kernel_h * kernel_w, out_h * out_w * batch)
+        out_channels, _, kernel_h, kernel_w = weight.shape
+        cols = im2col_array(x, (kernel_h, kernel_w), stride, padding, (out_h, out_w))
         output = weight.reshape(out_channels, -1) @ cols
         if bias is not None:
             output += bias[:, None]
-        ctx.save_for_backward(cols, weight)
-        ctx.padded_shape, ctx.stride, ctx.padding = padded.shape, stride, padding
-        return output.reshape(out_channels, out_h, out_w, batch).transpose(3, 0, 1, 2)
+        ctx.save_for_backward(x, weight)
+        ctx.cols, ctx.geometry = cols, ((kernel_h, kernel_w), stride, padding)
+        return output.reshape(out_channels, out_h, out_w, x.shape[0]).transpose(3, 0, 1, 2)
 
     @staticmethod
-    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[Any, Any, Any, None, None]:
-        cols, weight = ctx.saved_tensors
-        batch, out_channels, out_h, out_w = grad_output.shape
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, Any, Any, None, None]:
+        x, weight = ctx.saved_tensors
+        out_channels = weight.shape[0]
         # Free when grad_output lies batch-innermost, as the gradient of our own output does.
-        grad_rows = grad_output.transpose(1, 2, 3, 0).reshape(out_channels, -1)
+        grad_rows = xp.permute(grad_output, (1, 2, 3, 0)).reshape((out_channels, -1))
         grad_x = grad_weight = grad_bias = None
         if ctx.needs_input_grad[0]:
-            grad_cols = weight.reshape(out_channels, -1).T @ grad_rows
-            window_grads = grad_cols.reshape(*weight.shape[1:], out_h, out_w, batch)
-            grad_padded = add_windows_back(window_grads, ctx.padded_shape, ctx.stride)
-            (ph, pw), (_, height, width, _) = ctx.padding, ctx.padded_shape
-            grad_x = grad_padded[:, ph : height - ph, pw : width - pw].transpose(3, 0, 1, 2)
+            grad_cols = weight.reshape((out_channels, -1)).T @ grad_rows
+            grad_x = col2im(grad_cols, x.shape, *ctx.geometry)
         if ctx.needs_input_grad[1]:
+            # First order reuses forward's cols; double backward rebuilds them from the x
+            # Tensor, so that they carry its graph.
+            cols = im2col(x, *ctx.geometry) if xp.is_tensor(grad_output) else ctx.cols
             # (cols dE/dYᵀ)ᵀ, not dE/dY colsᵀ: the same product, 1.3-1.5x faster in OpenBLAS for
             # these long, thin operands (measured at the benchmarks' sizes).
             # Made contiguous and owned: the weight's leaf adopts it instead of copying it.
-            grad_weight = np.ascontiguousarray((cols @ grad_rows.T).T.reshape(weight.shape))
+            grad_weight = xp.contiguous((cols @ grad_rows.T).T.reshape(weight.shape))
         if ctx.needs_input_grad[2]:
-            grad_bias = np.add.reduce(grad_rows, axis=1)  # the ufunc itself: skips np.sum's Python wrapper
+            grad_bias = xp.sum(grad_rows, 1)
         return grad_x, grad_weight, grad_bias, None, None

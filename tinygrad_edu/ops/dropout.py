@@ -9,13 +9,16 @@ the elements that forward kept.
 """
 from __future__ import annotations
 
+import numbers
+from typing import Any
+
 import numpy as np
 
 from ..function import Context, Function
 
 
 def check_probability(p: float, where: str) -> None:
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+    if isinstance(p, (bool, np.bool_)) or not isinstance(p, numbers.Real) or not 0.0 <= p <= 1.0:
         raise ValueError(f"{where}: p is the probability of zeroing an element and must be in [0, 1]; got {p!r}")
 
 
@@ -36,12 +39,11 @@ class Dropout(Function):
         keep = uniform >= p  # P(u >= p) = 1 − p for u uniform on [0, 1)
         # p = 1 keeps nothing: the scale is then irrelevant, and 1/(1 − p) would divide by zero.
         scale = 1.0 / (1.0 - p) if p < 1.0 else 0.0
-        scaled_mask = keep.astype(x.dtype) * x.dtype.type(scale)
-        ctx.save_for_backward(scaled_mask)
-        return x * scaled_mask
+        # A constant of the op (drawn, not computed from X): an attribute, not a saved tensor.
+        ctx.scaled_mask = keep.astype(x.dtype) * x.dtype.type(scale)
+        return x * ctx.scaled_mask
 
     @staticmethod
-    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[np.ndarray, None, None]:
-        (scaled_mask,) = ctx.saved_tensors
-        return grad_output * scaled_mask, None, None
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, None, None]:
+        return grad_output * ctx.scaled_mask, None, None
 

@@ -2,6 +2,9 @@
 
 A binary op broadcasts its inputs to a common shape, so in backward the gradient of an input
 that was stretched along some axes is summed back over them (`unbroadcast`).
+
+Every backward here is written with operators and `xp` calls, so the same formula computes
+first-order gradients on arrays and, on Tensors, gradients that can be differentiated again.
 """
 from __future__ import annotations
 
@@ -10,25 +13,17 @@ from typing import Any, Callable
 import numpy as np
 
 from ..function import Context, Function
-
-
-def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Sum `grad` down to `shape`: over the leading axes broadcasting added, and over the
-    axes where the input had size 1 (each input element fed several output elements)."""
-    if grad.shape == shape:
-        return grad
-    leading = grad.ndim - len(shape)
-    stretched = tuple(range(leading)) + tuple(
-        leading + axis for axis, size in enumerate(shape) if size == 1 and grad.shape[leading + axis] != 1
-    )
-    return grad.sum(axis=stretched, keepdims=True).reshape(shape)
+from . import xp
+from .xp import unbroadcast
 
 
 def broadcast(ufunc: Callable[[Any, Any], np.ndarray], a: np.ndarray, b: np.ndarray, name: str) -> np.ndarray:
     """ufunc(a, b), with numpy's broadcasting error restated with the op and both shapes."""
     try:
         return ufunc(a, b)
-    except ValueError:
+    except ValueError as error:
+        if "broadcast" not in str(error):  # e.g. "Integers to negative integer powers are not allowed"
+            raise ValueError(f"{name}: {error}") from None
         raise ValueError(
             f"{name}: operands with shapes {np.shape(a)} and {np.shape(b)} cannot be broadcast "
             f"together (sizes must match or be 1, aligned from the right)"
@@ -44,7 +39,7 @@ class Add(Function):
         return broadcast(np.add, a, b, "add")
 
     @staticmethod
-    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[Any, Any]:
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, Any]:
         a_shape, b_shape = ctx.shapes
         return (
             unbroadcast(grad_output, a_shape) if ctx.needs_input_grad[0] else None,
@@ -61,7 +56,7 @@ class Sub(Function):
         return broadcast(np.subtract, a, b, "sub")
 
     @staticmethod
-    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[Any, Any]:
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, Any]:
         a_shape, b_shape = ctx.shapes
         return (
             unbroadcast(grad_output, a_shape) if ctx.needs_input_grad[0] else None,
@@ -78,7 +73,7 @@ class Mul(Function):
         return broadcast(np.multiply, a, b, "mul")
 
     @staticmethod
-    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[Any, Any]:
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, Any]:
         a, b = ctx.saved_tensors
         return (
             unbroadcast(grad_output * b, np.shape(a)) if ctx.needs_input_grad[0] else None,
@@ -95,7 +90,7 @@ class Div(Function):
         return broadcast(np.divide, a, b, "div")
 
     @staticmethod
-    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[Any, Any]:
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, Any]:
         a, b = ctx.saved_tensors
         grad_over_b = grad_output / b
         return (
@@ -105,21 +100,34 @@ class Div(Function):
 
 
 class Pow(Function):
-    """Y = A^B;  dE/dA = dE/dY ⊙ B A^(B−1),  dE/dB = dE/dY ⊙ Y ln A."""
+    """Y = A^B;  dE/dA = dE/dY ⊙ B A^(B−1),  dE/dB = dE/dY ⊙ Y ln A.
+
+    At the zeros, PyTorch's values: dE/dA = 0 where B = 0 (A⁰ is constant, even at A = 0),
+    and dE/dB = 0 where A = 0 and B ≥ 0 (Y ln A would be 0·(−∞)).
+    """
 
     @staticmethod
-    def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    def forward(ctx: Context, a: Any, b: Any) -> np.ndarray:
         output = broadcast(np.power, a, b, "pow")
         ctx.save_for_backward(a, b, output)
         return output
 
     @staticmethod
-    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[Any, Any]:
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, Any]:
         a, b, output = ctx.saved_tensors
-        return (
-            unbroadcast(grad_output * b * a ** (b - 1), np.shape(a)) if ctx.needs_input_grad[0] else None,
-            unbroadcast(grad_output * output * np.log(a), np.shape(b)) if ctx.needs_input_grad[1] else None,
-        )
+        a_values, b_values = xp.values(a), xp.values(b)
+        grad_a = grad_b = None
+        if ctx.needs_input_grad[0]:
+            grad_a = grad_output * b * a ** (b - 1)
+            if (b_values == 0).any():
+                grad_a = xp.where(np.broadcast_to(b_values == 0, grad_a.shape), 0, grad_a)
+            grad_a = unbroadcast(grad_a, np.shape(a))
+        if ctx.needs_input_grad[1]:
+            base_is_zero = (a_values == 0) & (b_values >= 0)
+            if base_is_zero.any():
+                a = xp.where(base_is_zero, 1, a)  # ln 1 = 0: the zero gradient, with no −∞ on the way
+            grad_b = unbroadcast(grad_output * output * xp.log(a), np.shape(b))
+        return grad_a, grad_b
 
 
 class Neg(Function):
@@ -130,7 +138,7 @@ class Neg(Function):
         return -x
 
     @staticmethod
-    def backward(ctx: Context, grad_output: np.ndarray) -> np.ndarray:
+    def backward(ctx: Context, grad_output: Any) -> np.ndarray:
         return -grad_output
 
 
@@ -144,7 +152,7 @@ class Exp(Function):
         return output
 
     @staticmethod
-    def backward(ctx: Context, grad_output: np.ndarray) -> np.ndarray:
+    def backward(ctx: Context, grad_output: Any) -> np.ndarray:
         (output,) = ctx.saved_tensors
         return grad_output * output
 
@@ -158,7 +166,7 @@ class Log(Function):
         return np.log(x)
 
     @staticmethod
-    def backward(ctx: Context, grad_output: np.ndarray) -> np.ndarray:
+    def backward(ctx: Context, grad_output: Any) -> np.ndarray:
         (x,) = ctx.saved_tensors
         return grad_output / x
 
@@ -173,7 +181,7 @@ class Sqrt(Function):
         return output
 
     @staticmethod
-    def backward(ctx: Context, grad_output: np.ndarray) -> np.ndarray:
+    def backward(ctx: Context, grad_output: Any) -> np.ndarray:
         (output,) = ctx.saved_tensors
         return grad_output / (2 * output)
 
@@ -188,7 +196,7 @@ class Tanh(Function):
         return output
 
     @staticmethod
-    def backward(ctx: Context, grad_output: np.ndarray) -> np.ndarray:
+    def backward(ctx: Context, grad_output: Any) -> np.ndarray:
         (output,) = ctx.saved_tensors
         input_grad = 1 - output * output
         input_grad *= grad_output  # in place: one temporary array fewer
@@ -206,7 +214,7 @@ class Sigmoid(Function):
         return output
 
     @staticmethod
-    def backward(ctx: Context, grad_output: np.ndarray) -> np.ndarray:
+    def backward(ctx: Context, grad_output: Any) -> np.ndarray:
         (output,) = ctx.saved_tensors
         return grad_output * output * (1 - output)
 
@@ -221,7 +229,7 @@ class ReLU(Function):
         return output
 
     @staticmethod
-    def backward(ctx: Context, grad_output: np.ndarray) -> np.ndarray:
+    def backward(ctx: Context, grad_output: Any) -> np.ndarray:
         (output,) = ctx.saved_tensors
         return grad_output * (output > 0)
 
@@ -235,8 +243,35 @@ class Cast(Function):
         return x.astype(dtype, copy=False)
 
     @staticmethod
-    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[Any, None]:
-        return grad_output.astype(ctx.input_dtype, copy=False), None
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, None]:
+        return xp.cast(grad_output, ctx.input_dtype), None
+
+
+class Where(Function):
+    """Y = A where C else B (C a boolean condition, constant);
+    dE/dA = dE/dY where C else 0,  dE/dB = 0 where C else dE/dY (each summed back to its shape)."""
+
+    @staticmethod
+    def forward(ctx: Context, condition: np.ndarray, a: Any, b: Any) -> np.ndarray:
+        if np.asarray(condition).dtype != np.bool_:
+            raise TypeError(f"where: condition must be a bool tensor; got dtype {np.asarray(condition).dtype}")
+        ctx.condition, ctx.shapes = condition, (np.shape(a), np.shape(b))
+        try:
+            return np.where(condition, a, b)
+        except ValueError:
+            raise ValueError(
+                f"where: condition, input and other with shapes {np.shape(condition)}, "
+                f"{np.shape(a)} and {np.shape(b)} cannot be broadcast together"
+            ) from None
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: Any) -> tuple[None, Any, Any]:
+        condition, (a_shape, b_shape) = np.broadcast_to(ctx.condition, grad_output.shape), ctx.shapes
+        return (
+            None,
+            unbroadcast(xp.where(condition, grad_output, 0), a_shape) if ctx.needs_input_grad[1] else None,
+            unbroadcast(xp.where(condition, 0, grad_output), b_shape) if ctx.needs_input_grad[2] else None,
+        )
 
 
 _COMPARISONS = {

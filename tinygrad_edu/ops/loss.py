@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..function import Context, Function
+from . import xp
 from .softmax import shifted_exp
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -30,7 +31,7 @@ def _reduce(losses: np.ndarray, reduction: str) -> np.ndarray:
     return losses
 
 
-def _reduction_grad(grad_output: np.ndarray, reduction: str, count: int) -> np.ndarray | float:
+def _reduction_grad(grad_output: Any, reduction: str, count: int) -> Any:
     """dE/d(per-element loss): the scalar dE/dY spread by the reduction."""
     if reduction == "mean":
         return grad_output / count
@@ -49,14 +50,17 @@ class MSELoss(Function):
                 f"{target.shape} must have the same shape"
             )
         difference = prediction - target
-        ctx.save_for_backward(difference)
-        ctx.reduction = reduction
+        ctx.save_for_backward(prediction, target)
+        ctx.difference, ctx.reduction = difference, reduction
         return _reduce(difference * difference, reduction)
 
     @staticmethod
-    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[Any, Any, None]:
-        (difference,) = ctx.saved_tensors
-        grad = 2 * difference * _reduction_grad(grad_output, ctx.reduction, difference.size)
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, Any, None]:
+        prediction, target = ctx.saved_tensors
+        # First order reuses forward's Y − Y*; double backward recomputes it from the Tensors,
+        # so that it carries their graph.
+        difference = prediction - target if xp.is_tensor(grad_output) else ctx.difference  # (n elements)
+        grad = 2 * difference * _reduction_grad(grad_output, ctx.reduction, ctx.difference.size)
         return (
             grad if ctx.needs_input_grad[0] else None,
             -grad if ctx.needs_input_grad[1] else None,
@@ -99,17 +103,19 @@ class CrossEntropy(Function):
         # −log softmax(Y)_t = log Σ e^S − S_t, with S = Y − max Y (stable at any scale).
         losses = np.log(total[:, 0]) - shifted[rows, target]
         probs /= total
-        ctx.save_for_backward(probs, target)
-        ctx.reduction = reduction
+        ctx.save_for_backward(logits, target)
+        ctx.probs, ctx.reduction = probs, reduction
         return _reduce(losses, reduction)
 
     @staticmethod
-    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[Any, None, None]:
-        probs, target = ctx.saved_tensors
-        grad = probs.copy()
-        grad[np.arange(len(target)), target] -= 1
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, None, None]:
+        logits, target = ctx.saved_tensors
+        # First order reuses forward's softmax; double backward recomputes it from the logits
+        # Tensor, so that it carries their graph.
+        probs = logits.softmax(1) if xp.is_tensor(grad_output) else ctx.probs
+        one_hot = np.zeros(probs.shape, dtype=probs.dtype)
+        one_hot[np.arange(len(target)), target] = 1
         per_row = _reduction_grad(grad_output, ctx.reduction, len(target))
         if ctx.reduction == "none":
-            per_row = per_row[:, None]
-        grad *= per_row
-        return grad, None, None
+            per_row = per_row.reshape((-1, 1))
+        return (probs - one_hot) * per_row, None, None

@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 
 from ..function import Context, Function
-from .elementwise import unbroadcast
+from . import xp
+from .xp import unbroadcast
 
 
 def _matmul(a: np.ndarray, b: np.ndarray, name: str) -> np.ndarray:
@@ -39,26 +40,26 @@ class MatMul(Function):
         return _matmul(a, b, "matmul")
 
     @staticmethod
-    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[Any, Any]:
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, Any]:
         a, b = ctx.saved_tensors
         # 1-D operands are a row (A) or a column (B) vector; put the dropped dims back,
         # B's last (m) first, so that A's (n) goes before it even when the output is 0-d.
-        a2 = a[None, :] if a.ndim == 1 else a
-        b2 = b[:, None] if b.ndim == 1 else b
+        a2 = a.reshape((1, -1)) if a.ndim == 1 else a
+        b2 = b.reshape((-1, 1)) if b.ndim == 1 else b
         grad2 = grad_output
         if b.ndim == 1:
-            grad2 = np.expand_dims(grad2, -1)
+            grad2 = xp.expand_dims(grad2, (-1,))
         if a.ndim == 1:
-            grad2 = np.expand_dims(grad2, -2)
+            grad2 = xp.expand_dims(grad2, (-2,))
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
-            grad_a = _shaped(unbroadcast(grad2 @ np.swapaxes(b2, -1, -2), a2.shape), a.shape)
+            grad_a = _shaped(unbroadcast(grad2 @ xp.swapaxes(b2, -1, -2), a2.shape), a.shape)
         if ctx.needs_input_grad[1]:
-            grad_b = _shaped(unbroadcast(np.swapaxes(a2, -1, -2) @ grad2, b2.shape), b.shape)
+            grad_b = _shaped(unbroadcast(xp.swapaxes(a2, -1, -2) @ grad2, b2.shape), b.shape)
         return grad_a, grad_b
 
 
-def _shaped(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+def _shaped(grad: Any, shape: tuple[int, ...]) -> Any:
     """Reshape only when needed: a same-shape reshape is a view, which a leaf must copy
     instead of adopting."""
     return grad if grad.shape == shape else grad.reshape(shape)
@@ -88,15 +89,15 @@ class Linear(Function):
         return output
 
     @staticmethod
-    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[Any, Any, Any]:
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, Any, Any]:
         x, weight = ctx.saved_tensors
-        grad_rows = grad_output.reshape(-1, grad_output.shape[-1])
+        grad_rows = grad_output.reshape((-1, grad_output.shape[-1]))
         grad_x = None
         if ctx.needs_input_grad[0]:
             # In x's memory order: a flattened conv output (column-major, see ops/conv.py)
             # gets its gradient back column-major too, with no transposing copy downstream.
-            column_major = x.ndim == 2 and x.strides[0] < x.strides[1]
+            column_major = not xp.is_tensor(x) and x.ndim == 2 and x.strides[0] < x.strides[1]
             grad_x = (weight.T @ grad_output.T).T if column_major else grad_output @ weight
-        grad_weight = grad_rows.T @ x.reshape(-1, x.shape[-1]) if ctx.needs_input_grad[1] else None
-        grad_bias = np.add.reduce(grad_rows, axis=0) if ctx.needs_input_grad[2] else None
+        grad_weight = grad_rows.T @ x.reshape((-1, x.shape[-1])) if ctx.needs_input_grad[1] else None
+        grad_bias = xp.sum(grad_rows, 0) if ctx.needs_input_grad[2] else None
         return grad_x, grad_weight, grad_bias

@@ -3,6 +3,8 @@ gradient element back where its input element came from.
 
 Reshape (and flatten): dE/dX = dE/dY reshaped back.  Permute: dE/dX = dE/dY permuted by the
 inverse permutation.  Index: dE/dX = zeros with dE/dY added at the indexed places.
+Each is a linear map whose backward is its adjoint, and each adjoint is an op here too
+(Expand ↔ sum back, Index ↔ IndexAdd, Stack ↔ indexing), so gradients of gradients work.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import numpy as np
 
 from ..function import Context, Function
 from ..tensor import Tensor
+from . import xp
 
 
 class Reshape(Function):
@@ -29,7 +32,7 @@ class Reshape(Function):
             ) from None
 
     @staticmethod
-    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[np.ndarray, None]:
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, None]:
         return grad_output.reshape(ctx.input_shape), None
 
 
@@ -45,8 +48,8 @@ class Permute(Function):
         return x.transpose(dims)
 
     @staticmethod
-    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[np.ndarray, None]:
-        return grad_output.transpose(ctx.inverse), None
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, None]:
+        return xp.permute(grad_output, ctx.inverse), None
 
 
 class Index(Function):
@@ -62,10 +65,71 @@ class Index(Function):
             raise IndexError(f"index {index!r} into a tensor of shape {x.shape}: {error}") from None
 
     @staticmethod
-    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[np.ndarray, None]:
-        input_grad = np.zeros(ctx.input_shape, dtype=ctx.dtype)
-        np.add.at(input_grad, ctx.index, grad_output)
-        return input_grad, None
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, None]:
+        return xp.index_add(grad_output, ctx.index, ctx.input_shape), None
+
+
+def index_add(values: np.ndarray, index: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """Zeros of `shape` with `values` added at `index`; repeated indices add up."""
+    result = np.zeros(shape, dtype=values.dtype)
+    if _is_basic(index):
+        result[index] = values  # slices and ints select each element once: a plain write
+    else:
+        np.add.at(result, index, values)
+    return result
+
+
+def _is_basic(index: Any) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(part is None or part is Ellipsis or isinstance(part, (int, np.integer, slice)) for part in parts)
+
+
+class IndexAdd(Function):
+    """Y = zeros(shape) with X added at `index` (the adjoint of Index);  dE/dX = dE/dY[index]."""
+
+    @staticmethod
+    def forward(ctx: Context, values: np.ndarray, index: Any, shape: tuple[int, ...]) -> np.ndarray:
+        ctx.index = index
+        return index_add(values, index, shape)
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, None, None]:
+        return xp.index(grad_output, ctx.index), None, None
+
+
+class Expand(Function):
+    """Y = X broadcast to `shape` (no copy);  dE/dX = dE/dY summed back to X's shape."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        ctx.input_shape = x.shape
+        try:
+            return np.broadcast_to(x, shape)
+        except ValueError:
+            raise ValueError(f"expand: a tensor of shape {x.shape} cannot be broadcast to shape {tuple(shape)}") from None
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, None]:
+        return xp.unbroadcast(grad_output, ctx.input_shape), None
+
+
+class Stack(Function):
+    """Y = the Xᵢ stacked along a new dim `axis`;  dE/dXᵢ = dE/dY[..., i, ...] (slice i of that dim)."""
+
+    @staticmethod
+    def forward(ctx: Context, axis: int, *arrays: np.ndarray) -> np.ndarray:
+        ctx.axis = axis
+        try:
+            return np.stack(arrays, axis=axis)
+        except ValueError:
+            shapes = ", ".join(str(np.shape(a)) for a in arrays)
+            raise ValueError(f"stack: expects each tensor to be equal size, but got shapes {shapes}") from None
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, ...]:
+        axis = ctx.axis % grad_output.ndim
+        prefix = (slice(None),) * axis
+        return (None, *(xp.index(grad_output, (*prefix, i)) for i in range(grad_output.shape[axis])))
 
 
 def as_index(index: Any) -> Any:

@@ -16,11 +16,12 @@ maximum is NaN equals nothing, so it passes no gradient.)
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
 from ..function import Context, Function
+from . import xp
 from .conv import Pair, as_pair, output_size
 
 
@@ -59,26 +60,87 @@ class MaxPool2d(Function):
         return output
 
     @staticmethod
-    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[np.ndarray, None, None]:
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, None, None]:
         x, output = ctx.saved_tensors
-        kernel, stride, out_hw = ctx.kernel, ctx.stride, ctx.out_hw
-        windows_overlap = kernel[0] > stride[0] or kernel[1] > stride[1]
-        if grad_output.strides != output.strides:
-            # One copy into output's memory order (a flatten's gradient may arrive NCHW after
-            # a conv's batch-innermost output): the loop below ran 1.6-2.4x slower on mixed orders.
-            aligned = np.empty_like(output, dtype=grad_output.dtype)
-            aligned[...] = grad_output
-            grad_output = aligned
-        input_grad = np.zeros_like(x)  # x's memory order; 0 where no window reaches
-        unrouted = np.ones_like(output, dtype=bool)  # windows whose maximum is not found yet
-        input_views = offset_views(x, kernel, stride, out_hw)
-        grad_views = offset_views(input_grad, kernel, stride, out_hw)
-        for input_view, grad_view in zip(input_views, grad_views):
-            is_first_max = np.equal(input_view, output)
-            is_first_max &= unrouted
-            unrouted ^= is_first_max  # is_first_max ⊆ unrouted, so xor clears exactly those
-            if windows_overlap:
-                grad_view += grad_output * is_first_max  # an element in several windows sums their gradients
-            else:
-                np.multiply(grad_output, is_first_max, out=grad_view)  # disjoint windows: write, no temporary
-        return input_grad, None, None
+        # Which element is each window's first maximum is a constant of X (it changes only
+        # where X has ties): the routing is linear in dE/dY, with no graph through X.
+        geometry = (xp.values(x), xp.values(output), ctx.kernel, ctx.stride, ctx.out_hw)
+        return route_to_max(grad_output, *geometry), None, None
+
+
+def route_to_max_array(grad_output: np.ndarray, x: np.ndarray, output: np.ndarray, kernel: Pair, stride: Pair, out_hw: Pair) -> np.ndarray:
+    """dE/dX: each window's dE/dY written at the window's first maximum."""
+    windows_overlap = kernel[0] > stride[0] or kernel[1] > stride[1]
+    if grad_output.strides != output.strides:
+        # One copy into output's memory order (a flatten's gradient may arrive NCHW after
+        # a conv's batch-innermost output): the loop below ran 1.6-2.4x slower on mixed orders.
+        aligned = np.empty_like(output, dtype=grad_output.dtype)
+        aligned[...] = grad_output
+        grad_output = aligned
+    input_grad = np.zeros_like(x, dtype=grad_output.dtype)  # x's memory order; 0 where no window reaches
+    grad_views = offset_views(input_grad, kernel, stride, out_hw)
+    for is_first_max, grad_view in zip(_first_max_masks(x, output, kernel, stride, out_hw), grad_views):
+        if windows_overlap:
+            grad_view += grad_output * is_first_max  # an element in several windows sums their gradients
+        else:
+            np.multiply(grad_output, is_first_max, out=grad_view)  # disjoint windows: write, no temporary
+    return input_grad
+
+
+def gather_at_max_array(input_grad: np.ndarray, x: np.ndarray, output: np.ndarray, kernel: Pair, stride: Pair, out_hw: Pair) -> np.ndarray:
+    """The adjoint of routing: for each window, the value at its first maximum."""
+    gathered = np.zeros(output.shape, dtype=input_grad.dtype)
+    values = offset_views(input_grad, kernel, stride, out_hw)
+    for is_first_max, view in zip(_first_max_masks(x, output, kernel, stride, out_hw), values):
+        gathered += view * is_first_max
+    return gathered
+
+
+def _first_max_masks(x: np.ndarray, output: np.ndarray, kernel: Pair, stride: Pair, out_hw: Pair) -> Iterator[np.ndarray]:
+    """For each window offset in row-major order, where that offset holds the window's first
+    maximum. (A window whose maximum is NaN equals nothing, so it gets no mask.)"""
+    unrouted = np.ones(output.shape, dtype=bool)  # windows whose maximum is not found yet
+    for input_view in offset_views(x, kernel, stride, out_hw):
+        is_first_max = np.equal(input_view, output)
+        is_first_max &= unrouted
+        unrouted ^= is_first_max  # is_first_max ⊆ unrouted, so xor clears exactly those
+        yield is_first_max
+
+
+def route_to_max(grad_output: Any, *geometry: Any) -> Any:
+    if xp.is_tensor(grad_output):
+        return RouteToMax.apply(grad_output, *geometry)
+    return route_to_max_array(grad_output, *geometry)
+
+
+def gather_at_max(input_grad: Any, *geometry: Any) -> Any:
+    if xp.is_tensor(input_grad):
+        return GatherAtMax.apply(input_grad, *geometry)
+    return gather_at_max_array(input_grad, *geometry)
+
+
+class RouteToMax(Function):
+    """dE/dX = dE/dY routed to each window's first maximum (max-pool's backward, as an op);
+    its own backward gathers at the same places."""
+
+    @staticmethod
+    def forward(ctx: Context, grad_output: np.ndarray, *geometry: Any) -> np.ndarray:
+        ctx.geometry = geometry
+        return route_to_max_array(grad_output, *geometry)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Any) -> tuple[Any, ...]:
+        return (gather_at_max(grad, *ctx.geometry), *(None,) * len(ctx.geometry))
+
+
+class GatherAtMax(Function):
+    """Y = X at each window's first maximum;  dE/dX = dE/dY routed back there."""
+
+    @staticmethod
+    def forward(ctx: Context, input_grad: np.ndarray, *geometry: Any) -> np.ndarray:
+        ctx.geometry = geometry
+        return gather_at_max_array(input_grad, *geometry)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Any) -> tuple[Any, ...]:
+        return (route_to_max(grad, *ctx.geometry), *(None,) * len(ctx.geometry))

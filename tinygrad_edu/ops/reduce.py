@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..function import Context, Function
+from . import xp
 
 Axes = tuple[int, ...]
 
@@ -47,9 +48,9 @@ def normalize_axes(axis: Any, ndim: int, name: str) -> Axes:
     return tuple(sorted(normalized))
 
 
-def _expand(grad_output: np.ndarray, ctx: Context) -> np.ndarray:
+def _expand(grad_output: Any, ctx: Context) -> Any:
     """dE/dY reshaped to keep the reduced axes as size 1, so it broadcasts against X."""
-    return grad_output if ctx.keepdims else np.expand_dims(grad_output, ctx.axes)
+    return grad_output if ctx.keepdims else xp.expand_dims(grad_output, ctx.axes)
 
 
 class Sum(Function):
@@ -62,8 +63,8 @@ class Sum(Function):
         return np.add.reduce(x, axis=ctx.axes, keepdims=keepdims)
 
     @staticmethod
-    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[np.ndarray, None, None]:
-        return np.broadcast_to(_expand(grad_output, ctx), ctx.input_shape), None, None
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, None, None]:
+        return xp.broadcast_to(_expand(grad_output, ctx), ctx.input_shape), None, None
 
 
 class Mean(Function):
@@ -75,9 +76,9 @@ class Mean(Function):
         return x.mean(axis=ctx.axes, keepdims=keepdims)
 
     @staticmethod
-    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[np.ndarray, None, None]:
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, None, None]:
         count = int(np.prod([ctx.input_shape[a] for a in ctx.axes]))
-        return np.broadcast_to(_expand(grad_output, ctx) / count, ctx.input_shape), None, None
+        return xp.broadcast_to(_expand(grad_output, ctx) / count, ctx.input_shape), None, None
 
 
 class Max(Function):
@@ -91,13 +92,13 @@ class Max(Function):
             raise ValueError(f"max: cannot reduce an empty tensor of shape {x.shape}")
         output = np.maximum.reduce(x, axis=ctx.axes, keepdims=True)
         is_max = x == output
-        ctx.save_for_backward(is_max / np.add.reduce(is_max, axis=ctx.axes, keepdims=True, dtype=x.dtype))
+        # A constant (piecewise, the share does not change with X): an attribute, not saved.
+        ctx.share = is_max / np.add.reduce(is_max, axis=ctx.axes, keepdims=True, dtype=x.dtype)
         return output if keepdims else np.squeeze(output, axis=ctx.axes)
 
     @staticmethod
-    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[np.ndarray, None, None]:
-        (share,) = ctx.saved_tensors
-        return _expand(grad_output, ctx) * share, None, None
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, None, None]:
+        return _expand(grad_output, ctx) * ctx.share, None, None
 
 
 def argmax(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:

@@ -5,9 +5,12 @@ log_softmax(X)_i = X_i − log Σ_j e^{X_j} = S_i − log Σ_j e^{S_j},  with S 
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..function import Context, Function
+from . import xp
 from .reduce import normalize_axes
 
 
@@ -43,9 +46,9 @@ class LogSoftmax(Function):
         return output
 
     @staticmethod
-    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[np.ndarray, None]:
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, None]:
         (output,) = ctx.saved_tensors
-        return grad_output - np.exp(output) * np.add.reduce(grad_output, axis=ctx.axis, keepdims=True), None
+        return grad_output - xp.exp(output) * xp.sum(grad_output, ctx.axis, keepdims=True), None
 
 
 class Softmax(Function):
@@ -60,6 +63,6 @@ class Softmax(Function):
         return output
 
     @staticmethod
-    def backward(ctx: Context, grad_output: np.ndarray) -> tuple[np.ndarray, None]:
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, None]:
         (output,) = ctx.saved_tensors
-        return output * (grad_output - np.add.reduce(grad_output * output, axis=ctx.axis, keepdims=True)), None
+        return output * (grad_output - xp.sum(grad_output * output, ctx.axis, keepdims=True)), None

@@ -1,0 +1,9 @@
+"""The torch.autograd namespace: `grad`, `backward`, `Function`, and the grad-mode switches."""
+from ..function import Context, Function
+from ..grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .gradients import backward, grad
+
+__all__ = [
+    "grad", "backward", "Function", "Context",
+    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+]

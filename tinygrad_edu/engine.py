@@ -1,0 +1,169 @@
+"""Reverse-mode autodiff: the walk from outputs back to inputs that `backward()` and
+`autograd.grad()` both run.
+
+Each op's output keeps a `Context` (`_ctx`): which `Function` made it, from which inputs.
+The walk visits tensors from the newest down (creation order is a topological order: an op's
+inputs exist before its output), calls each Function's backward to turn dE/dY into dE/dX (the
+tutorial's chain, one op at a time), and sums the gradients that meet at a tensor used twice.
+
+Two modes, one set of backward formulas:
+- first order (`create_graph=False`): gradients are plain arrays and nothing is recorded;
+- `create_graph=True`: gradients are Tensors, every backward formula runs on Tensors with grad
+  mode on, so the gradients carry their own graph and can be differentiated again, to any
+  order. A saved input or output reaches backward as its own Tensor (with its graph).
+"""
+from __future__ import annotations
+
+import heapq
+from typing import Any, Sequence
+
+from . import backend
+from .grad_mode import enable_grad
+from .ops.elementwise import Cast
+from .tensor import Tensor
+
+
+def run_backward(
+    roots: Sequence[Tensor],
+    seeds: Sequence[Any],
+    *,
+    retain_graph: bool,
+    create_graph: bool,
+    inputs: Sequence[Tensor] | None = None,
+    accumulate: bool = True,
+) -> list[Any]:
+    """Propagate `seeds` (dE/droot, arrays or Tensors) from `roots` back through the graph.
+
+    accumulate=True adds each leaf's gradient into its `.grad` (only of `inputs`, if given);
+    accumulate=False touches no `.grad` and returns the gradient of each of `inputs` (None
+    where none reaches it), as `autograd.grad` does. Gradients come back as arrays, or as
+    Tensors with a graph when create_graph=True.
+    """
+    targets = None if inputs is None else {id(tensor): position for position, tensor in enumerate(inputs)}
+    found: list[Any] = [None] * (0 if inputs is None else len(inputs))
+    needed = None if targets is None else _leading_to(roots, targets)
+    grads: dict[int, Any] = {}
+    pending: list[tuple[int, Tensor]] = []
+    for root, seed in zip(roots, seeds):
+        if id(root) in grads:
+            grads[id(root)] = grads[id(root)] + seed
+        else:
+            grads[id(root)] = seed
+            pending.append((-root._order, root))
+    heapq.heapify(pending)
+    # Arrays a leaf may not take over as its .grad (see Tensor._accumulate): the caller's seeds.
+    taken = {id(seed) for seed in seeds}
+    mode = enable_grad() if create_graph else None
+    if mode is not None:
+        mode.__enter__()
+    try:
+        # Newest first: when a tensor comes off the heap, every op that used it (all newer)
+        # has already added its share into grads, so its gradient is complete. A loop, not
+        # recursion: a chain of 10,000 ops is fine.
+        while pending:
+            node = heapq.heappop(pending)[1]
+            grad_output = grads.pop(id(node))
+            if targets is not None and id(node) in targets:
+                if accumulate:
+                    node._accumulate(grad_output, taken)
+                else:
+                    found[targets[id(node)]] = _own(grad_output, taken, create_graph)
+            ctx = node._ctx
+            if ctx is None:
+                if targets is None:
+                    node._accumulate(grad_output, taken)
+                continue
+            if ctx.freed:
+                raise RuntimeError(
+                    f"backward through a freed graph (at {ctx.function.__name__}): the graph "
+                    f"is freed after backward(); pass retain_graph=True to the first "
+                    f"backward() to run it twice"
+                )
+            needs = ctx.needs_input_grad
+            if needed is not None:
+                needs = tuple(need and id(parent) in needed for parent, need in zip(ctx.inputs, needs))
+                if True not in needs:
+                    continue
+            input_grads = _call_backward(ctx, node, grad_output, needs, create_graph)
+            for parent, need, grad in zip(ctx.inputs, needs, input_grads):
+                if not need or grad is None:
+                    continue
+                key = id(parent)
+                if key in grads:
+                    grads[key] = grads[key] + grad
+                else:
+                    grads[key] = grad
+                    heapq.heappush(pending, (-parent._order, parent))
+            if not retain_graph:
+                ctx.free()
+    finally:
+        if mode is not None:
+            mode.__exit__(None, None, None)
+    return found
+
+
+def _call_backward(ctx: Any, node: Tensor, grad_output: Any, needs: tuple[bool, ...], create_graph: bool) -> tuple[Any, ...]:
+    """One op's backward, its gradients checked against its inputs (count, shape, dtype)."""
+    function = ctx.function
+    ctx.needs_input_grad, all_needs = needs, ctx.needs_input_grad
+    try:
+        if create_graph:
+            input_grads = ctx.backward_on_tensors(node, grad_output)
+        else:
+            input_grads = function.backward(ctx, grad_output)
+    finally:
+        ctx.needs_input_grad = all_needs
+    if type(input_grads) is not tuple:
+        input_grads = (input_grads,)
+    inputs = ctx.inputs
+    if len(input_grads) != len(inputs):
+        raise RuntimeError(
+            f"{function.__name__}.backward returned {len(input_grads)} gradients "
+            f"for {len(inputs)} inputs (return one per forward input, None where "
+            f"there is none)"
+        )
+    checked = []
+    for position, (parent, need, grad) in enumerate(zip(inputs, needs, input_grads)):
+        if need and grad is not None:
+            parent_data = parent.data
+            if grad.shape != parent_data.shape:
+                raise RuntimeError(
+                    f"{function.__name__}.backward returned a gradient of shape "
+                    f"{tuple(grad.shape)} for input {position} of shape {parent_data.shape}"
+                )
+            if grad.dtype != parent_data.dtype:
+                grad = Cast.apply(grad, parent_data.dtype) if create_graph else backend.cast(grad, parent_data.dtype)
+        checked.append(grad)
+    return tuple(checked)
+
+
+def _leading_to(roots: Sequence[Tensor], targets: dict[int, int]) -> set[int]:
+    """ids of the tensors through which a gradient can reach one of `targets`: backward
+    skips every other branch (autograd.grad of an input asks nothing of the weights)."""
+    seen: dict[int, Tensor] = {}
+    stack = list(roots)
+    while stack:
+        tensor = stack.pop()
+        if id(tensor) in seen:
+            continue
+        seen[id(tensor)] = tensor
+        if tensor._ctx is not None and not tensor._ctx.freed:
+            stack.extend(parent for parent in tensor._ctx.inputs if isinstance(parent, Tensor))
+    needed: set[int] = set()
+    for tensor in sorted(seen.values(), key=lambda t: t._order):  # inputs before outputs
+        ctx = tensor._ctx
+        if id(tensor) in targets or (
+            ctx is not None and any(isinstance(p, Tensor) and id(p) in needed for p in ctx.inputs)
+        ):
+            needed.add(id(tensor))
+    return needed
+
+
+def _own(grad: Any, taken: set[int], create_graph: bool) -> Tensor:
+    """A gradient handed to the caller as a Tensor that shares memory with nothing else."""
+    if create_graph:
+        return grad
+    if backend.owns_writable(grad) and id(grad) not in taken:
+        taken.add(id(grad))
+        return Tensor._from_op(grad, None)
+    return Tensor._from_op(backend.copy(grad), None)
