@@ -70,7 +70,7 @@ class Tensor:
 
     def size(self, dim: int | None = None) -> tuple[int, ...] | int:
         """The shape, or one dimension of it, as torch's `Tensor.size()`."""
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self.data.shape if dim is None else self.data.shape[wrap_dim(dim, self.ndim, "size")]
 
     def numel(self) -> int:
         return self.data.size
@@ -330,3 +330,4 @@ class Tensor:
 # Imported last: the ops import `Function`, which imports `Tensor` from this module.
 from .ops import elementwise, matmul, movement, reduce, softmax  # noqa: E402
 from .autograd import gradients  # noqa: E402
+from .ops.dims import wrap_dim  # noqa: E402

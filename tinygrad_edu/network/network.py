@@ -15,6 +15,7 @@ import numpy as np
 from ..function import Function, no_grad
 from ..tensor import Tensor
 from .from_pair import loss_from_pair
+from ..optim.optimizer import check_non_negative
 from .layer import DTYPE, Layer, as_float_array, check_positive_int
 
 # predict() runs the samples in chunks: batched for speed, bounded for memory (a conv layer's
@@ -93,6 +94,7 @@ class Network:
         if not isinstance(epochs, (int, np.integer)) or isinstance(epochs, bool) or epochs < 0:
             raise ValueError(f"Network.fit: epochs must be an int >= 0; got {epochs!r}")
         batch_size = check_positive_int(batch_size, "batch_size", "Network.fit")
+        check_non_negative(learning_rate, "learning_rate", "Network.fit")
         samples = len(x)
         for i in range(epochs):
             err = 0.0

@@ -191,7 +191,7 @@ class Conv2d(Function):
         out_h, out_w = check_conv_args(x, weight, bias, stride, padding)
         out_channels, _, kernel_h, kernel_w = weight.shape
         cols = im2col_array(x, (kernel_h, kernel_w), stride, padding, (out_h, out_w))
-        output = weight.reshape(out_channels, -1) @ cols
+        output = weight.reshape(out_channels, cols.shape[0]) @ cols
         if bias is not None:
             output += bias[:, None]
         ctx.save_for_backward(x, weight)
@@ -201,12 +201,12 @@ class Conv2d(Function):
     @staticmethod
     def backward(ctx: Context, grad_output: Any) -> tuple[Any, Any, Any, None, None]:
         x, weight = ctx.saved_tensors
-        out_channels = weight.shape[0]
+        out_channels, window = weight.shape[0], int(np.prod(weight.shape[1:]))
         # Free when grad_output lies batch-innermost, as the gradient of our own output does.
-        grad_rows = xp.permute(grad_output, (1, 2, 3, 0)).reshape((out_channels, -1))
+        grad_rows = xp.permute(grad_output, (1, 2, 3, 0)).reshape((out_channels, int(np.prod(grad_output.shape)) // max(out_channels, 1)))
         grad_x = grad_weight = grad_bias = None
         if ctx.needs_input_grad[0]:
-            grad_cols = weight.reshape((out_channels, -1)).T @ grad_rows
+            grad_cols = weight.reshape((out_channels, window)).T @ grad_rows
             grad_x = col2im(grad_cols, x.shape, *ctx.geometry)
         if ctx.needs_input_grad[1]:
             # First order reuses forward's cols; double backward rebuilds them from the x

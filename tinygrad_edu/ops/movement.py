@@ -15,6 +15,7 @@ import numpy as np
 from ..function import Context, Function
 from ..tensor import Tensor
 from . import xp
+from .dims import DimensionError, wrap_dim
 
 
 class Reshape(Function):
@@ -42,10 +43,15 @@ class Permute(Function):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
-        if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)) or any(not -x.ndim <= d < x.ndim for d in dims):
-            raise ValueError(f"permute: dims {tuple(dims)} are not a permutation of the {x.ndim} dims of shape {x.shape}")
-        ctx.inverse = tuple(np.argsort([d % x.ndim for d in dims]))
-        return x.transpose(dims)
+        what = f"permute: dims {tuple(dims)} are not a permutation of the {x.ndim} dims of shape {x.shape}"
+        try:
+            wrapped = [wrap_dim(d, x.ndim, "permute") for d in dims]
+        except DimensionError as error:
+            raise DimensionError(f"{what}: {error}") from None
+        if sorted(wrapped) != list(range(x.ndim)):
+            raise ValueError(what)
+        ctx.inverse = tuple(int(i) for i in np.argsort(wrapped))
+        return x.transpose(wrapped)
 
     @staticmethod
     def backward(ctx: Context, grad_output: Any) -> tuple[Any, None]:
@@ -145,9 +151,9 @@ def as_index(index: Any) -> Any:
 
 def flattened_shape(shape: tuple[int, ...], start_dim: int, end_dim: int) -> tuple[int, ...]:
     """The shape torch.flatten(x, start_dim, end_dim) gives."""
+    start, end = wrap_dim(start_dim, len(shape), "flatten"), wrap_dim(end_dim, len(shape), "flatten")
     if len(shape) == 0:
         return (1,)
-    start, end = start_dim % len(shape), end_dim % len(shape)
     if start > end:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for shape {shape}")
     return shape[:start] + (int(np.prod(shape[start : end + 1])),) + shape[end + 1 :]
@@ -155,6 +161,8 @@ def flattened_shape(shape: tuple[int, ...], start_dim: int, end_dim: int) -> tup
 
 def swapped_dims(ndim: int, dim0: int, dim1: int) -> tuple[int, ...]:
     """The permutation that swaps two dims, as torch.transpose(x, dim0, dim1)."""
+    dim0, dim1 = wrap_dim(dim0, ndim, "transpose"), wrap_dim(dim1, ndim, "transpose")
     dims = list(range(ndim))
-    dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
+    if ndim:
+        dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
     return tuple(dims)

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..function import Context, Function
 from . import xp
+from .dims import wrap_dim
 
 Axes = tuple[int, ...]
 
@@ -35,12 +36,7 @@ def normalize_axes(axis: Any, ndim: int, name: str) -> Axes:
         return tuple(range(ndim))
     axes = axis if isinstance(axis, tuple) else (axis,)
     # A 0-d tensor takes dim 0 or -1 as PyTorch allows, meaning "no axis to reduce".
-    span = max(ndim, 1)
-    normalized = []
-    for a in axes:
-        if not isinstance(a, (int, np.integer)) or not -span <= a < span:
-            raise ValueError(f"{name}: axis {a!r} is out of range for a tensor with {ndim} dims")
-        normalized.append(int(a) % span)
+    normalized = [wrap_dim(a, ndim, name) for a in axes]
     if ndim == 0:
         return ()
     if len(set(normalized)) != len(normalized):

@@ -17,7 +17,8 @@ from .reduce import normalize_axes
 def shifted_exp(x: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """S = X − max X, e^S, and Σ e^S along `axis` (kept as size 1): what softmax,
     log-softmax and cross-entropy are made of."""
-    shifted = x - np.maximum.reduce(x, axis=axis, keepdims=True)
+    # initial=-inf: an empty dim has no maximum, and gives an empty result as in torch.
+    shifted = x - np.maximum.reduce(x, axis=axis, keepdims=True, initial=-np.inf)
     exp = np.exp(shifted)
     return shifted, exp, np.add.reduce(exp, axis=axis, keepdims=True)
 

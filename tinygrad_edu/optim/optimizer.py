@@ -47,6 +47,11 @@ class Optimizer:
             if param.grad is None:
                 continue
             grad = param.grad.data
+            if grad.shape != param.data.shape:
+                raise RuntimeError(
+                    f"{type(self).__name__}.step: parameter {index} has shape {param.data.shape} but "
+                    f"its .grad has shape {grad.shape}; a gradient must have its parameter's shape"
+                )
             if self.weight_decay != 0:
                 grad = grad + self.weight_decay * param.data  # a new array: .grad stays ∇θ
             yield index, param, state, grad
