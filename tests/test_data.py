@@ -4,9 +4,12 @@ import dataclasses
 import gzip
 import hashlib
 import http.server
+import os
 import shutil
 import socket
 import threading
+import tracemalloc
+import zlib
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -201,6 +204,73 @@ def test_every_corruption_is_an_error_naming_the_file_and_problem(tmp_path, kind
 def test_read_idx_missing_file_names_it(tmp_path):
     with pytest.raises(FileNotFoundError, match="nothere.gz"):
         read_idx(tmp_path / "nothere.gz")
+
+
+def _gzip_bomb(declared: bytes, zeros: int) -> bytes:
+    """Gzip of `declared` (an IDX file) followed by `zeros` zero bytes, compressed as a
+    stream so that the test itself never holds the zeros."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: a gzip header and trailer
+    chunk = bytes(1 << 20)
+    parts = [packer.compress(declared)] + [packer.compress(chunk) for _ in range(zeros // len(chunk))]
+    return b"".join(parts) + packer.flush()
+
+
+def test_a_gzip_bomb_is_refused_without_decompressing_it(tmp_path):
+    path = tmp_path / "bomb-idx1-ubyte.gz"
+    path.write_bytes(_gzip_bomb(idx_bytes(np.arange(10, dtype=np.uint8)), 100 << 20))
+    assert path.stat().st_size < 200_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(IDXError, match="more than 1048576 bytes of trailing data") as raised:
+            read_idx(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert str(path) in str(raised.value)
+    assert peak < 8 << 20  # the 100 MB are never held; a little over the 1 MiB counted
+
+
+@pytest.mark.parametrize("sizes, problem", [
+    ((1 << 20, 1 << 20, 1 << 10), "declares 1125899906842624 bytes"),  # 1 PiB from a 16-byte header
+    ((2**32 - 1,) * 3, f"declares {(2**32 - 1) ** 3} bytes"),  # overflows int64
+    ((2**32 - 1,) * 255, "more than the 1099511627776 bytes"),  # the most dimensions IDX allows
+])
+def test_absurd_sizes_are_refused_from_the_header_alone(tmp_path, sizes, problem):
+    path = tmp_path / "x-idx-ubyte.gz"
+    path.write_bytes(gzip.compress(bytes([0, 0, 8, len(sizes)]) + np.asarray(sizes, ">u4").tobytes()))
+    tracemalloc.start()
+    try:
+        with pytest.raises(IDXError, match=problem):
+            read_idx(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1 << 20
+
+
+def test_read_idx_refuses_a_fifo_without_waiting_for_a_writer(tmp_path):
+    fifo = tmp_path / "images-idx3-ubyte"
+    os.mkfifo(fifo)
+    outcome = []
+    reader = threading.Thread(target=lambda: outcome.append(pytest.raises(OSError, read_idx, fifo)), daemon=True)
+    reader.start()
+    reader.join(timeout=5)
+    if reader.is_alive():  # blocked in open(): give it a writer so the thread can end
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    assert outcome and f"{fifo}: is a FIFO (named pipe), not a regular file" in str(outcome[0].value)
+
+
+def test_read_idx_refuses_a_directory_naming_it(tmp_path):
+    with pytest.raises(OSError, match=f"{tmp_path}: is a directory, not a regular file"):
+        read_idx(tmp_path)
+
+
+def test_read_idx_feeds_the_decompressed_bytes_to_a_digest(tmp_path):
+    array = np.arange(24, dtype=np.int16).reshape(4, 6)
+    write_idx(tmp_path / "x.gz", array)
+    digest = hashlib.sha256()
+    np.testing.assert_array_equal(read_idx(tmp_path / "x.gz", digest), array)
+    assert digest.hexdigest() == sha256(idx_bytes(array))
 
 
 # ---- where data sets are found ----------------------------------------------------------------
@@ -502,6 +572,17 @@ def test_loader_refuses_a_bad_batch_size(batch_size):
 def test_loader_refuses_arrays_of_different_lengths_naming_them():
     with pytest.raises(ValueError, match=r"different lengths \[10, 9\]"):
         data.DataLoader((np.zeros((10, 3)), np.zeros(9)))
+
+
+@pytest.mark.parametrize("seed, error", [("abc", TypeError), (1.5, TypeError), (True, TypeError), (-1, ValueError)])
+def test_loader_refuses_a_bad_seed_naming_it(seed, error):
+    with pytest.raises(error, match=f"seed must be None or a non-negative integer; got {seed!r}"):
+        data.DataLoader(_pairs(), shuffle=True, seed=seed)
+
+
+def test_loader_refuses_a_dict_dataset_saying_what_to_pass():
+    with pytest.raises(TypeError, match="dataset is a dict: .* pass a tuple of arrays such as \\(inputs, targets\\)"):
+        data.DataLoader({"images": np.zeros((4, 2)), "labels": np.zeros(4)})
 
 
 def test_loader_refuses_what_is_not_a_dataset():

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from .idx import IDXError, open_atomic, parse_idx, read_idx_bytes
+from .idx import IDXError, open_atomic, read_idx
 
 SPLITS: dict[str, tuple[str, str]] = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
@@ -183,10 +183,10 @@ def _identify(digest: str) -> str:
 
 
 def _read_checked(path: Path, known: KnownFile | None) -> np.ndarray:
-    data = read_idx_bytes(path)
-    array = parse_idx(data, path)  # first: its errors say more than a checksum mismatch
+    sha256 = hashlib.sha256()
+    array = read_idx(path, sha256)  # first: its errors say more than a checksum mismatch
     if known is not None:
-        digest = hashlib.sha256(data).hexdigest()
+        digest = sha256.hexdigest()
         if digest != known.sha256:
             raise ChecksumError(
                 f"{path}: the decompressed contents have SHA-256 {digest}{_identify(digest)}, "

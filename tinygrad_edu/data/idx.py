@@ -12,19 +12,24 @@ values in C order, big-endian:
 The files are usually gzipped (`train-images-idx3-ubyte.gz`). `read_idx` checks the gzip
 stream, the magic number, the type code and that exactly prod(sizes) values follow, so a
 truncated, padded or corrupt file is an `IDXError` naming the file and the problem, never
-an array of the wrong length.
+an array of the wrong length. It reads the header first and then streams the values, so a
+small file claiming (or decompressing to) huge sizes never takes the machine's memory.
 """
 from __future__ import annotations
 
 import contextlib
 import gzip
+import io
+import math
 import os
 import secrets
 import zlib
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import IO, BinaryIO, Iterator, Protocol
 
 import numpy as np
+
+from ..serialization.regular_file import open_regular_file
 
 # type code -> the big-endian dtype the values are stored in
 IDX_TYPES: dict[int, np.dtype] = {
@@ -35,7 +40,16 @@ IDX_TYPES: dict[int, np.dtype] = {
     0x0D: np.dtype(">f4"),
     0x0E: np.dtype(">f8"),
 }
+MAX_IDX_BYTES = 2**40  # 1 TiB: a header declaring more is damaged or crafted
 _GZIP_MAGIC = b"\x1f\x8b"
+_CHUNK_BYTES = 1 << 20
+_TRAILING_BYTES_COUNTED = 1 << 20  # trailing data is counted up to here, not decompressed to its end
+
+
+class Digest(Protocol):
+    """What read_idx feeds the bytes it reads to: a hashlib object, say."""
+
+    def update(self, data: bytes, /) -> None: ...
 
 
 class IDXError(ValueError):
@@ -47,68 +61,93 @@ class IDXError(ValueError):
         self.problem = problem
 
 
-def read_idx_bytes(path: str | os.PathLike) -> bytes:
-    """The IDX bytes of a file, gunzipped when it is gzip (told by its first two bytes,
-    not by its name, so a renamed file still reads)."""
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{os.fspath(path)}: no such file") from None
-    if raw[:2] != _GZIP_MAGIC:
-        if os.fspath(path).endswith(".gz"):
-            raise IDXError(path, "named .gz but is not gzip data (its first bytes are not 1f 8b)")
-        return raw
-    try:
-        return gzip.decompress(raw)
-    except (OSError, EOFError, zlib.error) as error:
-        # gzip raises BadGzipFile (an OSError) for bad headers and trailing junk, EOFError
-        # for a cut-off stream, zlib.error for damaged compressed data.
-        raise IDXError(path, f"corrupt gzip data ({type(error).__name__}: {error})") from None
+def read_idx(path: str | os.PathLike, digest: Digest | None = None) -> np.ndarray:
+    """Read an IDX file (gzipped or not) into a numpy array, checking every field.
+
+    It streams: the header is read and checked first, then exactly the bytes it declares,
+    so a small file that decompresses to gigabytes is refused after reading a little more
+    than the declared size, and memory stays near that size. A gzip file is told by its
+    first two bytes, not by its name, so a renamed file still reads. A path that is not a
+    regular file (a FIFO, a device) is refused at once rather than waited on. `digest`, if
+    given, is fed the IDX bytes (decompressed) as they are read.
+    """
+    with open_regular_file(path) as file:
+        if file.read(2) != _GZIP_MAGIC:
+            if os.fspath(path).endswith(".gz"):
+                raise IDXError(path, "named .gz but is not gzip data (its first bytes are not 1f 8b)")
+            file.seek(0)
+            return read_idx_stream(file, path, digest)
+        file.seek(0)
+        try:
+            with gzip.GzipFile(fileobj=file, mode="rb") as stream:
+                return read_idx_stream(stream, path, digest)
+        except (OSError, EOFError, zlib.error) as error:
+            # gzip raises BadGzipFile (an OSError) for bad headers, CRCs and trailing junk,
+            # EOFError for a cut-off stream, zlib.error for damaged compressed data.
+            raise IDXError(path, f"corrupt gzip data ({type(error).__name__}: {error})") from None
 
 
 def parse_idx(data: bytes, path: str | os.PathLike = "<bytes>") -> np.ndarray:
     """The array stored in IDX bytes, in native byte order. `path` only names the source
     in error messages."""
-    if len(data) < 4:
-        raise IDXError(path, f"only {len(data)} bytes: too short for the 4-byte IDX magic number")
-    if data[0] != 0 or data[1] != 0:
-        raise IDXError(
-            path, f"bad magic number 0x{data[:4].hex()}: an IDX file starts with two zero bytes"
-        )
-    type_code, ndim = data[2], data[3]
+    return read_idx_stream(io.BytesIO(data), path)
+
+
+def read_idx_stream(stream: IO[bytes], path: str | os.PathLike, digest: Digest | None = None) -> np.ndarray:
+    """The array in the IDX stream `stream`, which must end right after it; `path` names
+    the source in errors."""
+    magic = _read_up_to(stream, 4, digest)
+    if len(magic) < 4:
+        raise IDXError(path, f"only {len(magic)} bytes: too short for the 4-byte IDX magic number")
+    if magic[0] != 0 or magic[1] != 0:
+        raise IDXError(path, f"bad magic number 0x{magic.hex()}: an IDX file starts with two zero bytes")
+    type_code, ndim = magic[2], magic[3]
     if type_code not in IDX_TYPES:
         known = ", ".join(f"0x{code:02X}" for code in IDX_TYPES)
         raise IDXError(path, f"unknown IDX type code 0x{type_code:02X} (known: {known})")
     if ndim == 0:
         raise IDXError(path, "the header says 0 dimensions")
-    header_size = 4 + 4 * ndim
-    if len(data) < header_size:
+    sizes = _read_up_to(stream, 4 * ndim, digest)
+    if len(sizes) < 4 * ndim:
         raise IDXError(
-            path, f"truncated header: {ndim} dimensions need {header_size} header bytes, "
-                  f"the file has {len(data)}"
+            path, f"truncated header: {ndim} dimensions need {4 + 4 * ndim} header bytes, "
+                  f"the file has {4 + len(sizes)}"
         )
-    shape = tuple(int(size) for size in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
+    shape = tuple(int(size) for size in np.frombuffer(sizes, dtype=">u4"))
     dtype = IDX_TYPES[type_code]
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    actual = len(data) - header_size
-    if actual < expected:
+    expected = math.prod(shape) * dtype.itemsize  # a Python int: it cannot overflow
+    if expected > MAX_IDX_BYTES:
+        raise IDXError(path, f"shape {shape} of {dtype.name} declares {expected} bytes, more than "
+                             f"the {MAX_IDX_BYTES} bytes an IDX file is taken to hold")
+    payload = _read_up_to(stream, expected, digest)
+    if len(payload) < expected:
         raise IDXError(
             path, f"truncated data: shape {shape} of {dtype.name} needs {expected} bytes "
-                  f"after the header, the file has {actual}"
+                  f"after the header, the file has {len(payload)}"
         )
-    if actual > expected:
-        raise IDXError(
-            path, f"{actual - expected} bytes of trailing data after the {expected} bytes "
-                  f"that shape {shape} of {dtype.name} needs"
-        )
-    values = np.frombuffer(data, dtype=dtype, offset=header_size).reshape(shape)
-    # A native-order copy: frombuffer's array is read-only and big-endian.
-    return values.astype(dtype.newbyteorder("="))
+    trailing = len(stream.read(_TRAILING_BYTES_COUNTED + 1))
+    if trailing:
+        count = f"more than {_TRAILING_BYTES_COUNTED}" if trailing > _TRAILING_BYTES_COUNTED else str(trailing)
+        raise IDXError(path, f"{count} bytes of trailing data after the {expected} bytes "
+                             f"that shape {shape} of {dtype.name} needs")
+    values = np.frombuffer(payload, dtype=dtype).reshape(shape)  # a bytearray: writable
+    if not dtype.isnative:  # to native byte order in place, not in a second copy
+        values = values.byteswap(inplace=True).view(dtype.newbyteorder())
+    return values
 
 
-def read_idx(path: str | os.PathLike) -> np.ndarray:
-    """Read an IDX file (gzipped or not) into a numpy array, checking every field."""
-    return parse_idx(read_idx_bytes(path), path)
+def _read_up_to(stream: IO[bytes], count: int, digest: Digest | None) -> bytearray:
+    """At most `count` bytes of `stream`, fewer only where it ends, read a chunk at a time:
+    memory grows with the bytes that arrive, never with what a header claims."""
+    buffer = bytearray()
+    while len(buffer) < count:
+        chunk = stream.read(min(_CHUNK_BYTES, count - len(buffer)))
+        if not chunk:
+            break
+        buffer += chunk
+    if digest is not None:
+        digest.update(buffer)
+    return buffer
 
 
 @contextlib.contextmanager

@@ -7,7 +7,7 @@
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 import numpy as np
 
@@ -39,6 +39,15 @@ class DataLoader:
                  seed: int | None = None, drop_last: bool = False):
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer; got {batch_size!r}")
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer, type(None))):
+            raise TypeError(f"seed must be None or a non-negative integer; got {seed!r} ({type(seed).__name__})")
+        if seed is not None and seed < 0:
+            raise ValueError(f"seed must be None or a non-negative integer; got {seed!r}")
+        if isinstance(dataset, Mapping):
+            raise TypeError(
+                "dataset is a dict: DataLoader takes item i of a dataset as dataset[i] for i in "
+                "0..len-1; pass a tuple of arrays such as (inputs, targets), or a list of samples"
+            )
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
