@@ -89,7 +89,7 @@ def route_to_max_array(grad_output: np.ndarray, x: np.ndarray, output: np.ndarra
 
 def gather_at_max_array(input_grad: np.ndarray, x: np.ndarray, output: np.ndarray, kernel: Pair, stride: Pair, out_hw: Pair) -> np.ndarray:
     """The adjoint of routing: for each window, the value at its first maximum."""
-    gathered = np.zeros(output.shape, dtype=input_grad.dtype)
+    gathered = np.zeros_like(output, dtype=input_grad.dtype)
     values = offset_views(input_grad, kernel, stride, out_hw)
     for is_first_max, view in zip(_first_max_masks(x, output, kernel, stride, out_hw), values):
         gathered += view * is_first_max
@@ -99,7 +99,8 @@ def gather_at_max_array(input_grad: np.ndarray, x: np.ndarray, output: np.ndarra
 def _first_max_masks(x: np.ndarray, output: np.ndarray, kernel: Pair, stride: Pair, out_hw: Pair) -> Iterator[np.ndarray]:
     """For each window offset in row-major order, where that offset holds the window's first
     maximum. (A window whose maximum is NaN equals nothing, so it gets no mask.)"""
-    unrouted = np.ones(output.shape, dtype=bool)  # windows whose maximum is not found yet
+    # ones_like keeps output's memory order (batch-innermost after a conv): mixed orders ran slower.
+    unrouted = np.ones_like(output, dtype=bool)  # windows whose maximum is not found yet
     for input_view in offset_views(x, kernel, stride, out_hw):
         is_first_max = np.equal(input_view, output)
         is_first_max &= unrouted
