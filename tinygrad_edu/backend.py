@@ -61,7 +61,8 @@ def is_float(array: np.ndarray) -> bool:
 
 
 def is_float_array(value: Any) -> bool:
-    return isinstance(value, np.ndarray) and value.dtype.kind == "f"
+    """A float ndarray, or a numpy float scalar (what numpy makes of a 0-d result)."""
+    return isinstance(value, (np.ndarray, np.floating)) and value.dtype.kind == "f"
 
 
 def ones_like(array: np.ndarray) -> np.ndarray:

@@ -139,7 +139,10 @@ class Function:
                     f"{cls.__name__}.forward returned a Tensor; forward works on arrays and must "
                     f"return an array (return its .data, or compose Tensor ops outside a Function)"
                 )
-            output = backend.ensure_array(output)
+            array = backend.ensure_array(output)
+            # numpy turns 0-d results into scalars; a saved output must be the output's own array.
+            ctx.saved_tensors = tuple(array if value is output else value for value in ctx.saved_tensors)
+            output = array
         return Tensor._from_op(output, ctx if _state.enabled and True in needs_input_grad else None)
 
 

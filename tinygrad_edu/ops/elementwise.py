@@ -102,8 +102,9 @@ class Div(Function):
 class Pow(Function):
     """Y = A^B;  dE/dA = dE/dY ⊙ B A^(B−1),  dE/dB = dE/dY ⊙ Y ln A.
 
-    At the zeros, PyTorch's values: dE/dA = 0 where B = 0 (A⁰ is constant, even at A = 0),
-    and dE/dB = 0 where A = 0 and B ≥ 0 (Y ln A would be 0·(−∞)).
+    At the zeros, PyTorch's values: dE/dA = 0 where B = 0 (A⁰ is constant, even at A = 0,
+    where the formula gives 0·0⁻¹), and dE/dB = 0 where A = 0 and B ≥ 0 (Y ln A would be
+    0·(−∞)). Only those points are masked, so the second derivatives elsewhere stay exact.
     """
 
     @staticmethod
@@ -119,8 +120,13 @@ class Pow(Function):
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
             grad_a = grad_output * b * a ** (b - 1)
-            if (b_values == 0).any():
-                grad_a = xp.where(np.broadcast_to(b_values == 0, grad_a.shape), 0, grad_a)
+            # Where B = 0 the slope is 0, but the formula gives 0 · A⁻¹ (NaN at A = 0 or tiny A).
+            # A learnable B keeps the formula where A ≠ 0: its derivative in B is not 0 there.
+            flat = b_values == 0
+            if xp.is_tensor(b) and b.requires_grad:
+                flat = flat & (a_values == 0)
+            if flat.any():
+                grad_a = xp.where(np.broadcast_to(flat, grad_a.shape), 0, grad_a)
             grad_a = unbroadcast(grad_a, np.shape(a))
         if ctx.needs_input_grad[1]:
             base_is_zero = (a_values == 0) & (b_values >= 0)
