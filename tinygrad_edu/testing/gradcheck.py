@@ -17,7 +17,6 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..autograd import grad
-from ..grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
 
 
@@ -53,15 +52,16 @@ def numerical_gradient(fn: Callable[..., Any], inputs: Sequence[Any], index: int
     directions = direction if isinstance(direction, list) else [direction]
     values = inputs[index].data
     gradient = np.zeros_like(values)
-    with no_grad():
-        for position in np.ndindex(values.shape):
-            original = values[position]
-            values[position] = original + eps
-            plus = _directional_sum(fn(*inputs), directions)
-            values[position] = original - eps
-            minus = _directional_sum(fn(*inputs), directions)
-            values[position] = original
-            gradient[position] = (plus - minus) / (2 * eps)
+    # Grad mode stays on: fn may itself differentiate (a gradient penalty, gradgradcheck's
+    # first derivative), and that needs its graph.
+    for position in np.ndindex(values.shape):
+        original = values[position]
+        values[position] = original + eps
+        plus = _directional_sum(fn(*inputs), directions)
+        values[position] = original - eps
+        minus = _directional_sum(fn(*inputs), directions)
+        values[position] = original
+        gradient[position] = (plus - minus) / (2 * eps)
     return gradient
 
 
@@ -135,7 +135,6 @@ def gradgradcheck(
         grad_outputs = [_as_float64(v) for v in (grad_outputs if isinstance(grad_outputs, (tuple, list)) else [grad_outputs])]
     count = len(inputs)
 
-    @enable_grad()  # the finite differences call this under no_grad; it needs its graph
     def first_derivative(*values: Any) -> tuple[Tensor | None, ...]:
         point, vs = values[:count], values[count:]
         pairs = [(output, v) for output, v in zip(_outputs(fn(*point)), vs) if output is not None and output.requires_grad]
