@@ -3,7 +3,7 @@ or dtypes involved, raised by the call that made the mistake."""
 import numpy as np
 import pytest
 
-from tinygrad_edu import Tensor
+from tinygrad_edu import Tensor, nn
 from tinygrad_edu.nn import functional as F
 
 
@@ -43,6 +43,13 @@ def test_mse_loss_shape_mismatch_names_both_shapes():
     assert_mentions(message, "mse_loss", "(2, 3)", "(3, 2)")
 
 
+def test_an_integer_tensor_to_a_negative_power_says_so_not_broadcast():
+    # The shapes (1,) and () broadcast fine: numpy's real complaint must come through.
+    message = message_of((ValueError, RuntimeError), lambda: Tensor([2]) ** -2)
+    assert_mentions(message, "negative")
+    assert "broadcast" not in message
+
+
 def test_reshape_to_an_incompatible_shape():
     message = message_of(ValueError, lambda: ones(2, 3).reshape(4, 2))
     assert_mentions(message, "reshape", "(2, 3)", "6 elements", "(4, 2)")
@@ -58,6 +65,28 @@ def test_sum_over_an_out_of_range_axis(axis):
 def test_permute_with_bad_dims(dims):
     message = message_of(ValueError, lambda: ones(2, 3, 4).permute(*dims))
     assert_mentions(message, "permute", str(dims), "(2, 3, 4)", "not a permutation")
+
+
+# ---- dims: torch's IndexError, never a silent wrap or a no-op -------------------------------
+DIM_CASES = {
+    "flatten(5)": (lambda: ones(2, 3).flatten(5), 5),  # did nothing
+    "flatten(0, 7)": (lambda: ones(2, 3).flatten(0, 7), 7),  # flattened everything
+    "nn.Flatten() on 1-D": (lambda: nn.Flatten()(ones(3)), 1),  # passed the input through
+    "transpose(0, 5)": (lambda: ones(2, 3).transpose(0, 5), 5),  # a raw "list index out of range"
+    "sum(dim=3)": (lambda: ones(2, 3).sum(dim=3), 3),
+    "softmax(dim=4)": (lambda: ones(2, 3).softmax(dim=4), 4),
+    "size(7)": (lambda: ones(2, 3).size(7), 7),  # a raw "tuple index out of range"
+    "permute(0, 5)": (lambda: ones(2, 3).permute(0, 5), 5),
+}
+
+
+@pytest.mark.parametrize("case", DIM_CASES)
+def test_a_dim_out_of_range_is_an_index_error_naming_the_dim(case):
+    call, dim = DIM_CASES[case]
+    message = message_of(IndexError, call)
+    assert_mentions(message, "Dimension out of range", f"but got {dim}")
+    with pytest.raises(ValueError):  # still caught by the except-clauses written for before
+        call()
 
 
 # ---- backward -------------------------------------------------------------------------------
@@ -131,6 +160,14 @@ def test_conv2d_kernel_larger_than_input():
 def test_conv2d_stride_must_be_positive():
     message = message_of(ValueError, lambda: F.conv2d(ones(1, 1, 4, 4), ones(1, 1, 3, 3), stride=0))
     assert_mentions(message, "conv2d", "stride must be positive")
+
+
+@pytest.mark.parametrize("option, value", [("stride", 1.5), ("padding", 0.5)])
+def test_conv2d_with_a_float_stride_or_padding_names_it(option, value):
+    # Before: a raw "'float' object is not iterable".
+    message = message_of(TypeError, lambda: F.conv2d(ones(1, 1, 4, 4), ones(1, 1, 3, 3), **{option: value}))
+    assert_mentions(message, option, str(value))
+    assert "iterable" not in message
 
 
 # ---- cross_entropy ----------------------------------------------------------------------------

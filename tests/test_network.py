@@ -440,3 +440,13 @@ def test_network_errors_say_what_to_do():
         net.fit(np.ones((2, 1, 2)), np.ones((2, 1, 1)), epochs=1, learning_rate=0.1, batch_size=0)
     with pytest.raises(ValueError, match="every sample must have the same shape"):
         net.predict([np.ones((1, 2)), np.ones((1, 3))])
+
+
+@pytest.mark.parametrize("learning_rate", [float("nan"), -0.1], ids=["nan", "negative"])
+def test_fit_refuses_a_nan_or_negative_learning_rate_and_leaves_the_weights(learning_rate):
+    # Before: NaN trained every weight to NaN, a negative rate climbed the loss; both silently.
+    net = make_network([FCLayer(2, 1)])
+    weights = net.layers[0].weights.data.copy()
+    with pytest.raises(ValueError, match="learning_rate"):
+        net.fit(np.ones((4, 1, 2)), np.ones((4, 1, 1)), epochs=1, learning_rate=learning_rate)
+    np.testing.assert_array_equal(net.layers[0].weights.data, weights)

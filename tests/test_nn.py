@@ -232,6 +232,25 @@ def test_dropout_rejects_a_p_outside_zero_one(p):
         F.dropout(random_tensor(2), p, training=False)
 
 
+@pytest.mark.parametrize(
+    "dropout, p",
+    [
+        (lambda x, p: nn.Dropout(p)(x), np.float32(0.5)),
+        (lambda x, p: F.dropout(x, p), np.float64(0.2)),
+        (lambda x, p: F.dropout(x, p), np.float32(0.5)),
+    ],
+    ids=["nn.Dropout float32", "F.dropout float64", "F.dropout float32"],
+)
+def test_dropout_accepts_a_numpy_scalar_p(dropout, p):
+    # Before: np.float32(0.5) was refused as "must be in [0, 1]; got 0.5".
+    tg.manual_seed(0)
+    x = Tensor(np.ones(1000))
+    y = dropout(x, p).data
+    kept = y != 0
+    assert 0 < kept.mean() < 1
+    np.testing.assert_allclose(y[kept], 1 / (1 - float(p)), rtol=1e-6)
+
+
 # ---- initialisation -----------------------------------------------------------------------
 @pytest.mark.parametrize("layer, fan_in", [(lambda: nn.Linear(400, 300), 400), (lambda: nn.Conv2d(16, 64, (3, 5)), 240)])
 def test_default_init_is_uniform_within_one_over_sqrt_fan_in(layer, fan_in):
@@ -495,3 +514,15 @@ def test_a_small_network_learns(case):
         logits = model(x)
     assert criterion(logits, labels).item() < 0.25 * initial_loss
     assert (logits.argmax(1).data == labels).mean() >= 0.95
+
+
+# ---- zero-size convolutions ---------------------------------------------------------------
+def test_conv2d_with_no_output_channels_gives_an_empty_output_and_gradients_of_the_input_shapes():
+    # Before: numpy's "cannot reshape array of size 0"; torch gives (N, 0, OH, OW).
+    x = random_tensor(2, 3, 5, 6)
+    weight, bias = random_tensor(0, 3, 3, 3, seed=1), random_tensor(0, seed=2)
+    y = F.conv2d(x, weight, bias, stride=1, padding=1)
+    assert y.shape == (2, 0, 5, 6)
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.zeros((2, 3, 5, 6)))
+    assert weight.grad.shape == (0, 3, 3, 3) and bias.grad.shape == (0,)

@@ -259,6 +259,20 @@ def test_bad_arguments_are_named(make, error, message):
     assert message in str(raised.value)
 
 
+@pytest.mark.parametrize("name, kwargs", CASES)
+def test_a_grad_of_the_wrong_shape_is_refused_naming_both_shapes_and_nothing_moves(name, kwargs):
+    # Before: broadcast into the parameter, a silently wrong update.
+    params = [Tensor(np.ones(3), requires_grad=True), Tensor(np.ones((2, 3)), requires_grad=True)]
+    params[0].grad, params[1].grad = Tensor(np.full(3, 0.5)), Tensor(np.full(3, 0.5))
+    optimizer = getattr(optim, name)(params, **kwargs)
+    with pytest.raises(RuntimeError) as raised:
+        optimizer.step()
+    assert "(2, 3)" in str(raised.value) and "(3,)" in str(raised.value)
+    np.testing.assert_array_equal(params[0].data, np.ones(3))  # not even the well-shaped one
+    np.testing.assert_array_equal(params[1].data, np.ones((2, 3)))
+    assert optimizer.state == [{}, {}]
+
+
 # ---- in-place updates where BLAS cannot go ------------------------------------------------
 def test_sgd_updates_a_big_endian_parameter():
     param = Tensor.from_numpy(np.ones(3, dtype=">f4")).requires_grad_()

@@ -1,6 +1,11 @@
 """What a Tensor is and how its graph behaves: construction and dtypes, operators with
 Python scalars and numpy arrays, backward and gradient accumulation, no_grad, detach,
 reductions in both spellings, and custom Functions."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -56,6 +61,22 @@ def test_integer_tensors_cannot_require_grad():
         Tensor([1, 2]).requires_grad_()
 
 
+def test_setting_requires_grad_on_an_integer_tensor_is_refused_as_requires_grad_():
+    # Accepted before, it made a gradient cast to int: all zeros, silently.
+    labels = Tensor([1, 2])
+    with pytest.raises(TypeError, match="floating-point"):
+        labels.requires_grad = True
+    assert not labels.requires_grad
+
+
+def test_requires_grad_cannot_be_turned_off_on_a_non_leaf():
+    # torch refuses it too: the graph that made y stays, so the flag would lie; detach() is the way.
+    y = Tensor([1.0], requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match="non-leaf"):
+        y.requires_grad = False
+    assert y.requires_grad and y.grad_fn is not None
+
+
 # ---- operators with Python scalars and numpy arrays ----------------------------------------
 OPERATORS = {
     "x + s": lambda x, s: x + s, "s + x": lambda x, s: s + x,
@@ -92,6 +113,47 @@ def test_ndarray_operand_is_not_rounded_to_float32_next_to_a_float64_tensor():
 
 
 # ---- backward ---------------------------------------------------------------------------
+# ---- the power rule at zero: PyTorch's values, never NaN or -inf ------------------------------
+def pow_grads(base, exponent, base_grad=True, exponent_grad=True):
+    a, b = f64(base, requires_grad=base_grad), f64(exponent, requires_grad=exponent_grad)
+    (a**b).sum().backward()
+    return a.grad, b.grad
+
+
+def test_gradient_of_x_to_the_power_zero_is_zero_at_x_zero():
+    # x⁰ = 1 is constant, even at 0; the formula b·x^(b−1) gives 0·0⁻¹ = NaN there.
+    x = f64([0.0, 0.0, 2.0], requires_grad=True)
+    (x**0).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 0.0, 0.0])
+    grad_a, _ = pow_grads([0.0, 3.0], [0.0, 0.0], exponent_grad=False)
+    np.testing.assert_array_equal(grad_a.numpy(), [0.0, 0.0])
+
+
+def test_gradient_of_zero_to_a_learnable_power_is_zero():
+    # d(0^b)/db = 0^b · ln 0 = 0 · (−∞) by the formula; torch's value is 0 for b ≥ 0.
+    _, grad_b = pow_grads([0.0, 0.0, 0.0], [2.0, 0.5, 0.0], base_grad=False)
+    np.testing.assert_array_equal(grad_b.numpy(), [0.0, 0.0, 0.0])
+
+
+def test_gradients_of_a_to_the_b_at_zero_zero_are_zero_for_both():
+    grad_a, grad_b = pow_grads([0.0], [0.0])
+    np.testing.assert_array_equal(grad_a.numpy(), [0.0])
+    np.testing.assert_array_equal(grad_b.numpy(), [0.0])
+
+
+def test_gradient_of_a_python_zero_to_a_learnable_power_is_zero():
+    b = f64([2.0, 0.0], requires_grad=True)
+    (0.0**b).sum().backward()
+    np.testing.assert_array_equal(b.grad.numpy(), [0.0, 0.0])
+
+
+def test_a_learnable_exponent_on_relu_outputs_gets_a_finite_gradient():
+    # relu gives exact zeros; only the 2 contributes: d/db Σ relu(x)^b = 2^1.5 ln 2.
+    b = f64(1.5, requires_grad=True)
+    (f64([-1.0, 0.0, 2.0]).relu() ** b).sum().backward()
+    assert b.grad.item() == pytest.approx(2**1.5 * np.log(2), rel=1e-14)
+
+
 def test_backward_on_a_scalar():
     x = f64([1.0, -2.0, 3.0], requires_grad=True)
     (x * x).sum().backward()
@@ -298,6 +360,33 @@ def test_custom_function_with_a_wrong_shaped_gradient_is_named():
         y.backward()
 
 
+class ForwardReturnsATensor(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return Tensor(x * 2)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output * 2
+
+
+def test_a_custom_forward_that_returns_a_tensor_is_refused_naming_the_function():
+    # Accepted before, it made an object-dtype tensor that held a Tensor.
+    with pytest.raises(TypeError, match=r"ForwardReturnsATensor\.forward returned a Tensor"):
+        ForwardReturnsATensor.apply(Tensor([1.0, 2.0], requires_grad=True))
+
+
+def test_numpy_sees_a_tensors_numbers():
+    x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    array = np.asarray(x)
+    assert array.dtype == np.float32 and array.shape == (2, 2)
+    np.testing.assert_array_equal(array, x.data)
+    as_float64 = np.asarray(x, dtype=np.float64)
+    assert as_float64.dtype == np.float64
+    np.testing.assert_array_equal(as_float64, [[1.0, 2.0], [3.0, 4.0]])
+    np.testing.assert_array_equal(np.array(Tensor([1, 2])), [1, 2])
+
+
 # ---- leaves adopt fresh gradients, but never shared ones ----------------------------------
 def test_leaves_never_share_a_gradient_array_across_backwards():
     a, b = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0], requires_grad=True)
@@ -343,3 +432,59 @@ def test_a_0d_tensor_reduces_over_dim_0_or_minus_1_as_pytorch(reduce):
         assert getattr(x, reduce)(dim=dim).item() == 2.0
     with pytest.raises(ValueError, match="out of range"):
         getattr(x, reduce)(1)
+
+
+# ---- zero-size tensors: torch's values and gradient shapes ----------------------------------
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("shape, dim", [((2, 0), 1), ((2, 0), -1), ((0, 3), 0)], ids=["(2, 0) dim 1", "(2, 0) dim -1", "(0, 3) dim 0"])
+def test_softmax_over_an_empty_dim_is_empty(name, shape, dim):
+    # Before: numpy's "zero-size array to reduction operation maximum which has no identity".
+    x = f64(np.ones(shape), requires_grad=True)
+    y = getattr(x, name)(dim)
+    assert y.shape == shape
+    y.sum().backward()
+    assert x.grad.shape == shape
+
+
+def test_sum_of_a_tensor_with_no_rows_is_zero_with_a_gradient_of_its_shape():
+    x = f64(np.ones((0, 3)), requires_grad=True)
+    total = x.sum(dim=0)
+    np.testing.assert_array_equal(total.numpy(), np.zeros(3))
+    total.sum().backward()
+    assert x.grad.shape == (0, 3)
+    assert f64(np.ones((0, 3))).sum().item() == 0.0
+
+
+def test_mean_over_the_full_dim_of_a_tensor_with_no_rows_has_no_elements():
+    x = f64(np.ones((0, 3)), requires_grad=True)
+    means = x.mean(dim=1)
+    assert means.shape == (0,)
+    means.sum().backward()
+    assert x.grad.shape == (0, 3)
+
+
+def test_matmul_with_a_zero_inner_dim_is_zeros_with_gradients_of_the_input_shapes():
+    a, b = f64(np.ones((2, 0)), requires_grad=True), f64(np.ones((0, 3)), requires_grad=True)
+    product = a @ b
+    np.testing.assert_array_equal(product.numpy(), np.zeros((2, 3)))
+    product.sum().backward()
+    assert a.grad.shape == (2, 0) and b.grad.shape == (0, 3)
+
+
+STRATEGIES_SPELLINGS = {
+    "from tinygrad_edu.testing import strategies": "from tinygrad_edu.testing import strategies",
+    "tinygrad_edu.testing.strategies": "import tinygrad_edu.testing\nstrategies = tinygrad_edu.testing.strategies",
+    "import *": "from tinygrad_edu.testing import *",  # __all__ lists it
+}
+
+
+@pytest.mark.parametrize("spelling", STRATEGIES_SPELLINGS)
+def test_the_testing_strategies_module_imports(spelling):
+    # The lazy __getattr__ of tinygrad_edu.testing recursed forever (RecursionError). A fresh
+    # interpreter each: once imported, the submodule no longer goes through __getattr__.
+    package_parent = str(Path(tg.__file__).resolve().parent.parent)  # this very tinygrad_edu
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")]))}
+    code = f"{STRATEGIES_SPELLINGS[spelling]}\nprint(strategies.__name__, callable(strategies.arrays))"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == 0, run.stderr[-500:]
+    assert run.stdout.split() == ["tinygrad_edu.testing.strategies", "True"]

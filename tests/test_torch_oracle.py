@@ -103,6 +103,28 @@ def test_unary_op(name, data):
     assert_matches_torch(op, None, data.draw(arrays(shapes(min_dims=0), elements), label="x"))
 
 
+# The power rule at zero: the formulas give NaN or −inf there (0·0⁻¹, 0·ln 0); torch's values
+# are 0 wherever the function is flat or the base is 0 with a non-negative exponent.
+POW_AT_ZERO = {
+    "x**0 at x = 0": (lambda a: a**0, None, [0.0, 0.0, 2.0]),
+    "x**0.0 at x = 0": (lambda a: a**0.0, None, [0.0, 3.0]),
+    "0**b, b learnable": (
+        lambda b: Tensor(np.zeros(3), dtype=np.float64) ** b,
+        lambda b: torch.zeros(3, dtype=torch.float64) ** b,
+        [2.0, 1.0, 0.0],
+    ),
+    "a**b at (0, 0)": (lambda a, b: a**b, None, [0.0, 0.0, 3.0], [0.0, 2.0, 0.0]),
+    "Python 0.0 ** b": (lambda b: 0.0**b, None, [2.0, 0.5, 0.0]),
+    "relu(x) ** b": (lambda x, b: x.relu() ** b, None, [-1.0, 0.0, 2.0], 1.5),
+}
+
+
+@pytest.mark.parametrize("case", POW_AT_ZERO)
+def test_pow_gradients_at_zero(case):
+    ours, theirs, *inputs = POW_AT_ZERO[case]
+    assert_matches_torch(ours, theirs, *(np.array(x, dtype=np.float64) for x in inputs))
+
+
 # ---- reductions, in PyTorch's spelling ----------------------------------------------------
 @st.composite
 def reduction_cases(draw: st.DrawFn, elements: Any = None, unique: bool = False) -> tuple[np.ndarray, Any, bool]:
@@ -258,6 +280,31 @@ def test_cross_entropy_at_logits_of_a_thousand():
     assert_matches_torch(
         lambda y: F.cross_entropy(y, targets), lambda y: TF.cross_entropy(y, torch.from_numpy(targets)), EXTREME_LOGITS
     )
+
+
+# ---- zero-size tensors ----------------------------------------------------------------------
+ZERO_SIZE = {
+    "softmax over an empty dim": (lambda t: t.softmax(1), None, [(2, 0)]),
+    "softmax along a dim of rows that do not exist": (lambda t: t.softmax(0), None, [(0, 3)]),
+    "log_softmax over an empty dim": (lambda t: F.log_softmax(t, dim=1), lambda t: TF.log_softmax(t, dim=1), [(2, 0)]),
+    # (conv2d with 0 output channels has no oracle: torch 2.13 refuses that weight.)
+    "conv2d on an empty batch": (
+        lambda x, w, b: F.conv2d(x, w, b, padding=1),
+        lambda x, w, b: TF.conv2d(x, w, b, padding=1),
+        [(0, 3, 5, 4), (2, 3, 3, 3), (2,)],
+    ),
+    "sum of (0, 3) over dim 0": (lambda t: t.sum(dim=0), None, [(0, 3)]),
+    "sum of (0, 3)": (lambda t: t.sum(), None, [(0, 3)]),
+    "mean of (0, 3) over dim 1": (lambda t: t.mean(dim=1), None, [(0, 3)]),
+    "matmul (2, 0) @ (0, 3)": (lambda a, b: a @ b, None, [(2, 0), (0, 3)]),
+}
+
+
+@pytest.mark.parametrize("case", ZERO_SIZE)
+def test_zero_size_tensors(case):
+    ours, theirs, shapes_ = ZERO_SIZE[case]
+    rng = np.random.default_rng(0)
+    assert_matches_torch(ours, theirs, *(rng.standard_normal(shape) for shape in shapes_))
 
 
 # ---- a small network end to end -----------------------------------------------------------

@@ -203,7 +203,8 @@ class Conv2d(Function):
         x, weight = ctx.saved_tensors
         out_channels, window = weight.shape[0], int(np.prod(weight.shape[1:]))
         # Free when grad_output lies batch-innermost, as the gradient of our own output does.
-        grad_rows = xp.permute(grad_output, (1, 2, 3, 0)).reshape((out_channels, int(np.prod(grad_output.shape)) // max(out_channels, 1)))
+        batch, _, out_h, out_w = grad_output.shape  # explicit sizes: 0 output channels work
+        grad_rows = xp.permute(grad_output, (1, 2, 3, 0)).reshape((out_channels, out_h * out_w * batch))
         grad_x = grad_weight = grad_bias = None
         if ctx.needs_input_grad[0]:
             grad_cols = weight.reshape((out_channels, window)).T @ grad_rows
