@@ -3,12 +3,38 @@
 from .tensor import Tensor
 from .function import Context, Function
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from . import autograd, nn, optim
-from .nn.random import manual_seed
+from . import accelerator, autograd, backends, cuda, nn, optim
+from .creation import (
+    arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace,
+    meshgrid, ones, ones_like, tensor, tril_indices, triu_indices, zeros, zeros_like,
+)
+from .devices import device, get_default_device, set_default_device
+from .dtypes import (
+    double, float16, float32, float64, get_default_dtype, half, int8, int16, int32, int64, long,
+    set_default_dtype, short, uint8,
+)
+# torch's `torch.float`, `torch.int` and `torch.bool`; named with a trailing underscore inside
+# the package so that no module of ours loses Python's float, int and bool.
+from .dtypes import bool_ as bool, float_ as float, int_ as int  # noqa: A001
+from .random import Generator, default_generator, initial_seed, manual_seed, seed
+from .random_tensors import (
+    bernoulli, multinomial, normal, rand, rand_like, randint, randint_like, randn, randn_like,
+    randperm,
+)
 from .serialization import load, save
 
 __all__ = [
     "Tensor", "Function", "Context", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "autograd", "nn", "optim", "manual_seed", "save", "load",
+    # creation
+    "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "zeros_like", "ones_like",
+    "full_like", "empty_like", "arange", "linspace", "logspace", "eye", "tril_indices", "triu_indices",
+    "meshgrid", "rand", "randn", "randint", "randperm", "rand_like", "randn_like", "randint_like",
+    "normal", "bernoulli", "multinomial", "Generator", "default_generator", "initial_seed", "seed",
+    # dtypes and devices (tg.float, tg.int and tg.bool are left out of `import *`, which would
+    # otherwise hide Python's own float, int and bool in the importing module)
+    "float16", "half", "float32", "float64", "double", "int8", "int16", "short", "int32", "int64",
+    "long", "uint8", "get_default_dtype", "set_default_dtype",
+    "device", "get_default_device", "set_default_device", "cuda", "backends", "accelerator",
 ]
 __version__ = "0.1.0"

@@ -10,9 +10,16 @@ from typing import Any
 
 import numpy as np
 
+# What float data becomes; read at each call (set_default_float changes it), never imported by value.
 DEFAULT_FLOAT = np.dtype(np.float32)
 ARRAY_TYPE = np.ndarray
 _NUMERIC_KINDS = "biuf"  # bool, signed int, unsigned int, float
+
+
+def set_default_float(dtype: np.dtype) -> None:
+    """The one place DEFAULT_FLOAT changes (tg.set_default_dtype checks the dtype first)."""
+    global DEFAULT_FLOAT
+    DEFAULT_FLOAT = np.dtype(dtype)
 
 
 def as_data(data: Any, dtype: Any = None) -> np.ndarray:

@@ -30,7 +30,7 @@ class Tensor:
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None):
         if isinstance(data, Tensor):
             data = data.data
-        self.data = backend.as_data(data, dtype)
+        self.data = backend.as_data(data, None if dtype is None else dtypes.to_dtype(dtype))
         self._ctx = None
         self._requires_grad = False
         self.requires_grad = requires_grad
@@ -270,11 +270,60 @@ class Tensor:
     def relu(self) -> Tensor:
         return elementwise.ReLU.apply(self)
 
+    # ---- dtype and device (the CPU is the only device: see devices.py) -------------------
+    @property
+    def device(self) -> Any:
+        return devices.CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """`to(dtype)`, `to(device)`, `to(device, dtype)`, `to(other)`: this tensor itself when
+        nothing changes (as torch), else a converted copy (see conversion.cast)."""
+        wanted = conversion.to_arguments(args, kwargs)
+        copy = bool(kwargs.get("copy", False))
+        return conversion.cast(self, self.dtype if wanted.dtype is None else wanted.dtype, copy)
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def cuda(self, device: Any = None, non_blocking: bool = False) -> Tensor:
+        """Always a CPUOnlyError: tinygrad_edu has no GPU to move to."""
+        devices.cpu_device("cuda" if device is None else device)
+        return self  # reached only for device="cpu"
+
+    def type(self, dtype: Any = None, non_blocking: bool = False) -> Any:
+        """With no argument, torch's type name ("torch.FloatTensor"); with a dtype (or such a
+        name), this tensor as that dtype."""
+        if dtype is None:
+            return conversion.tensor_type_name(self)
+        return conversion.cast(self, dtype)
+
     def float(self) -> Tensor:
-        return elementwise.Cast.apply(self, "float32")
+        return conversion.cast(self, dtypes.float32)
 
     def double(self) -> Tensor:
-        return elementwise.Cast.apply(self, "float64")
+        return conversion.cast(self, dtypes.float64)
+
+    def half(self) -> Tensor:
+        return conversion.cast(self, dtypes.float16)
+
+    def long(self) -> Tensor:
+        return conversion.cast(self, dtypes.int64)
+
+    def int(self) -> Tensor:
+        return conversion.cast(self, dtypes.int32)
+
+    def short(self) -> Tensor:
+        return conversion.cast(self, dtypes.int16)
+
+    def byte(self) -> Tensor:
+        return conversion.cast(self, dtypes.uint8)
+
+    def bool(self) -> Tensor:
+        return conversion.cast(self, dtypes.bool_)
 
     # ---- reductions: numpy's axis/keepdims or PyTorch's dim/keepdim --------------------
     def sum(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None, keepdim: bool | None = None) -> Tensor:
@@ -329,5 +378,6 @@ class Tensor:
 
 # Imported last: the ops import `Function`, which imports `Tensor` from this module.
 from .ops import elementwise, matmul, movement, reduce, softmax  # noqa: E402
+from . import conversion, devices, dtypes  # noqa: E402
 from .autograd import gradients  # noqa: E402
 from .ops.dims import wrap_dim  # noqa: E402

@@ -22,6 +22,9 @@ from typing import Any, Iterator, Mapping, NamedTuple
 import numpy as np
 
 from .. import backend
+from ..conversion import to_arguments
+from ..devices import cpu_device
+from ..dtypes import float16, float32, float64, is_floating, to_dtype
 from ..tensor import Tensor
 from .parameter import Parameter
 
@@ -121,6 +124,51 @@ class Module:
 
     def eval(self) -> Module:
         return self.train(False)
+
+    # ---- dtype and device ------------------------------------------------------------------
+    def _cast_parameters(self, dtype: Any, floating_only: bool) -> Module:
+        """Cast every parameter (and its .grad) in place: the Parameter objects stay the same,
+        so an optimizer built before keeps updating them, as in torch."""
+        dtype = to_dtype(dtype)
+        for parameter in self.parameters():
+            if floating_only and not backend.is_float(parameter.data):
+                continue
+            parameter.data = backend.cast(parameter.data, dtype)
+            if parameter.grad is not None:
+                parameter.grad.data = backend.cast(parameter.grad.data, dtype)
+        return self
+
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """`to(device)`, `to(dtype)`, `to(device, dtype)`, `to(tensor)`: the CPU is the only
+        device (CPUOnlyError otherwise); a dtype, which must be a float dtype, is given to every
+        floating-point parameter. Returns the module itself."""
+        wanted = to_arguments(args, kwargs)
+        if wanted.dtype is None:
+            return self
+        if not is_floating(wanted.dtype):
+            raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={wanted.dtype}")
+        return self._cast_parameters(wanted.dtype, floating_only=True)
+
+    def cpu(self) -> Module:
+        return self
+
+    def cuda(self, device: Any = None) -> Module:
+        """Always a CPUOnlyError: tinygrad_edu has no GPU."""
+        cpu_device("cuda" if device is None else device)
+        return self  # reached only for device="cpu"
+
+    def float(self) -> Module:
+        return self._cast_parameters(float32, floating_only=True)
+
+    def double(self) -> Module:
+        return self._cast_parameters(float64, floating_only=True)
+
+    def half(self) -> Module:
+        return self._cast_parameters(float16, floating_only=True)
+
+    def type(self, dst_type: Any) -> Module:
+        """Cast every parameter, float or not, to `dst_type` (as torch's Module.type)."""
+        return self._cast_parameters(dst_type, floating_only=False)
 
     # ---- state ---------------------------------------------------------------------------
     def _state_items(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:

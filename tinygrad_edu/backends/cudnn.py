@@ -1,0 +1,14 @@
+"""`tg.backends.cudnn`: cuDNN is not available here.
+
+Programs set `torch.backends.cudnn.benchmark = True` or `.deterministic = True` as a habit;
+the flags are kept so that such lines run, and they change nothing (the CPU path is
+deterministic already).
+"""
+
+enabled = True
+benchmark = False
+deterministic = False
+
+
+def is_available() -> bool:
+    return False
