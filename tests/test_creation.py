@@ -51,6 +51,14 @@ def test_tensor_copies_its_data_and_a_tensor_becomes_a_new_leaf():
     assert not np.shares_memory(copy.numpy(), y.numpy())
 
 
+def test_tensor_of_a_list_of_tensors():
+    a, b = tg.tensor([1.0, 2.0]).sum(), tg.tensor(5.0)
+    x = tg.tensor([a, b])
+    assert x.dtype == tg.float32 and x.shape == (2,)
+    np.testing.assert_array_equal(x.numpy(), [3.0, 5.0])
+    assert tg.tensor([[tg.tensor(1), 2], [3, 4]]).dtype == tg.int64
+
+
 def test_tensor_takes_dtype_and_requires_grad():
     x = tg.tensor([1, 2], dtype=tg.float64, requires_grad=True)
     assert x.dtype == tg.float64 and x.requires_grad
@@ -86,6 +94,13 @@ def test_as_tensor_and_from_numpy_share_memory_where_they_can():
 def test_sizes_as_varargs_tuple_or_list(make, size):
     x = make(*size)
     assert x.shape == (2, 3) and x.dtype == tg.float32 and not x.requires_grad
+
+
+@pytest.mark.parametrize("make", [tg.zeros, tg.ones, tg.empty, tg.rand, tg.randn])
+def test_size_as_a_keyword(make):
+    assert make(size=(2, 3)).shape == (2, 3) and make(size=[4]).shape == (4,)
+    with pytest.raises(TypeError, match="both"):
+        make(2, size=(2,))
 
 
 def test_zeros_ones_full_values_and_dtypes():

@@ -22,8 +22,12 @@ Number = int | float | bool
 
 
 # ---- the arguments every creation function shares ------------------------------------------
-def size_from_args(size: Sequence[Any], name: str) -> tuple[int, ...]:
-    """(2, 3) from `f(2, 3)`, `f((2, 3))`, `f([2, 3])` or `f(x.shape)`."""
+def size_from_args(size: Sequence[Any], name: str, size_keyword: Any = None) -> tuple[int, ...]:
+    """(2, 3) from `f(2, 3)`, `f((2, 3))`, `f([2, 3])`, `f(x.shape)` or `f(size=(2, 3))`."""
+    if size_keyword is not None:
+        if size:
+            raise TypeError(f"{name}(): size given both by position and as size=")
+        size = (size_keyword,)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
     if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in size):
@@ -63,8 +67,7 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
     dtype, ints → int64, bools → bool), while a numpy array or a Tensor keeps its dtype.
     A Tensor's graph is not copied: the result is a new leaf.
     """
-    if isinstance(data, Tensor):
-        data = data.data
+    data = arrays_for_tensors(data)
     if dtype is not None:
         dtype = to_dtype(dtype)
     elif isinstance(data, (np.ndarray, np.generic)):
@@ -73,6 +76,16 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
     if dtype is None and array.dtype.kind in "iu":
         array = backend.cast(array, int64)  # Python ints are int64 on every platform, as in torch
     return wrap(array, device, requires_grad)
+
+
+def arrays_for_tensors(data: Any) -> Any:
+    """`data` with every Tensor in it replaced by its array: `tensor([x.sum(), y.sum()])`
+    works as in torch (numpy cannot read a list of 0-d Tensors by itself)."""
+    if isinstance(data, Tensor):
+        return data.data
+    if isinstance(data, (list, tuple)):
+        return [arrays_for_tensors(item) for item in data]
+    return data
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
@@ -92,17 +105,17 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 
 # ---- filled with one value -------------------------------------------------------------------
-def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return wrap(np.zeros(size_from_args(size, "zeros"), dtype_or(dtype, backend.DEFAULT_FLOAT)), device, requires_grad)
+def zeros(*sizes: Any, size: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return wrap(np.zeros(size_from_args(sizes, "zeros", size), dtype_or(dtype, backend.DEFAULT_FLOAT)), device, requires_grad)
 
 
-def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return wrap(np.ones(size_from_args(size, "ones"), dtype_or(dtype, backend.DEFAULT_FLOAT)), device, requires_grad)
+def ones(*sizes: Any, size: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return wrap(np.ones(size_from_args(sizes, "ones", size), dtype_or(dtype, backend.DEFAULT_FLOAT)), device, requires_grad)
 
 
-def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def empty(*sizes: Any, size: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uninitialised memory, as torch.empty: write into it before reading it."""
-    return wrap(np.empty(size_from_args(size, "empty"), dtype_or(dtype, backend.DEFAULT_FLOAT)), device, requires_grad)
+    return wrap(np.empty(size_from_args(sizes, "empty", size), dtype_or(dtype, backend.DEFAULT_FLOAT)), device, requires_grad)
 
 
 def full(size: Any, fill_value: Number, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:

@@ -28,18 +28,18 @@ def _float_draws(draw: Any, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarr
     return backend.cast(draw(shape, dtype=dtype if dtype in (float32, float64) else float32), dtype)
 
 
-def rand(*size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None,
+def rand(*sizes: Any, size: Any = None, generator: Generator | None = None, dtype: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     """Uniform on [0, 1)."""
     dtype = _float_dtype(dtype, "rand")
-    return wrap(_float_draws(numpy_generator(generator).random, size_from_args(size, "rand"), dtype), device, requires_grad)
+    return wrap(_float_draws(numpy_generator(generator).random, size_from_args(sizes, "rand", size), dtype), device, requires_grad)
 
 
-def randn(*size: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None,
+def randn(*sizes: Any, size: Any = None, generator: Generator | None = None, dtype: Any = None, device: Any = None,
           requires_grad: bool = False) -> Tensor:
     """Standard normal: mean 0, standard deviation 1."""
     dtype = _float_dtype(dtype, "randn")
-    draws = _float_draws(numpy_generator(generator).standard_normal, size_from_args(size, "randn"), dtype)
+    draws = _float_draws(numpy_generator(generator).standard_normal, size_from_args(sizes, "randn", size), dtype)
     return wrap(draws, device, requires_grad)
 
 
