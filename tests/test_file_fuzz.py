@@ -1,6 +1,7 @@
-"""Damaged files: every bit flip, cut, insertion or overwrite of a saved checkpoint or IDX file
-gives either a clean library error naming the file (CheckpointError, IDXError) or exactly
-the values that were saved. Nothing else may escape: no raw parser error, no wrong value.
+"""Damaged files: every bit flip, cut, insertion or overwrite of a saved checkpoint (ours or
+torch's) or IDX file gives either a clean library error naming the file (CheckpointError,
+IDXError) or exactly the values that were saved. Nothing else may escape: no raw parser
+error, no wrong value.
 
 Each single-bit flip at every byte is tried exhaustively (the files are small); Hypothesis
 then combines flips, cuts and overwrites.
@@ -20,6 +21,8 @@ import tinygrad_edu as tg
 from tinygrad_edu import Tensor
 from tinygrad_edu.data.idx import IDXError, idx_bytes, read_idx
 from tinygrad_edu.serialization import CheckpointError
+
+from checkpoint_helpers import assert_same
 
 CHECKPOINT = {
     "model": {"0.weight": np.arange(12, dtype=np.float32).reshape(3, 4), "0.bias": Tensor([0.5, -1.0])},
@@ -42,26 +45,18 @@ IDX_GZ = gzip.compress(idx_bytes(IMAGES), mtime=0)
 IDX_RAW = idx_bytes(IMAGES)
 
 
-def assert_same(loaded, original):
-    if isinstance(original, dict):
-        assert isinstance(loaded, dict) and list(loaded) == list(original)
-        for key in original:
-            assert_same(loaded[key], original[key])
-    elif isinstance(original, (bool, int, float)):
-        assert type(loaded) is type(original) and loaded == original
-    else:
-        expected = original.data if isinstance(original, Tensor) else original
-        assert loaded.dtype == expected.dtype and loaded.shape == expected.shape
-        np.testing.assert_array_equal(loaded, expected)
+TORCH_FIXTURE = Path(__file__).parent / "data" / "torch_linear.pth"
+TORCH_SAVED = TORCH_FIXTURE.read_bytes()
+TORCH_CHECKPOINT = tg.load(TORCH_FIXTURE)
 
 
-def load_checkpoint_or_refuse(path: Path) -> None:
+def load_checkpoint_or_refuse(path: Path, saved=CHECKPOINT) -> None:
     try:
         loaded = tg.load(path)
     except CheckpointError as error:
         assert str(path) in str(error)
         return
-    assert_same(loaded, CHECKPOINT)
+    assert_same(loaded, saved)
 
 
 def read_idx_or_refuse(path: Path) -> None:
@@ -85,6 +80,13 @@ def test_every_single_bit_flip_of_a_checkpoint_is_refused_or_harmless(tmp_path):
         for bit in range(8):
             path.write_bytes(flipped(SAVED, position, bit))
             load_checkpoint_or_refuse(path)
+
+
+def test_every_single_bit_flip_of_a_torch_file_is_refused_or_harmless(tmp_path):
+    path = tmp_path / "torch_linear.pth"
+    for position in range(len(TORCH_SAVED)):
+        path.write_bytes(flipped(TORCH_SAVED, position, position % 8))
+        load_checkpoint_or_refuse(path, TORCH_CHECKPOINT)
 
 
 def test_every_cut_of_a_checkpoint_is_refused(tmp_path):
@@ -131,6 +133,15 @@ def test_a_mutated_checkpoint_is_refused_or_harmless(damaged):
         path = Path(directory) / "checkpoint.npz"
         path.write_bytes(damaged)
         load_checkpoint_or_refuse(path)
+
+
+@settings(max_examples=200)
+@given(mutated(TORCH_SAVED))
+def test_a_mutated_torch_file_is_refused_or_harmless(damaged):
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "torch_linear.pth"
+        path.write_bytes(damaged)
+        load_checkpoint_or_refuse(path, TORCH_CHECKPOINT)
 
 
 @settings(max_examples=300)

@@ -16,12 +16,15 @@ from typing import IO, Any
 
 import numpy as np
 
+from ..tensor import Tensor
 from . import tree
 from .archive import Archive
 from .errors import CheckpointError
+from .map_location import Storage
 
 HEADER_NAME = "__tinygrad_edu__.json"
 FORMAT_VERSION = 2
+TENSOR_KINDS = "biuf"  # a Tensor holds bools, ints and floats (an array may also be complex)
 
 
 def write(file: IO[bytes], root: Any, arrays: list[np.ndarray]) -> None:
@@ -36,8 +39,9 @@ def write(file: IO[bytes], root: Any, arrays: list[np.ndarray]) -> None:
                 np.lib.format.write_array(member, array, allow_pickle=False)
 
 
-def read(archive: Archive) -> Any:
-    """The object saved in `archive`, a tinygrad_edu archive (it has a HEADER_NAME member)."""
+def read(archive: Archive) -> tuple[Any, list[tuple[Storage, str]]]:
+    """The object saved in `archive`, a tinygrad_edu archive (it has a HEADER_NAME member),
+    and the storage of each of its Tensors (for map_location; all saved on the CPU)."""
     source = archive.source
     try:
         header = json.loads(archive.read_bytes(HEADER_NAME).decode("utf-8"))
@@ -56,7 +60,18 @@ def read(archive: Archive) -> Any:
     array_names = sorted(set(archive.names) - {HEADER_NAME})
     if array_names != sorted(f"{index}.npy" for index in range(len(array_names))):
         raise CheckpointError(source, f"corrupt archive: members other than {HEADER_NAME!r} and 0.npy, 1.npy, ...")
-    root, arrays_used = tree.decode(header["root"], lambda index: archive.read_array(f"{index}.npy"), source)
+    storages: list[tuple[Storage, str]] = []
+
+    def read_value(index: int, kind: str) -> Any:
+        array = archive.read_array(f"{index}.npy")
+        if kind == "array":
+            return array
+        if array.dtype.kind not in TENSOR_KINDS:
+            raise CheckpointError(source, f"corrupt header: a Tensor of dtype {array.dtype} (member {index}.npy)")
+        storages.append((Storage(array), "cpu"))
+        return Tensor.from_numpy(array)
+
+    root, arrays_used = tree.decode(header["root"], read_value, source)
     if arrays_used != len(array_names):
         raise CheckpointError(source, f"corrupt archive: it holds {len(array_names)} arrays, its header uses {arrays_used}")
-    return root
+    return root, storages

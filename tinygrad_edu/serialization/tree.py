@@ -1,19 +1,23 @@
 """The object tree of a checkpoint as JSON, with its arrays kept aside.
 
-`save` turns the object it is given into a JSON tree whose leaves are Python numbers, with
-each array replaced by its number in the list of arrays (stored next to the tree as
-"0.npy", "1.npy", ..., numbered in the order they appear):
+`save` turns the object it is given into a JSON tree. Numbers, strings and None stay as
+they are (Python's json keeps an int an int and a float a float, NaN and infinities
+included); containers and arrays become one-key objects; each array or Tensor is replaced by
+its number in the list of arrays, stored next to the tree as "0.npy", "1.npy", ... in the
+order they appear:
 
-    {"model": {"0.weight": W, "0.bias": b}, "epoch": 3}
-      → {"dict": [["model", {"dict": [["0.weight", {"array": 0}], ["0.bias", {"array": 1}]]}],
-                  ["epoch", 3]]}       and the arrays [W, b]
+    {"model": OrderedDict(weight=W), "epoch": 3, "betas": (0.9, 0.999), "note": None}
+      → {"dict": [["model", {"ordered_dict": [["weight", {"tensor": 0}]]}], ["epoch", 3],
+                  ["betas", {"tuple": [0.9, 0.999]}], ["note", null]]}     and the arrays [W]
 
-Keys live only in the JSON, never in member names, so every string is a key that round-trips
-("x" and "x.npy", "a/b", "", a NUL byte, 70,000 characters). Python's json keeps an int an
-int and a float a float (NaN and infinities included), so numbers come back with their type.
+Containers: "dict", "ordered_dict" ([key, value] pairs, keys being strings, numbers, bools
+or None, as in torch's optimizer state), "list", "tuple". Arrays: "array" (a numpy array
+comes back) and "tensor" (a Tensor comes back). Keys live only in the JSON, never in member
+names, so every key round-trips ("x" and "x.npy", "a/b", "", a NUL byte, 70,000 characters).
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -23,7 +27,10 @@ from .errors import CheckpointError
 from .npy import NUMBER_KINDS
 
 MAX_DEPTH = 100  # containers nested deeper than this are refused on save and on load
-KeyPath = tuple[Any, ...]  # the keys from the top-level object down to a value
+KeyPath = tuple[Any, ...]  # the keys and indices from the top-level object down to a value
+_SCALARS = (bool, int, float, str, type(None))  # what JSON holds as it is, as values and as keys
+_DICTS = {"dict": dict, "ordered_dict": OrderedDict}
+ReadArray = Callable[[int, str], Any]  # (array number, "array" or "tensor") -> the value
 
 
 def encode(obj: Any, arrays: list[np.ndarray]) -> Any:
@@ -32,9 +39,10 @@ def encode(obj: Any, arrays: list[np.ndarray]) -> Any:
     return _encode(obj, arrays, (), set())
 
 
-def decode(tree: Any, read_array: Callable[[int], np.ndarray], source: str) -> tuple[Any, int]:
-    """The object `tree` describes, reading array i with `read_array(i)`, and how many arrays
-    it holds. A tree `encode` could not have written is a CheckpointError naming `source`."""
+def decode(tree: Any, read_array: ReadArray, source: str) -> tuple[Any, int]:
+    """The object `tree` describes, reading array i with `read_array(i, kind)`, and how many
+    arrays it holds. A tree `encode` could not have written is a CheckpointError naming
+    `source`."""
     decoder = _Decoder(read_array, source)
     return decoder.decode(tree, 0), decoder.arrays_read
 
@@ -50,29 +58,26 @@ def _short_repr(key: Any) -> str:
 
 
 def _encode(value: Any, arrays: list[np.ndarray], path: KeyPath, open_containers: set[int]) -> Any:
-    if isinstance(value, Mapping):
-        if id(value) in open_containers:
-            raise ValueError(f"tg.save: the dict at {describe(path)} contains itself; a checkpoint must be a tree")
-        if len(path) >= MAX_DEPTH:
-            raise ValueError(f"tg.save: dicts nested more than {MAX_DEPTH} deep, at {describe(path)}")
-        open_containers.add(id(value))
-        items = []
-        for key, child in value.items():
-            if not isinstance(key, str):
-                raise TypeError(f"tg.save: keys must be strings; got {key!r} ({type(key).__name__}) in {describe(path)}")
-            items.append([key, _encode(child, arrays, (*path, key), open_containers)])
-        open_containers.remove(id(value))
-        return {"dict": items}
-    if isinstance(value, (bool, int, float)):
+    if isinstance(value, _SCALARS):
         return value
+    if isinstance(value, (Mapping, list, tuple)):
+        if id(value) in open_containers:
+            raise ValueError(f"tg.save: the {type(value).__name__} at {describe(path)} contains itself; "
+                             f"a checkpoint must be a tree")
+        if len(path) >= MAX_DEPTH:
+            raise ValueError(f"tg.save: containers nested more than {MAX_DEPTH} deep, at {describe(path)}")
+        open_containers.add(id(value))
+        node = _encode_container(value, arrays, path, open_containers)
+        open_containers.remove(id(value))
+        return node
     if isinstance(value, Tensor):
-        array = value.data
+        kind, array = "tensor", value.data
     elif isinstance(value, (np.ndarray, np.generic)) or hasattr(value, "__array__"):
-        array = np.asarray(value)
+        kind, array = "array", np.asarray(value)
     else:
         raise TypeError(
-            f"tg.save: {describe(path)} is a {type(value).__name__}; only dicts, arrays, Tensors, "
-            f"ints, floats and bools can be saved"
+            f"tg.save: {describe(path)} is a {type(value).__name__}; a checkpoint holds dicts, lists, "
+            f"tuples, Tensors, numpy arrays, ints, floats, bools, strings and None"
         )
     if array.dtype.kind not in NUMBER_KINDS:
         raise TypeError(
@@ -80,31 +85,48 @@ def _encode(value: Any, arrays: list[np.ndarray], path: KeyPath, open_containers
             f"(anything else would need pickle, which tg.load refuses)"
         )
     arrays.append(array)
-    return {"array": len(arrays) - 1}
+    return {kind: len(arrays) - 1}
+
+
+def _encode_container(value: Any, arrays: list[np.ndarray], path: KeyPath, open_containers: set[int]) -> Any:
+    if isinstance(value, Mapping):
+        items = []
+        for key, child in value.items():
+            if not isinstance(key, _SCALARS):
+                raise TypeError(f"tg.save: keys must be strings, numbers, bools or None; got {_short_repr(key)} "
+                                f"({type(key).__name__}) in {describe(path)}")
+            items.append([key, _encode(child, arrays, (*path, key), open_containers)])
+        return {"ordered_dict" if isinstance(value, OrderedDict) else "dict": items}
+    kind = "list" if isinstance(value, list) else "tuple"
+    return {kind: [_encode(child, arrays, (*path, index), open_containers) for index, child in enumerate(value)]}
 
 
 class _Decoder:
-    def __init__(self, read_array: Callable[[int], np.ndarray], source: str):
+    def __init__(self, read_array: ReadArray, source: str):
         self.read_array = read_array
         self.source = source
         self.arrays_read = 0
 
     def decode(self, node: Any, depth: int) -> Any:
-        if type(node) in (bool, int, float):
+        if type(node) in _SCALARS:
             return node
         if isinstance(node, dict) and len(node) == 1:
             (kind, content), = node.items()
-            if kind == "dict" and isinstance(content, list) and depth < MAX_DEPTH:
-                return self._dict(content, depth)
-            if kind == "array" and type(content) is int and content == self.arrays_read:
+            if kind in ("array", "tensor") and type(content) is int and content == self.arrays_read:
                 self.arrays_read += 1
-                return self.read_array(content)
+                return self.read_array(content, kind)
+            if isinstance(content, list) and depth < MAX_DEPTH:
+                if kind in _DICTS:
+                    return self._dict(_DICTS[kind](), content, depth)
+                if kind == "list":
+                    return [self.decode(child, depth + 1) for child in content]
+                if kind == "tuple":
+                    return tuple(self.decode(child, depth + 1) for child in content)
         raise self._corrupt(f"an entry it cannot hold: {_short_repr(node)}")
 
-    def _dict(self, items: list[Any], depth: int) -> dict[str, Any]:
-        result: dict[str, Any] = {}
+    def _dict(self, result: dict[Any, Any], items: list[Any], depth: int) -> dict[Any, Any]:
         for item in items:
-            if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)):
+            if not (isinstance(item, list) and len(item) == 2 and type(item[0]) in _SCALARS):
                 raise self._corrupt(f"a malformed dict item: {_short_repr(item)}")
             if item[0] in result:
                 raise self._corrupt(f"the key {_short_repr(item[0])} twice in one dict")
