@@ -79,7 +79,7 @@ def test_cpu_device():
     cpu = tg.device("cpu")
     assert str(cpu) == "cpu" and cpu.type == "cpu" and cpu.index is None and repr(cpu) == "device(type='cpu')"
     assert cpu == "cpu" and cpu == tg.device(cpu) and cpu != "cuda" and cpu != tg.device("cuda")
-    assert hash(cpu) == hash(tg.device("cpu")) and len({cpu, tg.device("cpu")}) == 1
+    assert hash(cpu) == hash(tg.device("cpu")) and len({cpu, tg.device("cpu"), "cpu"}) == 1
     x = tg.ones(2)
     assert x.device == cpu and x.device == "cpu" and not x.is_cuda
 

@@ -7,7 +7,6 @@ The random ones are in random_tensors.py.
 """
 from __future__ import annotations
 
-import math
 from typing import Any, Sequence
 
 import numpy as np

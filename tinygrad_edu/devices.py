@@ -63,7 +63,7 @@ class device:  # noqa: N801 -- torch's name, lower case
         return self.type == other.type and self.index == other.index
 
     def __hash__(self) -> int:
-        return hash((self.type, self.index))
+        return hash(str(self))  # equal to its string, so hashed as its string (dict keys agree)
 
 
 CPU = device("cpu")
