@@ -217,3 +217,15 @@ def test_a_numpy_only_derivative_pair_gives_a_clear_error_on_the_second_derivati
     np.testing.assert_allclose(gx.data, 1 - np.tanh(x.data) ** 2, rtol=1e-6)
     with pytest.raises(RuntimeError, match=r"cannot differentiate Activation\(tanh\)'s gradient"):
         gx.sum().backward()
+
+
+def test_dropout_differentiates_twice_through_its_mask():
+    """Dropout's backward multiplies by its (constant) mask: a second derivative through it
+    is the same mask again, on dE/dY and on whatever came before."""
+
+    def dropout_then_square(x):
+        tg.manual_seed(5)  # the same mask at every call, as finite differences need
+        return F.dropout(x * x, 0.4)
+
+    x = Tensor(np.random.default_rng(0).uniform(1, 2, (4, 6)), requires_grad=True, dtype=np.float64)
+    assert gradgradcheck(dropout_then_square, x)
