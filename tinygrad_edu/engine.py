@@ -84,10 +84,30 @@ def run_backward(
                 needs = tuple(need and id(parent) in needed for parent, need in zip(ctx.inputs, needs))
                 if True not in needs:
                     continue
-            input_grads = _call_backward(ctx, node, grad_output, needs, create_graph)
-            for parent, need, grad in zip(ctx.inputs, needs, input_grads):
+            if create_graph or needed is not None:
+                input_grads = _call_backward(ctx, node, grad_output, needs, create_graph)
+            else:  # the first-order path: the Function's backward on arrays, nothing else
+                input_grads = ctx.function.backward(ctx, grad_output)
+            if type(input_grads) is not tuple:
+                input_grads = (input_grads,)
+            inputs = ctx.inputs
+            if len(input_grads) != len(inputs):
+                raise RuntimeError(
+                    f"{ctx.function.__name__}.backward returned {len(input_grads)} gradients "
+                    f"for {len(inputs)} inputs (return one per forward input, None where "
+                    f"there is none)"
+                )
+            for position, (parent, need, grad) in enumerate(zip(inputs, needs, input_grads)):
                 if not need or grad is None:
                     continue
+                parent_data = parent.data
+                if grad.shape != parent_data.shape:
+                    raise RuntimeError(
+                        f"{ctx.function.__name__}.backward returned a gradient of shape "
+                        f"{tuple(grad.shape)} for input {position} of shape {parent_data.shape}"
+                    )
+                if grad.dtype != parent_data.dtype:
+                    grad = Cast.apply(grad, parent_data.dtype) if create_graph else backend.cast(grad, parent_data.dtype)
                 key = id(parent)
                 if key in grads:
                     grads[key] = grads[key] + grad
@@ -102,39 +122,15 @@ def run_backward(
     return found
 
 
-def _call_backward(ctx: Any, node: Tensor, grad_output: Any, needs: tuple[bool, ...], create_graph: bool) -> tuple[Any, ...]:
-    """One op's backward, its gradients checked against its inputs (count, shape, dtype)."""
-    function = ctx.function
+def _call_backward(ctx: Any, node: Tensor, grad_output: Any, needs: tuple[bool, ...], create_graph: bool) -> Any:
+    """One op's backward on Tensors (create_graph) and/or for only some inputs (`needs`)."""
     ctx.needs_input_grad, all_needs = needs, ctx.needs_input_grad
     try:
         if create_graph:
-            input_grads = ctx.backward_on_tensors(node, grad_output)
-        else:
-            input_grads = function.backward(ctx, grad_output)
+            return ctx.backward_on_tensors(node, grad_output)
+        return ctx.function.backward(ctx, grad_output)
     finally:
         ctx.needs_input_grad = all_needs
-    if type(input_grads) is not tuple:
-        input_grads = (input_grads,)
-    inputs = ctx.inputs
-    if len(input_grads) != len(inputs):
-        raise RuntimeError(
-            f"{function.__name__}.backward returned {len(input_grads)} gradients "
-            f"for {len(inputs)} inputs (return one per forward input, None where "
-            f"there is none)"
-        )
-    checked = []
-    for position, (parent, need, grad) in enumerate(zip(inputs, needs, input_grads)):
-        if need and grad is not None:
-            parent_data = parent.data
-            if grad.shape != parent_data.shape:
-                raise RuntimeError(
-                    f"{function.__name__}.backward returned a gradient of shape "
-                    f"{tuple(grad.shape)} for input {position} of shape {parent_data.shape}"
-                )
-            if grad.dtype != parent_data.dtype:
-                grad = Cast.apply(grad, parent_data.dtype) if create_graph else backend.cast(grad, parent_data.dtype)
-        checked.append(grad)
-    return tuple(checked)
 
 
 def _leading_to(roots: Sequence[Tensor], targets: dict[int, int]) -> set[int]:

@@ -154,6 +154,10 @@ class Tensor:
         gradients are Tensors with a graph of their own, so they can be differentiated again.
         `inputs` (a Tensor or a sequence) limits which tensors' `.grad` receive gradients.
         """
+        if gradient is None and not create_graph and inputs is None and self._requires_grad and self.data.size == 1:
+            # The training loop's call (loss.backward()): straight to the engine, no argument parsing.
+            engine.run_backward((self,), (backend.ones_like(self.data),), retain_graph=bool(retain_graph), create_graph=False)
+            return
         gradients.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def _accumulate(self, grad: Any, taken: set[int]) -> None:
@@ -379,5 +383,6 @@ class Tensor:
 # Imported last: the ops import `Function`, which imports `Tensor` from this module.
 from .ops import elementwise, matmul, movement, reduce, softmax  # noqa: E402
 from . import conversion, devices, dtypes  # noqa: E402
+from . import engine  # noqa: E402
 from .autograd import gradients  # noqa: E402
 from .ops.dims import wrap_dim  # noqa: E402
