@@ -17,12 +17,12 @@ from .ops.elementwise import Cast
 from .tensor import Tensor
 
 
-class ToArguments(NamedTuple):
+class _ToArguments(NamedTuple):
     device: device | None
     dtype: np.dtype | None
 
 
-def to_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> ToArguments:
+def to_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> _ToArguments:
     """(device, dtype) from any of torch's `.to(...)` forms; the device is checked to be the
     CPU (CPUOnlyError otherwise). `non_blocking` is accepted and means nothing on the CPU."""
     unknown = set(kwargs) - {"device", "dtype", "non_blocking", "copy", "memory_format"}
@@ -38,7 +38,7 @@ def to_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> ToArguments:
             wanted_device = arg
         elif arg is not None:
             wanted_dtype = arg
-    return ToArguments(
+    return _ToArguments(
         None if wanted_device is None else cpu_device(wanted_device),
         None if wanted_dtype is None else to_dtype(wanted_dtype),
     )

@@ -66,7 +66,7 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
     dtype, ints → int64, bools → bool), while a numpy array or a Tensor keeps its dtype.
     A Tensor's graph is not copied: the result is a new leaf.
     """
-    data = arrays_for_tensors(data)
+    data = _arrays_for_tensors(data)
     if dtype is not None:
         dtype = to_dtype(dtype)
     elif isinstance(data, (np.ndarray, np.generic)):
@@ -77,13 +77,13 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
     return wrap(array, device, requires_grad)
 
 
-def arrays_for_tensors(data: Any) -> Any:
+def _arrays_for_tensors(data: Any) -> Any:
     """`data` with every Tensor in it replaced by its array: `tensor([x.sum(), y.sum()])`
     works as in torch (numpy cannot read a list of 0-d Tensors by itself)."""
     if isinstance(data, Tensor):
         return data.data
     if isinstance(data, (list, tuple)):
-        return [arrays_for_tensors(item) for item in data]
+        return [_arrays_for_tensors(item) for item in data]
     return data
 
 

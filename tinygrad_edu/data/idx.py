@@ -46,7 +46,7 @@ _CHUNK_BYTES = 1 << 20
 _TRAILING_BYTES_COUNTED = 1 << 20  # trailing data is counted up to here, not decompressed to its end
 
 
-class Digest(Protocol):
+class _Digest(Protocol):
     """What read_idx feeds the bytes it reads to: a hashlib object, say."""
 
     def update(self, data: bytes, /) -> None: ...
@@ -61,7 +61,7 @@ class IDXError(ValueError):
         self.problem = problem
 
 
-def read_idx(path: str | os.PathLike, digest: Digest | None = None) -> np.ndarray:
+def read_idx(path: str | os.PathLike, digest: _Digest | None = None) -> np.ndarray:
     """Read an IDX file (gzipped or not) into a numpy array, checking every field.
 
     It streams: the header is read and checked first, then exactly the bytes it declares,
@@ -93,7 +93,7 @@ def parse_idx(data: bytes, path: str | os.PathLike = "<bytes>") -> np.ndarray:
     return read_idx_stream(io.BytesIO(data), path)
 
 
-def read_idx_stream(stream: IO[bytes], path: str | os.PathLike, digest: Digest | None = None) -> np.ndarray:
+def read_idx_stream(stream: IO[bytes], path: str | os.PathLike, digest: _Digest | None = None) -> np.ndarray:
     """The array in the IDX stream `stream`, which must end right after it; `path` names
     the source in errors."""
     magic = _read_up_to(stream, 4, digest)
@@ -136,7 +136,7 @@ def read_idx_stream(stream: IO[bytes], path: str | os.PathLike, digest: Digest |
     return values
 
 
-def _read_up_to(stream: IO[bytes], count: int, digest: Digest | None) -> bytearray:
+def _read_up_to(stream: IO[bytes], count: int, digest: _Digest | None) -> bytearray:
     """At most `count` bytes of `stream`, fewer only where it ends, read a chunk at a time:
     memory grows with the bytes that arrive, never with what a header claims."""
     buffer = bytearray()

@@ -112,14 +112,14 @@ def check_conv_args(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, 
     return out_hw
 
 
-def im2col_array(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair, out_hw: Pair) -> np.ndarray:
+def _im2col_array(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair, out_hw: Pair) -> np.ndarray:
     """cols (C·kh·kw, OH·OW·N): each receptive field of x (N, C, H, W) as one column."""
     channels = x.shape[1]
     windows_view = windows(batch_innermost(x, padding), kernel, stride, out_hw).transpose(0, 4, 5, 1, 2, 3)
     return windows_view.reshape(channels * kernel[0] * kernel[1], out_hw[0] * out_hw[1] * x.shape[0])
 
 
-def col2im_array(cols: np.ndarray, input_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair) -> np.ndarray:
+def _col2im_array(cols: np.ndarray, input_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair) -> np.ndarray:
     """The adjoint of im2col: each column added back into its window of an (N, C, H, W) array
     (overlapping windows add up), the padding cut off."""
     batch, channels, height, width = input_shape
@@ -134,14 +134,14 @@ def im2col(x: Any, kernel: Pair, stride: Pair, padding: Pair) -> Any:
     """im2col of an array, or of a Tensor as a differentiable op."""
     if xp.is_tensor(x):
         return Im2Col.apply(x, kernel, stride, padding)
-    return im2col_array(x, kernel, stride, padding, _out_hw(x.shape, kernel, stride, padding))
+    return _im2col_array(x, kernel, stride, padding, _out_hw(x.shape, kernel, stride, padding))
 
 
 def col2im(cols: Any, input_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair) -> Any:
     """col2im of an array, or of a Tensor as a differentiable op."""
     if xp.is_tensor(cols):
         return Col2Im.apply(cols, tuple(input_shape), kernel, stride, padding)
-    return col2im_array(cols, input_shape, kernel, stride, padding)
+    return _col2im_array(cols, input_shape, kernel, stride, padding)
 
 
 def _out_hw(input_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair) -> Pair:
@@ -157,7 +157,7 @@ class Im2Col(Function):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair) -> np.ndarray:
         ctx.geometry = (x.shape, kernel, stride, padding)
-        return im2col_array(x, kernel, stride, padding, _out_hw(x.shape, kernel, stride, padding))
+        return _im2col_array(x, kernel, stride, padding, _out_hw(x.shape, kernel, stride, padding))
 
     @staticmethod
     def backward(ctx: Context, grad_output: Any) -> tuple[Any, None, None, None]:
@@ -170,7 +170,7 @@ class Col2Im(Function):
     @staticmethod
     def forward(ctx: Context, cols: np.ndarray, input_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair) -> np.ndarray:
         ctx.geometry = (kernel, stride, padding)
-        return col2im_array(cols, input_shape, kernel, stride, padding)
+        return _col2im_array(cols, input_shape, kernel, stride, padding)
 
     @staticmethod
     def backward(ctx: Context, grad_output: Any) -> tuple[Any, None, None, None, None]:
@@ -190,7 +190,7 @@ class Conv2d(Function):
         stride, padding = as_pair(stride, "stride"), as_pair(padding, "padding")
         out_h, out_w = check_conv_args(x, weight, bias, stride, padding)
         out_channels, _, kernel_h, kernel_w = weight.shape
-        cols = im2col_array(x, (kernel_h, kernel_w), stride, padding, (out_h, out_w))
+        cols = _im2col_array(x, (kernel_h, kernel_w), stride, padding, (out_h, out_w))
         output = weight.reshape(out_channels, cols.shape[0]) @ cols
         if bias is not None:
             output += bias[:, None]

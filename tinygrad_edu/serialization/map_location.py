@@ -40,7 +40,7 @@ def check_map_location(map_location: Any) -> None:
     """Refuse, before a file is read, a map_location that names a device other than the CPU."""
     if map_location is None or isinstance(map_location, Mapping) or callable(map_location):
         return
-    check_cpu(map_location)
+    _check_cpu(map_location)
 
 
 def apply_map_location(map_location: Any, storages: list[tuple[Storage, str]]) -> None:
@@ -49,7 +49,7 @@ def apply_map_location(map_location: Any, storages: list[tuple[Storage, str]]) -
     if isinstance(map_location, Mapping):
         for _, location in storages:
             if location in map_location:
-                check_cpu(map_location[location])
+                _check_cpu(map_location[location])
     elif callable(map_location):
         for storage, location in storages:
             moved = map_location(storage, location)
@@ -58,7 +58,7 @@ def apply_map_location(map_location: Any, storages: list[tuple[Storage, str]]) -
                                 f"it must return the storage it was given (or None)")
 
 
-def check_cpu(device: Any) -> None:
+def _check_cpu(device: Any) -> None:
     """Refuse any device but the CPU: a string, or a device object such as torch.device."""
     if not _CPU.fullmatch(str(device)):
         raise RuntimeError(f"tg.load: map_location asks for {str(device)!r}: {CPU_ONLY}")

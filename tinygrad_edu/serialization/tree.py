@@ -47,7 +47,7 @@ def decode(tree: Any, read_array: ReadArray, source: str) -> tuple[Any, int]:
     return decoder.decode(tree, 0), decoder.arrays_read
 
 
-def describe(path: KeyPath) -> str:
+def _describe(path: KeyPath) -> str:
     """Where a value is, as Python would index it: obj['model']['0.weight']."""
     return "obj" + "".join(f"[{_short_repr(key)}]" for key in path)
 
@@ -62,10 +62,10 @@ def _encode(value: Any, arrays: list[np.ndarray], path: KeyPath, open_containers
         return value
     if isinstance(value, (Mapping, list, tuple)):
         if id(value) in open_containers:
-            raise ValueError(f"tg.save: the {type(value).__name__} at {describe(path)} contains itself; "
+            raise ValueError(f"tg.save: the {type(value).__name__} at {_describe(path)} contains itself; "
                              f"a checkpoint must be a tree")
         if len(path) >= MAX_DEPTH:
-            raise ValueError(f"tg.save: containers nested more than {MAX_DEPTH} deep, at {describe(path)}")
+            raise ValueError(f"tg.save: containers nested more than {MAX_DEPTH} deep, at {_describe(path)}")
         open_containers.add(id(value))
         node = _encode_container(value, arrays, path, open_containers)
         open_containers.remove(id(value))
@@ -76,12 +76,12 @@ def _encode(value: Any, arrays: list[np.ndarray], path: KeyPath, open_containers
         kind, array = "array", np.asarray(value)
     else:
         raise TypeError(
-            f"tg.save: {describe(path)} is a {type(value).__name__}; a checkpoint holds dicts, lists, "
+            f"tg.save: {_describe(path)} is a {type(value).__name__}; a checkpoint holds dicts, lists, "
             f"tuples, Tensors, numpy arrays, ints, floats, bools, strings and None"
         )
     if array.dtype.kind not in NUMBER_KINDS:
         raise TypeError(
-            f"tg.save: {describe(path)} has dtype {array.dtype}; only numeric arrays can be saved "
+            f"tg.save: {_describe(path)} has dtype {array.dtype}; only numeric arrays can be saved "
             f"(anything else would need pickle, which tg.load refuses)"
         )
     arrays.append(array)
@@ -94,7 +94,7 @@ def _encode_container(value: Any, arrays: list[np.ndarray], path: KeyPath, open_
         for key, child in value.items():
             if not isinstance(key, _SCALARS):
                 raise TypeError(f"tg.save: keys must be strings, numbers, bools or None; got {_short_repr(key)} "
-                                f"({type(key).__name__}) in {describe(path)}")
+                                f"({type(key).__name__}) in {_describe(path)}")
             items.append([key, _encode(child, arrays, (*path, key), open_containers)])
         return {"ordered_dict" if isinstance(value, OrderedDict) else "dict": items}
     kind = "list" if isinstance(value, list) else "tuple"
