@@ -49,7 +49,7 @@ def dtype_or(dtype: Any, default: Any) -> np.dtype:
     return to_dtype(default if dtype is None else dtype)
 
 
-def dtype_of_number(value: Any) -> np.dtype:
+def _dtype_of_number(value: Any) -> np.dtype:
     """What torch makes of a Python number: bool → bool, int → int64, float → default float."""
     if isinstance(value, (bool, np.bool_)):
         return bool_
@@ -120,7 +120,7 @@ def empty(*sizes: Any, size: Any = None, dtype: Any = None, device: Any = None, 
 def full(size: Any, fill_value: Number, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """`size` filled with `fill_value`; without `dtype`, the value's (bool, int64 or float)."""
     fill_value = as_number(fill_value)
-    dtype = dtype_or(dtype, dtype_of_number(fill_value))
+    dtype = dtype_or(dtype, _dtype_of_number(fill_value))
     return wrap(np.full(size_from_args((size,), "full"), fill_value, dtype), device, requires_grad)
 
 

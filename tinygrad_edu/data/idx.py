@@ -76,11 +76,11 @@ def read_idx(path: str | os.PathLike, digest: _Digest | None = None) -> np.ndarr
             if os.fspath(path).endswith(".gz"):
                 raise IDXError(path, "named .gz but is not gzip data (its first bytes are not 1f 8b)")
             file.seek(0)
-            return read_idx_stream(file, path, digest)
+            return _read_idx_stream(file, path, digest)
         file.seek(0)
         try:
             with gzip.GzipFile(fileobj=file, mode="rb") as stream:
-                return read_idx_stream(stream, path, digest)
+                return _read_idx_stream(stream, path, digest)
         except (OSError, EOFError, zlib.error) as error:
             # gzip raises BadGzipFile (an OSError) for bad headers, CRCs and trailing junk,
             # EOFError for a cut-off stream, zlib.error for damaged compressed data.
@@ -90,10 +90,10 @@ def read_idx(path: str | os.PathLike, digest: _Digest | None = None) -> np.ndarr
 def parse_idx(data: bytes, path: str | os.PathLike = "<bytes>") -> np.ndarray:
     """The array stored in IDX bytes, in native byte order. `path` only names the source
     in error messages."""
-    return read_idx_stream(io.BytesIO(data), path)
+    return _read_idx_stream(io.BytesIO(data), path)
 
 
-def read_idx_stream(stream: IO[bytes], path: str | os.PathLike, digest: _Digest | None = None) -> np.ndarray:
+def _read_idx_stream(stream: IO[bytes], path: str | os.PathLike, digest: _Digest | None = None) -> np.ndarray:
     """The array in the IDX stream `stream`, which must end right after it; `path` names
     the source in errors."""
     magic = _read_up_to(stream, 4, digest)

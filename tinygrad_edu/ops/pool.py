@@ -68,7 +68,7 @@ class MaxPool2d(Function):
         return route_to_max(grad_output, *geometry), None, None
 
 
-def route_to_max_array(grad_output: np.ndarray, x: np.ndarray, output: np.ndarray, kernel: Pair, stride: Pair, out_hw: Pair) -> np.ndarray:
+def _route_to_max_array(grad_output: np.ndarray, x: np.ndarray, output: np.ndarray, kernel: Pair, stride: Pair, out_hw: Pair) -> np.ndarray:
     """dE/dX: each window's dE/dY written at the window's first maximum."""
     windows_overlap = kernel[0] > stride[0] or kernel[1] > stride[1]
     if grad_output.strides != output.strides:
@@ -87,7 +87,7 @@ def route_to_max_array(grad_output: np.ndarray, x: np.ndarray, output: np.ndarra
     return input_grad
 
 
-def gather_at_max_array(input_grad: np.ndarray, x: np.ndarray, output: np.ndarray, kernel: Pair, stride: Pair, out_hw: Pair) -> np.ndarray:
+def _gather_at_max_array(input_grad: np.ndarray, x: np.ndarray, output: np.ndarray, kernel: Pair, stride: Pair, out_hw: Pair) -> np.ndarray:
     """The adjoint of routing: for each window, the value at its first maximum."""
     gathered = np.zeros_like(output, dtype=input_grad.dtype)
     values = offset_views(input_grad, kernel, stride, out_hw)
@@ -111,13 +111,13 @@ def _first_max_masks(x: np.ndarray, output: np.ndarray, kernel: Pair, stride: Pa
 def route_to_max(grad_output: Any, *geometry: Any) -> Any:
     if xp.is_tensor(grad_output):
         return RouteToMax.apply(grad_output, *geometry)
-    return route_to_max_array(grad_output, *geometry)
+    return _route_to_max_array(grad_output, *geometry)
 
 
 def gather_at_max(input_grad: Any, *geometry: Any) -> Any:
     if xp.is_tensor(input_grad):
         return GatherAtMax.apply(input_grad, *geometry)
-    return gather_at_max_array(input_grad, *geometry)
+    return _gather_at_max_array(input_grad, *geometry)
 
 
 class RouteToMax(Function):
@@ -127,7 +127,7 @@ class RouteToMax(Function):
     @staticmethod
     def forward(ctx: Context, grad_output: np.ndarray, *geometry: Any) -> np.ndarray:
         ctx.geometry = geometry
-        return route_to_max_array(grad_output, *geometry)
+        return _route_to_max_array(grad_output, *geometry)
 
     @staticmethod
     def backward(ctx: Context, grad: Any) -> tuple[Any, ...]:
@@ -140,7 +140,7 @@ class GatherAtMax(Function):
     @staticmethod
     def forward(ctx: Context, input_grad: np.ndarray, *geometry: Any) -> np.ndarray:
         ctx.geometry = geometry
-        return gather_at_max_array(input_grad, *geometry)
+        return _gather_at_max_array(input_grad, *geometry)
 
     @staticmethod
     def backward(ctx: Context, grad: Any) -> tuple[Any, ...]:
