@@ -1,7 +1,7 @@
 """Proof 2 of every gradient (DESIGN.md §4): each op's backward agrees with central
-differences, in float64, on inputs and shapes drawn by Hypothesis. Every test runs twice:
-`order=1` checks the gradient (gradcheck), `order=2` the gradient of the gradient
-(gradgradcheck: finite differences of the first derivative, for the inputs and for dE/dY).
+differences, in float64, on inputs and shapes drawn by Hypothesis. Every test runs twice
+(the `check` fixture, conftest.py): gradcheck checks the gradient, gradgradcheck the gradient
+of the gradient (finite differences of the first derivative, for the inputs and for dE/dY).
 
 Broadcasting, size-1 and 0-d shapes come from the strategies; so do the values that keep
 away from points where an op has no derivative (relu at 0, ties in max): log and sqrt get
@@ -18,8 +18,6 @@ from hypothesis.extra import numpy as hnp
 
 from tinygrad_edu import Tensor
 from tinygrad_edu.nn import functional as F
-from tinygrad_edu.testing import gradcheck as first_order_check
-from tinygrad_edu.testing import gradgradcheck
 from tinygrad_edu.testing.strategies import (
     KINK_GAP,
     away_from_kinks,
@@ -36,58 +34,52 @@ from tinygrad_edu.testing.strategies import (
 )
 
 positive = floats(0.1, 3.0)
-CHECKS = {1: first_order_check, 2: gradgradcheck}
-
-
-@pytest.fixture(scope="module", params=[1, 2], ids=["first-order", "second-order"])
-def order(request):
-    return request.param
 
 
 # ---- binary ops, on every pair of shapes that broadcasts (0-d and size-1 dims included) --
 @given(broadcastable_tensors())
-def test_add(order, pair):
-    assert CHECKS[order](lambda a, b: a + b, *pair)
+def test_add(check, pair):
+    assert check(lambda a, b: a + b, *pair)
 
 
 @given(broadcastable_tensors())
-def test_sub(order, pair):
-    assert CHECKS[order](lambda a, b: a - b, *pair)
+def test_sub(check, pair):
+    assert check(lambda a, b: a - b, *pair)
 
 
 @given(broadcastable_tensors())
-def test_mul(order, pair):
-    assert CHECKS[order](lambda a, b: a * b, *pair)
+def test_mul(check, pair):
+    assert check(lambda a, b: a * b, *pair)
 
 
 @given(broadcastable_tensors(floats(), nonzero_floats()))
-def test_div(order, pair):
-    assert CHECKS[order](lambda a, b: a / b, *pair)
+def test_div(check, pair):
+    assert check(lambda a, b: a / b, *pair)
 
 
 @given(broadcastable_tensors(floats(0.5, 2.0), floats()))
-def test_pow_tensor_exponent(order, pair):
-    assert CHECKS[order](lambda a, b: a**b, *pair)
+def test_pow_tensor_exponent(check, pair):
+    assert check(lambda a, b: a**b, *pair)
 
 
 @given(tensors(elements=floats(0.5, 2.0)), floats())
-def test_pow_scalar_exponent(order, x, exponent):
-    assert CHECKS[order](lambda a: a**exponent, x)
+def test_pow_scalar_exponent(check, x, exponent):
+    assert check(lambda a: a**exponent, x)
 
 
 @given(tensors(), st.integers(1, 3))
-def test_pow_integer_exponent_of_any_sign(order, x, exponent):
-    assert CHECKS[order](lambda a: a**exponent, x)
+def test_pow_integer_exponent_of_any_sign(check, x, exponent):
+    assert check(lambda a: a**exponent, x)
 
 
 @given(tensors(), floats(0.5, 3.0))
-def test_pow_scalar_base(order, x, base):
-    assert CHECKS[order](lambda a: base**a, x)
+def test_pow_scalar_base(check, x, base):
+    assert check(lambda a: base**a, x)
 
 
 @given(tensors())
-def test_scalar_on_either_side(order, x):
-    assert CHECKS[order](lambda a: 3.0 - a * 2.0 + 1.5 / (a * a + 1.0), x)
+def test_scalar_on_either_side(check, x):
+    assert check(lambda a: 3.0 - a * 2.0 + 1.5 / (a * a + 1.0), x)
 
 
 # ---- unary ops ----------------------------------------------------------------------------
@@ -108,10 +100,10 @@ UNARY = {
 
 @pytest.mark.parametrize("name", UNARY)
 @given(data=st.data())
-def test_unary(order, name, data):
+def test_unary(check, name, data):
     op, elements = UNARY[name]
     x = data.draw(tensors(shapes(min_dims=0), elements), label="x")
-    assert CHECKS[order](op, x)
+    assert check(op, x)
 
 
 @given(tensors(shapes(), away_from_kinks(), unique=True))
@@ -135,26 +127,26 @@ def reduce_with(name: str, axis, keepdims: bool, spelling: str):
 
 
 @given(reduction_cases())
-def test_sum(order, case):
+def test_sum(check, case):
     x, axis, keepdims, spelling = case
-    assert CHECKS[order](reduce_with("sum", axis, keepdims, spelling), x)
+    assert check(reduce_with("sum", axis, keepdims, spelling), x)
 
 
 @given(reduction_cases())
-def test_mean(order, case):
+def test_mean(check, case):
     x, axis, keepdims, spelling = case
-    assert CHECKS[order](reduce_with("mean", axis, keepdims, spelling), x)
+    assert check(reduce_with("mean", axis, keepdims, spelling), x)
 
 
 @given(reduction_cases(away_from_kinks(), unique=True))
-def test_max(order, case):
+def test_max(check, case):
     x, axis, keepdims, spelling = case
-    assert CHECKS[order](reduce_with("max", axis, keepdims, spelling), x)
+    assert check(reduce_with("max", axis, keepdims, spelling), x)
 
 
 @given(tensors(shapes(min_dims=2)))
-def test_reductions_positional_axis(order, x):
-    assert CHECKS[order](lambda t: t.sum(1, True) * t.mean(-1, True), x)
+def test_reductions_positional_axis(check, x):
+    assert check(lambda t: t.sum(1, True) * t.mean(-1, True), x)
 
 
 # ---- movement ---------------------------------------------------------------------------
@@ -174,79 +166,79 @@ def reshape_cases(draw: st.DrawFn):
 
 
 @given(reshape_cases())
-def test_reshape(order, case):
+def test_reshape(check, case):
     x, new_shape = case
-    assert CHECKS[order](lambda t: t.reshape(new_shape), x)
-    assert CHECKS[order](lambda t: t.reshape(*new_shape).view(x.shape), x)
+    assert check(lambda t: t.reshape(new_shape), x)
+    assert check(lambda t: t.reshape(*new_shape).view(x.shape), x)
 
 
 @given(data=st.data())
-def test_flatten(order, data):
+def test_flatten(check, data):
     x = data.draw(tensors(shapes(min_dims=1, max_dims=4, max_side=3)), label="x")
     start = data.draw(st.integers(-x.ndim, x.ndim - 1), label="start_dim")
     end = data.draw(st.integers(start % x.ndim, x.ndim - 1), label="end_dim")
-    assert CHECKS[order](lambda t: t.flatten(start, end), x)
+    assert check(lambda t: t.flatten(start, end), x)
 
 
 @given(data=st.data())
-def test_transpose(order, data):
+def test_transpose(check, data):
     x = data.draw(tensors(shapes(min_dims=1, max_dims=4, max_side=3)), label="x")
     dim0, dim1 = (data.draw(st.integers(-x.ndim, x.ndim - 1), label=name) for name in ("dim0", "dim1"))
-    assert CHECKS[order](lambda t: t.transpose(dim0, dim1), x)
+    assert check(lambda t: t.transpose(dim0, dim1), x)
 
 
 @given(data=st.data())
-def test_permute(order, data):
+def test_permute(check, data):
     x = data.draw(tensors(shapes(min_dims=1, max_dims=4, max_side=3)), label="x")
     dims = data.draw(st.permutations(range(x.ndim)), label="dims")
-    assert CHECKS[order](lambda t: t.permute(*dims), x)
+    assert check(lambda t: t.permute(*dims), x)
 
 
 @given(tensors(shapes(min_dims=0, max_dims=4, max_side=3)))
-def test_T(order, x):
-    assert CHECKS[order](lambda t: t.T, x)
+def test_T(check, x):
+    assert check(lambda t: t.T, x)
 
 
 # ---- indexing -----------------------------------------------------------------------------
 @given(data=st.data())
-def test_basic_indexing(order, data):
+def test_basic_indexing(check, data):
     x = data.draw(tensors(shapes(min_dims=1, max_dims=3)), label="x")
     index = data.draw(hnp.basic_indices(x.shape, allow_newaxis=True, allow_ellipsis=True), label="index")
-    assert CHECKS[order](lambda t: t[index], x)
+    assert check(lambda t: t[index], x)
 
 
 @given(data=st.data())
-def test_integer_array_indexing_with_repeats(order, data):
+def test_integer_array_indexing_with_repeats(check, data):
     x = data.draw(tensors(shapes(min_dims=1, max_dims=3)), label="x")
     rows = len(x)
     # More picks than rows: by pigeonhole some row is picked twice, and its gradients must add.
     picks = data.draw(st.lists(st.integers(-rows, rows - 1), min_size=rows + 1, max_size=2 * rows + 1), label="picks")
     assert len({p % rows for p in picks}) < len(picks)
-    assert CHECKS[order](lambda t: t[np.array(picks)], x)
+    assert check(lambda t: t[np.array(picks)], x)
 
 
 @given(data=st.data())
-def test_integer_array_indices_on_several_axes(order, data):
+def test_integer_array_indices_on_several_axes(check, data):
     x = data.draw(tensors(shapes(min_dims=2, max_dims=3)), label="x")
     index = data.draw(hnp.integer_array_indices(x.shape, result_shape=hnp.array_shapes(max_dims=2, max_side=6)), label="index")
-    assert CHECKS[order](lambda t: t[tuple(Tensor(i) for i in index)], x)
+    assert check(lambda t: t[tuple(Tensor(i) for i in index)], x)
 
 
 @given(data=st.data())
-def test_boolean_mask(order, data):
+def test_boolean_mask(check, data):
     x = data.draw(tensors(shapes(min_dims=1, max_dims=3)), label="x")
     mask = data.draw(hnp.arrays(np.bool_, x.shape), label="mask")
     row_mask = data.draw(hnp.arrays(np.bool_, (len(x),)), label="row_mask")
-    assert CHECKS[order](lambda t: t[Tensor(mask)], x)
-    assert CHECKS[order](lambda t: t[row_mask], x)
+    assert check(lambda t: t[Tensor(mask)], x)
+    assert check(lambda t: t[row_mask], x)
 
 
 # ---- matrix products ----------------------------------------------------------------------
 @given(data=st.data())
-def test_matmul(order, data):
+def test_matmul(check, data):
     shape_a, shape_b = data.draw(matmul_shapes(), label="shapes")
     a, b = data.draw(tensors(shape_a), label="a"), data.draw(tensors(shape_b), label="b")
-    assert CHECKS[order](lambda p, q: p @ q, a, b)
+    assert check(lambda p, q: p @ q, a, b)
 
 
 # Named cases, so each kind is checked whatever the draw: 2-D, batched with broadcast batch
@@ -256,9 +248,9 @@ def test_matmul(order, data):
     [((3, 4), (4, 2)), ((2, 1, 3, 4), (5, 4, 2)), ((4,), (2, 4, 3)), ((2, 3, 4), (4,)), ((4,), (4,))],
 )
 @given(data=st.data())
-def test_matmul_named_cases(order, shape_a, shape_b, data):
+def test_matmul_named_cases(check, shape_a, shape_b, data):
     a, b = data.draw(tensors(shape_a), label="a"), data.draw(tensors(shape_b), label="b")
-    assert CHECKS[order](lambda p, q: p.matmul(q), a, b)
+    assert check(lambda p, q: p.matmul(q), a, b)
 
 
 @st.composite
@@ -272,49 +264,49 @@ def linear_cases(draw: st.DrawFn):
 
 
 @given(linear_cases())
-def test_linear(order, case):
-    assert CHECKS[order](F.linear, *case)
+def test_linear(check, case):
+    assert check(F.linear, *case)
 
 
 # ---- convolution and pooling --------------------------------------------------------------
 @given(data=st.data())
-def test_conv2d(order, data):
+def test_conv2d(check, data):
     case = data.draw(conv_cases(), label="case")
     x = data.draw(tensors(case.input_shape), label="x")
     weight = data.draw(tensors(case.weight_shape), label="weight")
     bias = data.draw(st.none() | tensors((case.out_channels,)), label="bias")
-    assert CHECKS[order](lambda i, w, b: F.conv2d(i, w, b, stride=case.stride, padding=case.padding), x, weight, bias)
+    assert check(lambda i, w, b: F.conv2d(i, w, b, stride=case.stride, padding=case.padding), x, weight, bias)
 
 
 @given(data=st.data())
-def test_max_pool2d(order, data):
+def test_max_pool2d(check, data):
     case = data.draw(pool_cases(), label="case")
     x = data.draw(tensors(case.input_shape, away_from_kinks(), unique=True), label="x")
-    assert CHECKS[order](lambda t: F.max_pool2d(t, case.kernel, case.stride), x)
+    assert check(lambda t: F.max_pool2d(t, case.kernel, case.stride), x)
 
 
 @given(tensors((2, 3, 4, 6), away_from_kinks(), unique=True))
-def test_max_pool2d_default_stride(order, x):
-    assert CHECKS[order](lambda t: F.max_pool2d(t, (2, 3)), x)
+def test_max_pool2d_default_stride(check, x):
+    assert check(lambda t: F.max_pool2d(t, (2, 3)), x)
 
 
 # ---- softmax and losses -------------------------------------------------------------------
 @given(data=st.data())
-def test_log_softmax_and_softmax(order, data):
+def test_log_softmax_and_softmax(check, data):
     x = data.draw(tensors(shapes(min_dims=1, max_dims=3), floats(-5.0, 5.0)), label="x")
     dim = data.draw(st.integers(-x.ndim, x.ndim - 1), label="dim")
-    assert CHECKS[order](lambda t: t.log_softmax(dim), x)
-    assert CHECKS[order](lambda t: t.softmax(dim=dim), x)
-    assert CHECKS[order](lambda t: F.log_softmax(t, dim=dim), x)
-    assert CHECKS[order](lambda t: F.softmax(t, dim), x)
+    assert check(lambda t: t.log_softmax(dim), x)
+    assert check(lambda t: t.softmax(dim=dim), x)
+    assert check(lambda t: F.log_softmax(t, dim=dim), x)
+    assert check(lambda t: F.softmax(t, dim), x)
 
 
 @given(data=st.data())
-def test_mse_loss(order, data):
+def test_mse_loss(check, data):
     shape = data.draw(shapes(min_dims=0), label="shape")
     prediction, target = data.draw(tensors(shape), label="prediction"), data.draw(tensors(shape), label="target")
     reduction = data.draw(st.sampled_from(["mean", "sum", "none"]), label="reduction")
-    assert CHECKS[order](lambda p, t: F.mse_loss(p, t, reduction=reduction), prediction, target)
+    assert check(lambda p, t: F.mse_loss(p, t, reduction=reduction), prediction, target)
 
 
 @st.composite
@@ -327,19 +319,19 @@ def classification_cases(draw: st.DrawFn):
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 @given(case=classification_cases())
-def test_cross_entropy(order, reduction, case):
+def test_cross_entropy(check, reduction, case):
     logits, targets = case
-    assert CHECKS[order](F.cross_entropy, logits, targets, reduction)
+    assert check(F.cross_entropy, logits, targets, reduction)
 
 
 # ---- ops composed: gradients that meet at a tensor used twice must add ----------------------
 @given(broadcastable_tensors(floats(), nonzero_floats()))
-def test_composed_graph(order, pair):
+def test_composed_graph(check, pair):
     def fn(a: Tensor, b: Tensor) -> Tensor:
         shared = a * b
         return (shared.tanh() + shared * shared / b).exp().sum() + (a - shared).mean()
 
-    assert CHECKS[order](fn, *pair)
+    assert check(fn, *pair)
 
 
 # ---- the draws reach every case the proofs above claim to cover ----------------------------

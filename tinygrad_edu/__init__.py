@@ -22,6 +22,10 @@ from .random_tensors import (
     randperm,
 )
 from .serialization import load, save
+from .api import elementwise as _elementwise, reductions as _reductions, shape as _shape
+from .api.elementwise import *  # noqa: F401,F403  tg.add, tg.exp, ... (torch's functions)
+from .api.reductions import *  # noqa: F401,F403
+from .api.shape import *  # noqa: F401,F403
 
 __all__ = [
     "Tensor", "Function", "Context", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
@@ -37,4 +41,5 @@ __all__ = [
     "long", "uint8", "get_default_dtype", "set_default_dtype",
     "device", "get_default_device", "set_default_device", "cuda", "backends", "accelerator",
 ]
+__all__ += _elementwise.__all__ + _reductions.__all__ + _shape.__all__
 __version__ = "0.1.0"

@@ -13,6 +13,9 @@ import itertools
 from typing import Any, Iterator
 
 from . import backend
+from .api.elementwise import ElementwiseMethods
+from .api.reductions import ReductionMethods
+from .api.shape import ShapeMethods
 
 # Every tensor gets the next number when it is made. An op's inputs exist before its output,
 # so creation order is a topological order of any graph: backward visits tensors from the
@@ -22,7 +25,7 @@ _creation_order = itertools.count()
 Scalar = int | float | bool
 
 
-class Tensor:
+class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods):
     __slots__ = ("data", "grad", "_requires_grad", "_ctx", "_order")
     # Make numpy hand `ndarray * tensor` to Tensor.__rmul__ instead of looping over elements.
     __array_ufunc__ = None
@@ -381,6 +384,8 @@ class Tensor:
 
 
 # Imported last: the ops import `Function`, which imports `Tensor` from this module.
+# Every op module, not only those used here: the api/ mixins reach them as ops.<module>.
+from .ops import *  # noqa: E402,F401,F403
 from .ops import elementwise, matmul, movement, reduce, softmax  # noqa: E402
 from . import conversion, devices, dtypes  # noqa: E402
 from . import engine  # noqa: E402
