@@ -1,0 +1,4 @@
+"""torch.utils' namespace: `utils.data` (Dataset, TensorDataset, DataLoader)."""
+from . import data
+
+__all__ = ["data"]
