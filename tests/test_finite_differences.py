@@ -200,10 +200,16 @@ def test_T(check, x):
 
 
 # ---- indexing -----------------------------------------------------------------------------
+def _positive_steps(index) -> bool:
+    """torch (and so tinygrad_edu) refuses negative slice steps; x.flip(dims) does that job."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(not isinstance(p, slice) or p.step is None or p.step > 0 for p in parts)
+
+
 @given(data=st.data())
 def test_basic_indexing(check, data):
     x = data.draw(tensors(shapes(min_dims=1, max_dims=3)), label="x")
-    index = data.draw(hnp.basic_indices(x.shape, allow_newaxis=True, allow_ellipsis=True), label="index")
+    index = data.draw(hnp.basic_indices(x.shape, allow_newaxis=True, allow_ellipsis=True).filter(_positive_steps), label="index")
     assert check(lambda t: t[index], x)
 
 

@@ -359,6 +359,7 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods):
         return movement.Reshape.apply(self, shape)
 
     def view(self, *shape: Any) -> Tensor:
+        """As reshape (numpy arrays can always be viewed; torch's contiguity rule is not kept)."""
         return self.reshape(*shape)
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -380,7 +381,12 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods):
         return movement.Permute.apply(self, tuple(reversed(range(self.ndim))))
 
     def __getitem__(self, index: Any) -> Tensor:
-        return movement.Index.apply(self, movement.as_index(index))
+        """Indexing as torch: basic (ints, slices with a positive step, None, ...) and advanced
+        (integer or boolean Tensors, arrays, lists), an integer among advanced indices applied
+        first (see movement.torch_index)."""
+        first, then = movement.torch_index(index)
+        selected = movement.Index.apply(self, first)
+        return selected if then is None else movement.Index.apply(selected, then)
 
 
 # Imported last: the ops import `Function`, which imports `Tensor` from this module.

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..ops import conv, loss, matmul, pool
+from ..ops import pad as padding
 from ..ops.dropout import Dropout, check_probability
 from ..tensor import Tensor
 from .random import generator
@@ -60,6 +63,28 @@ def log_softmax(input: Tensor, dim: int = -1) -> Tensor:
 def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """mean((input − target)²); both of the same shape."""
     return loss.MSELoss.apply(input, _tensor(target), reduction)
+
+
+def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
+    """Pad the last dims: `pad` = (left, right) for the last dim, then (top, bottom) for the
+    one before, ...; mode "constant" (with `value`; negative pads crop), "reflect",
+    "replicate" or "circular", as torch.nn.functional.pad."""
+    return padding.pad(input, pad, mode, value)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """int64 tensor of shape (*tensor.shape, num_classes) with a 1 at each class index
+    (num_classes=-1: the largest index + 1)."""
+    classes = np.asarray(tensor.data)
+    if classes.dtype.kind not in "iu":
+        raise TypeError(f"one_hot is only applicable to index tensor of an integer dtype; got {classes.dtype}")
+    if classes.size and classes.min() < 0:
+        raise ValueError("one_hot: Class values must be non-negative.")
+    if num_classes == -1:
+        num_classes = int(classes.max()) + 1 if classes.size else 0
+    if classes.size and classes.max() >= num_classes:
+        raise ValueError(f"one_hot: Class values must be smaller than num_classes ({num_classes}); got {int(classes.max())}")
+    return Tensor._from_op((classes[..., None] == np.arange(num_classes)).astype(np.int64), None)
 
 
 def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:

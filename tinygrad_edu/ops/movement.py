@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ShapeError
 from ..function import Context, Function
 from ..tensor import Tensor
 from . import xp
@@ -27,7 +28,7 @@ class Reshape(Function):
         try:
             return x.reshape(shape)
         except (ValueError, TypeError):
-            raise ValueError(
+            raise ShapeError(
                 f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} elements) "
                 f"into shape {tuple(shape)}"
             ) from None
@@ -49,7 +50,7 @@ class Permute(Function):
         except DimensionError as error:
             raise DimensionError(f"{what}: {error}") from None
         if sorted(wrapped) != list(range(x.ndim)):
-            raise ValueError(what)
+            raise ShapeError(what)
         ctx.inverse = tuple(int(i) for i in np.argsort(wrapped))
         return x.transpose(wrapped)
 
@@ -112,7 +113,7 @@ class Expand(Function):
         try:
             return np.broadcast_to(x, shape)
         except ValueError:
-            raise ValueError(f"expand: a tensor of shape {x.shape} cannot be broadcast to shape {tuple(shape)}") from None
+            raise ShapeError(f"expand: a tensor of shape {x.shape} cannot be broadcast to shape {tuple(shape)}") from None
 
     @staticmethod
     def backward(ctx: Context, grad_output: Any) -> tuple[Any, None]:
@@ -129,7 +130,7 @@ class Stack(Function):
             return np.stack(arrays, axis=axis)
         except ValueError:
             shapes = ", ".join(str(np.shape(a)) for a in arrays)
-            raise ValueError(f"stack: expects each tensor to be equal size, but got shapes {shapes}") from None
+            raise ShapeError(f"stack: expects each tensor to be equal size, but got shapes {shapes}") from None
 
     @staticmethod
     def backward(ctx: Context, grad_output: Any) -> tuple[Any, ...]:
@@ -147,6 +148,54 @@ def as_index(index: Any) -> Any:
     if isinstance(index, list):
         return np.asarray(index)
     return index
+
+
+def torch_index(index: Any) -> tuple[Any, Any]:
+    """`x[index]` as torch reads it, as (first, then): apply `first`, then `then` if not None.
+
+    numpy and torch differ when an integer sits among advanced indices (arrays, lists, masks):
+    numpy counts the integer as one more advanced index, torch selects with it first. So
+    x[0, :, [1, 2]] of shape (3, 4, 5) is (4, 2) in torch and (2, 4) in numpy; here the
+    integers go in a first step, the rest in a second. Slice steps must be positive, as torch
+    requires (torch has no negative strides; use .flip()).
+    """
+    if isinstance(index, (int, np.integer)) and not isinstance(index, bool):
+        return index, None  # the common x[i]: no parsing
+    parts = index if isinstance(index, tuple) else (index,)
+    parts = tuple(_index_part(part) for part in parts)
+    advanced = integers = False
+    for part in parts:
+        if isinstance(part, slice) and part.step is not None and part.step <= 0:
+            raise ValueError("step must be greater than zero")
+        advanced = advanced or isinstance(part, np.ndarray)
+        integers = integers or (isinstance(part, (int, np.integer)) and not isinstance(part, bool))
+    if not (advanced and integers):
+        return parts if isinstance(index, tuple) else parts[0], None
+    first, then = [], []
+    for part in parts:
+        if isinstance(part, (int, np.integer)) and not isinstance(part, bool):
+            first.append(part)
+        elif part is Ellipsis:
+            first.append(part)
+            then.append(part)
+        else:
+            if part is not None:  # None adds a dim and consumes none; a mask consumes its ndim
+                first.extend([slice(None)] * (part.ndim if isinstance(part, np.ndarray) and part.dtype == bool else 1))
+            then.append(part)
+    return tuple(first), tuple(then)
+
+
+def _index_part(part: Any) -> Any:
+    """One entry of an index with Tensors and lists as arrays; a 0-d integer array is an int."""
+    if isinstance(part, Tensor):
+        part = part.data
+    elif isinstance(part, list):
+        part = np.asarray(part)
+        if part.size == 0:
+            part = part.astype(np.int64)
+    if isinstance(part, np.ndarray) and part.ndim == 0 and part.dtype.kind in "iu":
+        return int(part)
+    return part
 
 
 def flattened_shape(shape: tuple[int, ...], start_dim: int, end_dim: int) -> tuple[int, ...]:
