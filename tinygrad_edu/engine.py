@@ -39,9 +39,11 @@ def run_backward(
     where none reaches it), as `autograd.grad` does. Gradients come back as arrays, or as
     Tensors with a graph when create_graph=True.
     """
-    targets = None if inputs is None else {id(tensor): position for position, tensor in enumerate(inputs)}
-    found: list[Any] = [None] * (0 if inputs is None else len(inputs))
-    needed = None if targets is None else _leading_to(roots, targets)
+    targets = {} if inputs is None else {id(tensor): position for position, tensor in enumerate(inputs)}
+    every_leaf = inputs is None
+    found: list[Any] = [None] * len(targets)
+    needed = None if every_leaf else _leading_to(roots, targets)
+    plain = every_leaf and not create_graph  # the training loop's backward: nothing but the walk
     grads: dict[int, Any] = {}
     pending: list[tuple[int, Tensor]] = []
     for root, seed in zip(roots, seeds):
@@ -52,7 +54,7 @@ def run_backward(
             pending.append((-root._order, root))
     heapq.heapify(pending)
     # Arrays a leaf may not take over as its .grad (see Tensor._accumulate): the caller's seeds.
-    taken = {id(seed) for seed in seeds}
+    taken = set(map(id, seeds))
     mode = enable_grad() if create_graph else None
     if mode is not None:
         mode.__enter__()
@@ -63,31 +65,31 @@ def run_backward(
         while pending:
             node = heapq.heappop(pending)[1]
             grad_output = grads.pop(id(node))
-            if targets is not None and id(node) in targets:
-                if accumulate:
-                    node._accumulate(grad_output, taken)
-                else:
-                    found[targets[id(node)]] = _own(grad_output, taken, create_graph)
             ctx = node._ctx
-            if ctx is None:
-                if targets is None:
+            if ctx is None:  # a leaf: its gradient is complete
+                if every_leaf:
                     node._accumulate(grad_output, taken)
+                elif id(node) in targets:
+                    _deliver(node, grad_output, targets, found, accumulate, taken, create_graph)
                 continue
+            if not plain and id(node) in targets:
+                _deliver(node, grad_output, targets, found, accumulate, taken, create_graph)
             if ctx.freed:
                 raise RuntimeError(
                     f"backward through a freed graph (at {ctx.function.__name__}): the graph "
                     f"is freed after backward(); pass retain_graph=True to the first "
                     f"backward() to run it twice"
                 )
-            needs = ctx.needs_input_grad
-            if needed is not None:
-                needs = tuple(need and id(parent) in needed for parent, need in zip(ctx.inputs, needs))
-                if True not in needs:
-                    continue
-            if create_graph or needed is not None:
-                input_grads = _call_backward(ctx, node, grad_output, needs, create_graph)
-            else:  # the first-order path: the Function's backward on arrays, nothing else
+            if plain:
+                needs = ctx.needs_input_grad
                 input_grads = ctx.function.backward(ctx, grad_output)
+            else:
+                needs = ctx.needs_input_grad
+                if needed is not None:
+                    needs = tuple(need and id(parent) in needed for parent, need in zip(ctx.inputs, needs))
+                    if True not in needs:
+                        continue
+                input_grads = _call_backward(ctx, node, grad_output, needs, create_graph)
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
             inputs = ctx.inputs
@@ -120,6 +122,14 @@ def run_backward(
         if mode is not None:
             mode.__exit__(None, None, None)
     return found
+
+
+def _deliver(node: Tensor, grad: Any, targets: dict[int, int], found: list[Any], accumulate: bool, taken: set[int], create_graph: bool) -> None:
+    """The complete gradient of one of the asked-for inputs: into its .grad, or returned."""
+    if accumulate:
+        node._accumulate(grad, taken)
+    else:
+        found[targets[id(node)]] = _own(grad, taken, create_graph)
 
 
 def _call_backward(ctx: Any, node: Tensor, grad_output: Any, needs: tuple[bool, ...], create_graph: bool) -> Any:

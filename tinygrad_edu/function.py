@@ -20,19 +20,22 @@ class Context:
     `save_for_backward(*arrays)` / `saved_tensors` hold what backward needs: save the op's
     inputs and its output there (double backward hands them to backward as Tensors with their
     graph). A constant that backward needs (a mask, a shape, an axis) goes in any other
-    attribute. `needs_input_grad[i]` says whether input i wants a gradient, so backward can
+    attribute. `cache` holds what forward computed that the first-order backward may reuse
+    (conv's im2col columns, say); double backward recomputes it from the Tensors, and it is
+    dropped with the graph. `needs_input_grad[i]` says whether input i wants a gradient, so backward can
     skip work.
     """
 
     # Slots for the engine's own fields (one Context per op: faster to make and read);
     # __dict__ keeps the ops' own attributes possible.
-    __slots__ = ("function", "inputs", "needs_input_grad", "saved_tensors", "freed", "__dict__")
+    __slots__ = ("function", "inputs", "needs_input_grad", "saved_tensors", "cache", "freed", "__dict__")
 
     def __init__(self, function: type[Function], inputs: tuple[Any, ...], needs_input_grad: tuple[bool, ...]):
         self.function = function
         self.inputs = inputs
         self.needs_input_grad = needs_input_grad
         self.saved_tensors: tuple[Any, ...] = ()
+        self.cache: Any = None
         self.freed = False
 
     def save_for_backward(self, *arrays: Any) -> None:
@@ -42,7 +45,7 @@ class Context:
         """Drop what backward needed, so the graph's memory goes once backward is done."""
         self.saved_tensors = ()
         self.inputs = ()
-        self.__dict__.clear()  # the op's own attributes (masks, cached arrays) go too
+        self.cache = None
         self.freed = True
 
     def backward_on_tensors(self, output: Tensor, grad_output: Tensor) -> Any:
@@ -134,16 +137,21 @@ class Function:
         ctx = Context(cls, inputs, tuple(needs_input_grad))
         output = cls.forward(ctx, *arrays)
         if type(output) is not backend.ARRAY_TYPE:
-            if isinstance(output, Tensor):
-                raise TypeError(
-                    f"{cls.__name__}.forward returned a Tensor; forward works on arrays and must "
-                    f"return an array (return its .data, or compose Tensor ops outside a Function)"
-                )
-            array = backend.ensure_array(output)
-            # numpy turns 0-d results into scalars; a saved output must be the output's own array.
-            ctx.saved_tensors = tuple(array if value is output else value for value in ctx.saved_tensors)
-            output = array
+            output = _as_output_array(cls, ctx, output)
         return Tensor._from_op(output, ctx if _state.enabled and True in needs_input_grad else None)
+
+
+def _as_output_array(function: type[Function], ctx: Context, output: Any) -> Any:
+    """forward's result as an array: numpy turns 0-d results into scalars (a loss, say)."""
+    if isinstance(output, Tensor):
+        raise TypeError(
+            f"{function.__name__}.forward returned a Tensor; forward works on arrays and must "
+            f"return an array (return its .data, or compose Tensor ops outside a Function)"
+        )
+    array = backend.ensure_array(output)
+    if id(output) in set(map(id, ctx.saved_tensors)):  # a saved output must be the output's array, to be traced
+        ctx.saved_tensors = tuple(array if value is output else value for value in ctx.saved_tensors)
+    return array
 
 
 class NotDifferentiableTwice(Function):

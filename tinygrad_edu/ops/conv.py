@@ -195,7 +195,7 @@ class Conv2d(Function):
         if bias is not None:
             output += bias[:, None]
         ctx.save_for_backward(x, weight)
-        ctx.cols, ctx.geometry = cols, ((kernel_h, kernel_w), stride, padding)
+        ctx.cache, ctx.geometry = cols, ((kernel_h, kernel_w), stride, padding)
         return output.reshape(out_channels, out_h, out_w, x.shape[0]).transpose(3, 0, 1, 2)
 
     @staticmethod
@@ -212,7 +212,7 @@ class Conv2d(Function):
         if ctx.needs_input_grad[1]:
             # First order reuses forward's cols; double backward rebuilds them from the x
             # Tensor, so that they carry its graph.
-            cols = im2col(x, *ctx.geometry) if xp.is_tensor(grad_output) else ctx.cols
+            cols = im2col(x, *ctx.geometry) if xp.is_tensor(grad_output) else ctx.cache
             # (cols dE/dYᵀ)ᵀ, not dE/dY colsᵀ: the same product, 1.3-1.5x faster in OpenBLAS for
             # these long, thin operands (measured at the benchmarks' sizes).
             # Made contiguous and owned: the weight's leaf adopts it instead of copying it.

@@ -6,6 +6,7 @@ Cross-entropy with class-index targets t, fused with log-softmax:
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -51,7 +52,7 @@ class MSELoss(Function):
             )
         difference = prediction - target
         ctx.save_for_backward(prediction, target)
-        ctx.difference, ctx.reduction = difference, reduction
+        ctx.cache, ctx.reduction = difference, reduction
         return _reduce(difference * difference, reduction)
 
     @staticmethod
@@ -59,8 +60,8 @@ class MSELoss(Function):
         prediction, target = ctx.saved_tensors
         # First order reuses forward's Y − Y*; double backward recomputes it from the Tensors,
         # so that it carries their graph.
-        difference = prediction - target if xp.is_tensor(grad_output) else ctx.difference  # (n elements)
-        grad = 2 * difference * _reduction_grad(grad_output, ctx.reduction, ctx.difference.size)
+        difference = ctx.cache if isinstance(grad_output, np.ndarray) else prediction - target
+        grad = 2 * difference * _reduction_grad(grad_output, ctx.reduction, math.prod(prediction.shape))
         return (
             grad if ctx.needs_input_grad[0] else None,
             -grad if ctx.needs_input_grad[1] else None,
@@ -104,7 +105,7 @@ class CrossEntropy(Function):
         losses = np.log(total[:, 0]) - shifted[rows, target]
         probs /= total
         ctx.save_for_backward(logits, target)
-        ctx.probs, ctx.reduction = probs, reduction
+        ctx.cache, ctx.reduction = probs, reduction
         return _reduce(losses, reduction)
 
     @staticmethod
@@ -112,7 +113,7 @@ class CrossEntropy(Function):
         logits, target = ctx.saved_tensors
         # First order reuses forward's softmax; double backward recomputes it from the logits
         # Tensor, so that it carries their graph.
-        probs = logits.softmax(1) if xp.is_tensor(grad_output) else ctx.probs
+        probs = logits.softmax(1) if xp.is_tensor(grad_output) else ctx.cache
         one_hot = np.zeros(probs.shape, dtype=probs.dtype)
         one_hot[np.arange(len(target)), target] = 1
         per_row = _reduction_grad(grad_output, ctx.reduction, len(target))

@@ -96,7 +96,7 @@ class Linear(Function):
         if ctx.needs_input_grad[0]:
             # In x's memory order: a flattened conv output (column-major, see ops/conv.py)
             # gets its gradient back column-major too, with no transposing copy downstream.
-            column_major = not xp.is_tensor(x) and x.ndim == 2 and x.strides[0] < x.strides[1]
+            column_major = isinstance(x, np.ndarray) and x.ndim == 2 and x.strides[0] < x.strides[1]
             grad_x = (weight.T @ grad_output.T).T if column_major else grad_output @ weight
         grad_weight = grad_rows.T @ x.reshape((-1, x.shape[-1])) if ctx.needs_input_grad[1] else None
         grad_bias = xp.sum(grad_rows, 0) if ctx.needs_input_grad[2] else None

@@ -31,7 +31,9 @@ def values(x: Any) -> np.ndarray:
 def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001 (numpy's name)
     if isinstance(x, Tensor):
         return reduce.Sum.apply(x, axis, keepdims)
-    return np.add.reduce(x, axis=axis, keepdims=keepdims)
+    if keepdims:
+        return np.add.reduce(x, axis=axis, keepdims=True)
+    return np.add.reduce(x, axis=axis)  # no keepdims argument: numpy parses one keyword fewer
 
 
 def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:

@@ -40,23 +40,23 @@ class Optimizer:
         """Update every parameter that has a gradient (one with grad None is skipped)."""
         raise NotImplementedError(f"{type(self).__name__} must define step()")
 
-    def gradients(self) -> Iterator[tuple[int, Tensor, dict[str, Any], np.ndarray]]:
+    def gradients(self) -> list[tuple[int, Tensor, dict[str, Any], np.ndarray]]:
         """(index, parameter, its state, its gradient g = ∇θ + λθ) for every parameter that
         has a gradient: the part of a step that SGD and Adam share (λ: weight_decay)."""
-        # Every shape is checked before any parameter moves: a refused step changes nothing.
-        for index, param in enumerate(self.params):
-            if param.grad is not None and param.grad.data.shape != param.data.shape:
-                raise RuntimeError(
-                    f"{type(self).__name__}.step: parameter {index} has shape {param.data.shape} but "
-                    f"its .grad has shape {param.grad.data.shape}; a gradient must have its parameter's shape"
-                )
+        ready = []  # every shape is checked before any parameter moves: a refused step changes nothing
         for index, (param, state) in enumerate(zip(self.params, self.state)):
             if param.grad is None:
                 continue
             grad = param.grad.data
+            if grad.shape != param.data.shape:
+                raise RuntimeError(
+                    f"{type(self).__name__}.step: parameter {index} has shape {param.data.shape} but "
+                    f"its .grad has shape {grad.shape}; a gradient must have its parameter's shape"
+                )
             if self.weight_decay != 0:
                 grad = grad + self.weight_decay * param.data  # a new array: .grad stays ∇θ
-            yield index, param, state, grad
+            ready.append((index, param, state, grad))
+        return ready
 
     def work_array(self, index: int) -> np.ndarray:
         """A scratch array of parameter `index`'s shape, kept from step to step (not state):
