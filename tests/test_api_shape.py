@@ -257,3 +257,14 @@ def test_information_methods():
     assert x.new_zeros(2, dtype=tg.int64).dtype == tg.int64
     y = tg.ones(2, requires_grad=True) * 2
     assert y.detach_() is y and y.is_leaf and not y.requires_grad
+
+
+def test_grad_fn_is_a_node_with_next_functions_as_in_torch():
+    x, w = tg.ones(2, requires_grad=True), tg.ones(2)
+    y = (x * w).sum()
+    node = y.grad_fn
+    assert node.name() == "Sum" and node == y.grad_fn and x.grad_fn is None
+    ((mul, index),) = node.next_functions
+    assert mul.name() == "Mul" and index == 0
+    accumulate, constant = mul.next_functions
+    assert accumulate[0].name() == "AccumulateGrad" and accumulate[0].variable is x and constant == (None, 0)

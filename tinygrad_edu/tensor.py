@@ -100,10 +100,6 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods):
         return (self[i] for i in range(len(self)))
 
     @property
-    def grad_fn(self) -> Any:
-        return None if self._ctx is None else self._ctx.function
-
-    @property
     def is_leaf(self) -> bool:
         return self._ctx is None
 

@@ -1,13 +1,74 @@
 """What a tensor is, and new tensors like it: dim ndimension nelement element_size
 is_floating_point tolist detach_ new_tensor new_zeros new_ones new_full new_empty (the
 `Tensor` methods, InfoMethods), and tg.numel, tg.is_tensor, tg.is_floating_point.
-(shape, size, numel, item, numpy, detach, requires_grad_, is_leaf and grad_fn are Tensor's
-own, in tensor.py.)"""
+(shape, size, numel, item, numpy, detach, requires_grad_ and is_leaf are Tensor's own, in
+tensor.py), and `grad_fn`: the graph node that made a tensor, with torch's `next_functions`."""
 from __future__ import annotations
 
 from typing import Any
 
 __all__: list[str] = ["numel", "is_tensor", "is_floating_point"]
+
+
+class BackwardNode:
+    """A tensor's `grad_fn`, as torch's: the op that made it (`name()`, `function`), and
+    `next_functions`, one `(node, 0)` pair per tensor input: that input's own grad_fn, an
+    AccumulateGrad node for a leaf that requires grad (its `.variable`), or None. The inputs
+    are released with the graph after backward, and next_functions is then empty."""
+
+    __slots__ = ("_ctx",)
+
+    def __init__(self, ctx: Any):
+        self._ctx = ctx
+
+    @property
+    def function(self) -> Any:
+        """The Function subclass whose backward this node runs."""
+        return self._ctx.function
+
+    def name(self) -> str:
+        return self._ctx.function.__name__
+
+    @property
+    def __name__(self) -> str:  # type: ignore[override]
+        return self.name()
+
+    @property
+    def next_functions(self) -> tuple[tuple[Any, int], ...]:
+        from ..tensor import Tensor
+
+        return tuple((_node(value), 0) for value in self._ctx.inputs if isinstance(value, Tensor))
+
+    def __eq__(self, other: Any) -> bool:
+        return isinstance(other, BackwardNode) and other._ctx is self._ctx
+
+    def __hash__(self) -> int:
+        return id(self._ctx)
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {id(self._ctx):#x}>"
+
+
+class AccumulateGrad:
+    """The node where a leaf's gradient is added into its .grad (torch's AccumulateGrad)."""
+
+    __slots__ = ("variable",)
+    next_functions: tuple[tuple[Any, int], ...] = ()
+
+    def __init__(self, variable: Any):
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self.variable):#x}>"
+
+
+def _node(tensor: Any) -> Any:
+    if tensor._ctx is not None:
+        return BackwardNode(tensor._ctx)
+    return AccumulateGrad(tensor) if tensor.requires_grad else None
 
 
 def numel(input: Any) -> int:
@@ -28,6 +89,11 @@ class InfoMethods:
     """Tensor methods of this family; `Tensor` inherits them."""
 
     __slots__ = ()
+
+    @property
+    def grad_fn(self) -> BackwardNode | None:
+        """The node of the op that made this tensor (None for a leaf, or outside the graph)."""
+        return None if self._ctx is None else BackwardNode(self._ctx)
 
     def dim(self) -> int:
         return self.ndim
