@@ -143,7 +143,7 @@ def test_sum_and_mean(name, case):
 def test_max(case):
     x, dim, keepdim = case
     all_dims = tuple(range(x.ndim)) if dim is None else dim
-    assert_matches_torch(lambda t: t.max(dim=dim, keepdim=keepdim), lambda t: torch.amax(t, dim=all_dims, keepdim=keepdim), x)
+    assert_matches_torch(lambda t: t.amax(dim=dim, keepdim=keepdim), lambda t: torch.amax(t, dim=all_dims, keepdim=keepdim), x)
 
 
 # ---- movement and indexing ----------------------------------------------------------------

@@ -218,14 +218,14 @@ def test_sum_and_mean(name, options, then):
 def test_max(options, then):
     dims = options.get("dim", (0, 1, 2))
     keepdim = options.get("keepdim", False)
-    case = (lambda t: t.max(**options), lambda t: torch.amax(t, dim=dims, keepdim=keepdim), [distinct((2, 3, 4))])
+    case = (lambda t: t.amax(**options), lambda t: torch.amax(t, dim=dims, keepdim=keepdim), [distinct((2, 3, 4))])
     check(case, then)
 
 
 def test_max_of_a_product_routes_the_second_derivative_to_the_winner():
     # max(x ⊙ x) has a nonzero Hessian (2 at the winner): a test that max's backward, taken
     # again, keeps its routing.
-    assert_second_order_matches_torch(lambda t: (t * t).max(dim=1), lambda t: torch.amax(t * t, dim=1), distinct((3, 4), 1))
+    assert_second_order_matches_torch(lambda t: (t * t).amax(dim=1), lambda t: torch.amax(t * t, dim=1), distinct((3, 4), 1))
 
 
 # ---- movement and indexing ----------------------------------------------------------------

@@ -328,20 +328,7 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods):
     def bool(self) -> Tensor:
         return conversion.cast(self, dtypes.bool_)
 
-    # ---- reductions: numpy's axis/keepdims or PyTorch's dim/keepdim --------------------
-    def sum(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None, keepdim: bool | None = None) -> Tensor:
-        return reduce.Sum.apply(self, *reduce.reduction_args(axis, keepdims, dim, keepdim))
-
-    def mean(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None, keepdim: bool | None = None) -> Tensor:
-        return reduce.Mean.apply(self, *reduce.reduction_args(axis, keepdims, dim, keepdim))
-
-    def max(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None, keepdim: bool | None = None) -> Tensor:
-        """The largest values (not the indices); ties share the gradient evenly."""
-        return reduce.Max.apply(self, *reduce.reduction_args(axis, keepdims, dim, keepdim))
-
-    def argmax(self, axis: int | None = None, keepdims: bool = False, *, dim: int | None = None, keepdim: bool | None = None) -> Tensor:
-        return Tensor._from_op(reduce.argmax(self.data, *reduce.reduction_args(axis, keepdims, dim, keepdim)), None)
-
+    # ---- reductions (sum mean max ... are ReductionMethods: api/reductions.py) ----------
     def log_softmax(self, dim: int = -1) -> Tensor:
         return softmax.LogSoftmax.apply(self, dim)
 

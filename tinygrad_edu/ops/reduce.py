@@ -1,4 +1,4 @@
-"""Reductions over axes: Y = Σ X, mean X, max X.
+"""Reductions over axes: Y = Σ X, mean X, Π X, max X, min X, and where the extremes are.
 
 Axes are numpy's `axis`/`keepdims` or PyTorch's `dim`/`keepdim`: an int, a negative int, a
 tuple, or None for all. In backward each output gradient is spread back over the input
@@ -17,8 +17,9 @@ from .dims import wrap_dim
 Axes = tuple[int, ...]
 
 
-def reduction_args(axis: Any, keepdims: bool, dim: Any, keepdim: bool | None) -> tuple[Any, bool]:
-    """Merge numpy's and PyTorch's spellings into (axis, keepdims)."""
+def reduction_args(axis: Any, keepdims: Any, dim: Any, keepdim: Any) -> tuple[Any, bool]:
+    """Merge numpy's and PyTorch's spellings into (axis, keepdims). An empty tuple or list
+    means every axis, as torch reads `dim=()`."""
     if dim is not None:
         if axis is not None:
             raise TypeError("give the reduction axes as axis= or dim=, not both")
@@ -27,6 +28,8 @@ def reduction_args(axis: Any, keepdims: bool, dim: Any, keepdim: bool | None) ->
         keepdims = keepdim
     if isinstance(axis, list):
         axis = tuple(axis)
+    if axis == ():
+        axis = None
     return axis, bool(keepdims)
 
 
@@ -77,19 +80,54 @@ class Mean(Function):
         return xp.broadcast_to(_expand(grad_output, ctx) / count, ctx.input_shape), None, None
 
 
+def prod(x: Any, axis: Any, keepdims: bool) -> Any:
+    """Π_axes x on an array or (differentiably) on a Tensor: Prod's backward calls it."""
+    return Prod.apply(x, axis, keepdims) if xp.is_tensor(x) else np.multiply.reduce(x, axis=axis, keepdims=keepdims)
+
+
+class Prod(Function):
+    """Y = Π_axes X;  dE/dXᵢ = dE/dY · Π_{k≠i} Xₖ, which is dE/dY · Y / Xᵢ where Xᵢ ≠ 0.
+
+    A zero Xᵢ has Π_{k≠i} Xₖ = the product of the others: that of the non-zero elements if Xᵢ
+    is the only zero of its product, else 0 (and Y / Xᵢ = 0 / 0 is never formed)."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
+        ctx.axes, ctx.keepdims = normalize_axes(axis, x.ndim, "prod"), keepdims
+        ctx.is_zero = x == 0
+        output = np.multiply.reduce(x, axis=ctx.axes, keepdims=keepdims)
+        ctx.save_for_backward(x, output)
+        return output
+
+    @staticmethod
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, None, None]:
+        x, output = ctx.saved_tensors
+        grad, output = _expand(grad_output, ctx), _expand(output, ctx)
+        if not ctx.is_zero.any():
+            return grad * output / x, None, None
+        # Replace the zeros by 1: the product of the non-zero elements, and safe divisions.
+        x_safe = xp.where(ctx.is_zero, 1.0, x)
+        only_zero = np.add.reduce(ctx.is_zero, axis=ctx.axes, keepdims=True) == 1
+        others_at_zero = xp.where(only_zero, prod(x_safe, ctx.axes, True), 0.0)
+        return grad * xp.where(ctx.is_zero, others_at_zero, output / x_safe), None, None
+
+
 class Max(Function):
     """Y = max_axes X;  dE/dX = dE/dY ⊙ [X = Y] / (number of ties): the gradient goes to the
     maximum, split evenly where several elements share it."""
 
-    @staticmethod
-    def forward(ctx: Context, x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
-        ctx.axes, ctx.keepdims = normalize_axes(axis, x.ndim, "max"), keepdims
+    reduce = np.maximum.reduce
+
+    @classmethod
+    def forward(cls, ctx: Context, x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
+        name = cls.__name__.lower()
+        ctx.axes, ctx.keepdims = normalize_axes(axis, x.ndim, name), keepdims
         if x.size == 0:
-            raise ValueError(f"max: cannot reduce an empty tensor of shape {x.shape}")
-        output = np.maximum.reduce(x, axis=ctx.axes, keepdims=True)
-        is_max = x == output
+            raise ValueError(f"{name}: cannot reduce an empty tensor of shape {x.shape}")
+        output = cls.reduce(x, axis=ctx.axes, keepdims=True)
+        is_extreme = x == output
         # A constant (piecewise, the share does not change with X): an attribute, not saved.
-        ctx.share = is_max / np.add.reduce(is_max, axis=ctx.axes, keepdims=True, dtype=x.dtype)
+        ctx.share = is_extreme / np.add.reduce(is_extreme, axis=ctx.axes, keepdims=True, dtype=x.dtype)
         return output if keepdims else np.squeeze(output, axis=ctx.axes)
 
     @staticmethod
@@ -97,8 +135,36 @@ class Max(Function):
         return _expand(grad_output, ctx) * ctx.share, None, None
 
 
-def argmax(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
-    """Indices of the maxima (not differentiable: no Function, no gradient)."""
+class Min(Max):
+    """Y = min_axes X;  dE/dX = dE/dY ⊙ [X = Y] / (number of ties), as Max."""
+
+    reduce = np.minimum.reduce
+
+
+def arg_extreme(x: np.ndarray, axis: Any, keepdims: bool, name: str) -> np.ndarray:
+    """Indices (int64) of the first maximum ("argmax") or minimum ("argmin") along one axis, or
+    into the flattened tensor when axis is None (not differentiable: no Function)."""
     if isinstance(axis, tuple):
-        raise ValueError("argmax takes a single axis (or None for the flattened tensor)")
-    return np.argmax(x, axis=axis, keepdims=keepdims)
+        raise TypeError(f"{name} takes a single dim (or None for the flattened tensor); got {axis!r}")
+    if x.size == 0:
+        raise ValueError(f"{name}: cannot reduce an empty tensor of shape {x.shape}")
+    find = np.argmax if name == "argmax" else np.argmin
+    if axis is None:
+        index = np.asarray(find(x), dtype=np.int64)
+        return index.reshape((1,) * x.ndim) if keepdims else index
+    axis = wrap_dim(axis, x.ndim, name)
+    if x.ndim == 0:
+        return np.zeros((), dtype=np.int64)
+    return find(x, axis=axis, keepdims=keepdims).astype(np.int64, copy=False)
+
+
+def along_dim(indices: np.ndarray, dim: int, keepdim: bool) -> tuple[Any, ...]:
+    """The index expression that picks x's element at `indices` along `dim` in each slice
+    (`indices` has x's shape with `dim` reduced): x[along_dim(...)] is torch.gather with the
+    result shaped as a keepdim or plain reduction."""
+    if not keepdim:
+        indices = np.expand_dims(indices, dim)
+    grid = list(np.ogrid[tuple(slice(n) for n in indices.shape)])
+    grid[dim] = indices
+    # Without keepdim every part drops the reduced dim (size 1 in each of them).
+    return tuple(grid) if keepdim else tuple(np.squeeze(part, dim) for part in grid)
