@@ -21,6 +21,7 @@ from . import backend
 from .grad_mode import enable_grad
 from .ops.elementwise import Cast
 from .tensor import Tensor
+from .versions import check_saved, newest_write
 
 
 def run_backward(
@@ -80,6 +81,8 @@ def run_backward(
                     f"is freed after backward(); pass retain_graph=True to the first "
                     f"backward() to run it twice"
                 )
+            if newest_write[0] > node._order:  # something was written in place since this op ran
+                check_saved(ctx, node)
             if plain:
                 needs = ctx.needs_input_grad
                 input_grads = ctx.function.backward(ctx, grad_output)

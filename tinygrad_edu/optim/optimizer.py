@@ -14,6 +14,7 @@ from typing import Any, Iterable, Iterator, Mapping
 import numpy as np
 
 from ..tensor import Tensor
+from ..versions import mark_written
 
 
 class Optimizer:
@@ -56,6 +57,7 @@ class Optimizer:
             if self.weight_decay != 0:
                 grad = grad + self.weight_decay * param.data  # a new array: .grad stays ∇θ
             ready.append((index, param, state, grad))
+            mark_written(param.data)  # the step writes it in place: graphs that saved it are stale
         return ready
 
     def work_array(self, index: int) -> np.ndarray:
