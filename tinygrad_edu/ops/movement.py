@@ -139,24 +139,14 @@ class Stack(Function):
         return (None, *(xp.index(grad_output, (*prefix, i)) for i in range(grad_output.shape[axis])))
 
 
-def as_index(index: Any) -> Any:
-    """An index expression with Tensors (of indices or masks) replaced by their arrays."""
-    if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
-    if isinstance(index, Tensor):
-        return index.data
-    if isinstance(index, list):
-        return np.asarray(index)
-    return index
-
-
 def torch_index(index: Any) -> tuple[Any, Any]:
     """`x[index]` as torch reads it, as (first, then): apply `first`, then `then` if not None.
 
     numpy and torch differ when an integer sits among advanced indices (arrays, lists, masks):
     numpy counts the integer as one more advanced index, torch selects with it first. So
     x[0, :, [1, 2]] of shape (3, 4, 5) is (4, 2) in torch and (2, 4) in numpy; here the
-    integers go in a first step, the rest in a second. Slice steps must be positive, as torch
+    integers go in a first step, the rest in a second. (The first step is basic indexing, a
+    view: `array[first][then] = value` writes into the array.) Slice steps must be positive, as torch
     requires (torch has no negative strides; use .flip()).
     """
     if isinstance(index, (int, np.integer)) and not isinstance(index, bool):
