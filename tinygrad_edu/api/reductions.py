@@ -44,9 +44,9 @@ def _constant(input: Tensor, array: np.ndarray) -> Tensor:
 def _integers_as_int64(input: Tensor, dtype: Any) -> Tensor:
     """The input as `dtype` if given, else bool and integer tensors as int64: torch's sum,
     prod, cumsum and cumprod count in int64."""
-    if dtype is not None:
-        return input.to(dtype)
-    return input if input.dtype.kind == "f" else input.to(np.int64)
+    if dtype is None:
+        return input if input.data.dtype.kind == "f" else input.to(np.int64)
+    return input.to(dtype)
 
 
 def _floating(input: Tensor, name: str) -> None:
@@ -56,7 +56,8 @@ def _floating(input: Tensor, name: str) -> None:
 
 # ---- sums and products --------------------------------------------------------------------
 def sum(input: Tensor, dim: Any = None, keepdim: Any = False, *, dtype: Any = None, axis: Any = None, keepdims: Any = None) -> Tensor:  # noqa: A001
-    return ops.reduce.Sum.apply(_integers_as_int64(input, dtype), *_dims(dim, keepdim, axis, keepdims))
+    # reduction_args directly: this is the training loop's loss.sum() (a function call less).
+    return ops.reduce.Sum.apply(_integers_as_int64(input, dtype), *ops.reduce.reduction_args(axis, keepdim, dim, keepdims))
 
 
 def mean(input: Tensor, dim: Any = None, keepdim: Any = False, *, dtype: Any = None, axis: Any = None, keepdims: Any = None) -> Tensor:

@@ -86,15 +86,15 @@ def prod(x: Any, axis: Any, keepdims: bool) -> Any:
 
 
 class Prod(Function):
-    """Y = Π_axes X;  dE/dXᵢ = dE/dY · Π_{k≠i} Xₖ, which is dE/dY · Y / Xᵢ where Xᵢ ≠ 0.
+    """Y = Π_axes X;  dE/dXᵢ = dE/dY · Π_{k≠i} Xₖ, which is dE/dY · Y / Xᵢ where no X is 0.
 
-    A zero Xᵢ has Π_{k≠i} Xₖ = the product of the others: that of the non-zero elements if Xᵢ
-    is the only zero of its product, else 0 (and Y / Xᵢ = 0 / 0 is never formed)."""
+    With a zero, Y / Xᵢ is 0 / 0: then Π_{k≠i} Xₖ is formed as it reads, a product per i with
+    Xᵢ replaced by 1 (n×n numbers per product: O(n²), taken only when a zero is there)."""
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
         ctx.axes, ctx.keepdims = normalize_axes(axis, x.ndim, "prod"), keepdims
-        ctx.is_zero = x == 0
+        ctx.has_zero = bool((x == 0).any())
         output = np.multiply.reduce(x, axis=ctx.axes, keepdims=keepdims)
         ctx.save_for_backward(x, output)
         return output
@@ -102,14 +102,22 @@ class Prod(Function):
     @staticmethod
     def backward(ctx: Context, grad_output: Any) -> tuple[Any, None, None]:
         x, output = ctx.saved_tensors
-        grad, output = _expand(grad_output, ctx), _expand(output, ctx)
-        if not ctx.is_zero.any():
-            return grad * output / x, None, None
-        # Replace the zeros by 1: the product of the non-zero elements, and safe divisions.
-        x_safe = xp.where(ctx.is_zero, 1.0, x)
-        only_zero = np.add.reduce(ctx.is_zero, axis=ctx.axes, keepdims=True) == 1
-        others_at_zero = xp.where(only_zero, prod(x_safe, ctx.axes, True), 0.0)
-        return grad * xp.where(ctx.is_zero, others_at_zero, output / x_safe), None, None
+        grad = _expand(grad_output, ctx)
+        if not ctx.has_zero:
+            return grad * _expand(output, ctx) / x, None, None
+        return grad * _product_of_the_others(x, ctx.axes), None, None
+
+
+def _product_of_the_others(x: Any, axes: Axes) -> Any:
+    """For each element Xᵢ, Π_{k≠i} Xₖ over `axes` (of an array or a Tensor), with no division."""
+    kept = [a for a in range(x.ndim) if a not in axes]
+    order = (*kept, *axes)
+    kept_shape, reduced_shape = tuple(x.shape[a] for a in kept), tuple(x.shape[a] for a in axes)
+    n = int(np.prod(reduced_shape))
+    lines = xp.permute(x, order).reshape((*kept_shape, n))
+    rows = xp.broadcast_to(xp.expand_dims(lines, (-2,)), (*kept_shape, n, n))  # row i: the line
+    others = prod(xp.where(np.eye(n, dtype=bool), 1.0, rows), -1, False)  # Xᵢ replaced by 1 in row i
+    return xp.permute(others.reshape((*kept_shape, *reduced_shape)), tuple(np.argsort(order)))
 
 
 class Max(Function):
