@@ -73,6 +73,15 @@ ONE_INPUT = {
         lambda x: _along(x, lambda n: st.lists(st.integers(0, n - 1), min_size=1, max_size=4)),
         lambda t, a: t.index_select(a[0], tg.tensor(a[1])),
     ),
+    "select": (lambda x: _along(x, lambda n: st.integers(-n, n - 1)), lambda t, a: t.select(*a)),
+    "index_add": (
+        lambda x: _along(x, lambda n: st.lists(st.integers(0, n - 1), min_size=1, max_size=4)),
+        lambda t, a: t.index_add(a[0], tg.tensor(a[1]), t.index_select(a[0], tg.tensor(a[1])) * 2.0, alpha=0.5),
+    ),
+    "take_along_dim": (
+        lambda x: _along(x, lambda n: st.lists(st.integers(0, n - 1), min_size=1, max_size=3)),
+        lambda t, a: t.take_along_dim(tg.tensor(a[1]).reshape([-1 if d == a[0] % t.ndim else 1 for d in range(t.ndim)]), a[0]),
+    ),
     "torch indexing": (
         lambda x: st.lists(st.integers(0, x.shape[-1] - 1), min_size=1, max_size=3),
         lambda t, i: t[0, ..., i] if t.ndim > 1 else t[i],

@@ -17,8 +17,8 @@ from ..errors import ShapeError
 from ..ops.dims import wrap_dim
 
 __all__: list[str] = [
-    "gather", "scatter", "scatter_add", "index_select", "masked_select", "take", "nonzero",
-    "argwhere", "sort", "argsort", "topk", "unique",
+    "gather", "take_along_dim", "scatter", "scatter_add", "index_select", "index_add", "select",
+    "masked_select", "take", "nonzero", "argwhere", "sort", "argsort", "topk", "unique",
 ]
 
 
@@ -42,6 +42,24 @@ def _array(index: Any) -> np.ndarray:
 def gather(input: Any, dim: int, index: Any, *, sparse_grad: bool = False) -> Any:
     """out[i][j][k] = input[index[i][j][k]][j][k] for dim 0 (and alike for other dims)."""
     return ops.movement.Index.apply(input, ops.gather.along_dim(_array(index), dim, input.shape, "gather"))
+
+
+def take_along_dim(input: Any, indices: Any, dim: int | None = None) -> Any:
+    """gather, with input and indices broadcast together on every dim but `dim` (dim None:
+    along the flattened input)."""
+    from ..tensor import Tensor
+
+    indices = indices if isinstance(indices, Tensor) else Tensor(np.asarray(indices))
+    if dim is None:
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
+    dim = wrap_dim(dim, input.ndim, "take_along_dim")
+    if indices.ndim != input.ndim:
+        raise ShapeError(f"take_along_dim(): input and indices should have the same number of dimensions; got shapes {input.shape} and {indices.shape}")
+    common = list(np.broadcast_shapes(*((*shape[:dim], 1, *shape[dim + 1 :]) for shape in (input.shape, indices.shape))))
+    input_shape, indices_shape = (tuple(common[:dim] + [shape[dim]] + common[dim + 1 :]) for shape in (input.shape, indices.shape))
+    if input.shape != input_shape:
+        input = ops.movement.Expand.apply(input, input_shape)
+    return gather(input, dim, np.broadcast_to(indices.data, indices_shape))
 
 
 def scatter_add(input: Any, dim: int, index: Any, src: Any) -> Any:
@@ -83,6 +101,23 @@ def index_select(input: Any, dim: int, index: Any) -> Any:
         raise IndexError(f"index_select(): Index is supposed to be a vector of integers; got shape {positions.shape}, dtype {positions.dtype}")
     dim = wrap_dim(dim, input.ndim, "index_select")
     return ops.movement.Index.apply(input, (slice(None),) * dim + (positions.reshape(-1),))
+
+
+def index_add(input: Any, dim: int, index: Any, source: Any, *, alpha: float = 1) -> Any:
+    """input with source's slices along `dim` added at `index` (repeated indices add up),
+    each times alpha."""
+    dim = wrap_dim(dim, input.ndim, "index_add")
+    positions = _array(index).reshape(-1)
+    source = source if alpha == 1 else source * alpha
+    return input + ops.movement.IndexAdd.apply(source, (slice(None),) * dim + (positions,), input.shape)
+
+
+def select(input: Any, dim: int, index: int) -> Any:
+    """The slice at `index` along `dim`, that dim removed (x.select(0, i) is x[i])."""
+    dim = wrap_dim(dim, input.ndim, "select")
+    if not -input.shape[dim] <= index < input.shape[dim]:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {input.shape} at dimension {dim}")
+    return ops.movement.Index.apply(input, (slice(None),) * dim + (int(index),))
 
 
 def masked_select(input: Any, mask: Any) -> Any:
@@ -177,6 +212,15 @@ class IndexingMethods:
 
     def scatter_add(self, dim: int, index: Any, src: Any) -> Any:
         return scatter_add(self, dim, index, src)
+
+    def take_along_dim(self, indices: Any, dim: int | None = None) -> Any:
+        return take_along_dim(self, indices, dim)
+
+    def index_add(self, dim: int, index: Any, source: Any, *, alpha: float = 1) -> Any:
+        return index_add(self, dim, index, source, alpha=alpha)
+
+    def select(self, dim: int, index: int) -> Any:
+        return select(self, dim, index)
 
     def index_select(self, dim: int, index: Any) -> Any:
         return index_select(self, dim, index)

@@ -16,7 +16,7 @@ from ..ops.dims import wrap_dim
 
 __all__: list[str] = [
     "narrow", "chunk", "split", "unbind", "cat", "concat", "concatenate", "stack", "hstack", "vstack",
-    "atleast_1d", "atleast_2d",
+    "dstack", "column_stack", "atleast_1d", "atleast_2d",
 ]
 
 
@@ -105,6 +105,17 @@ def hstack(tensors: Sequence[Any]) -> Any:
 def vstack(tensors: Sequence[Any]) -> Any:
     """Joined row-wise: along dim 0, 1-d tensors as rows."""
     return cat([atleast_2d(t) for t in _tensors(tensors, "vstack")], 0)
+
+
+def dstack(tensors: Sequence[Any]) -> Any:
+    """Joined depth-wise: along dim 2, 1-d tensors (n,) as (1, n, 1) and 2-d ones as (r, c, 1)."""
+    tensors = [t.reshape(1, -1, 1) if t.ndim < 2 else t.unsqueeze(-1) if t.ndim == 2 else t for t in _tensors(tensors, "dstack")]
+    return cat(tensors, 2)
+
+
+def column_stack(tensors: Sequence[Any]) -> Any:
+    """Joined as columns: 0-d and 1-d tensors become columns (n, 1), then cat along dim 1."""
+    return cat([t.reshape(-1, 1) if t.ndim < 2 else t for t in _tensors(tensors, "column_stack")], 1)
 
 
 class JoiningMethods:

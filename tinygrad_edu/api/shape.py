@@ -1,12 +1,13 @@
 """PyTorch's shape and movement ops: view reshape expand squeeze unsqueeze unflatten movedim
-t mT repeat tile flip roll tril triu diag diagonal ...: the
+t mT repeat tile flip roll broadcast_to ...: the
 `tg.` functions and the `Tensor` methods (ShapeMethods). Indexing (gather, scatter, sort, ...)
 is in api/indexing.py, products (einsum, mm, ...) in api/products.py and the information
-methods (dim, tolist, new_zeros, ...) in api/info.py, pieces and joins (split, cat, ...) in
-api/joining.py; ShapeMethods gathers their mixins.
+methods (dim, tolist, new_zeros, grad_fn, ...) in api/info.py, pieces and joins (split, cat,
+...) in api/joining.py, triangles and diagonals in api/diagonals.py; ShapeMethods gathers
+their mixins.
 
 Each function composes the movement ops of tinygrad_edu/ops (Reshape, Permute, Expand, Index,
-IndexAdd, Clone, Where), so each gradient is the composition of their backwards.
+IndexAdd, Clone), so each gradient is the composition of their backwards.
 """
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ import numpy as np
 from .. import ops  # the package only: its modules are imported once Tensor exists (tensor.py)
 from ..errors import ShapeError
 from ..ops.dims import wrap_dim
-from . import indexing, info, joining, products
+from . import diagonals, indexing, info, joining, products
+from .diagonals import *  # noqa: F401,F403
 from .indexing import *  # noqa: F401,F403
 from .joining import *  # noqa: F401,F403
 from .info import *  # noqa: F401,F403
@@ -26,8 +28,8 @@ from .products import *  # noqa: F401,F403
 __all__: list[str] = [
     "reshape", "squeeze", "unsqueeze", "flatten", "unflatten", "permute", "transpose", "swapaxes",
     "swapdims", "movedim", "moveaxis", "t", "clone", "tile", "repeat_interleave", "flip", "fliplr", "flipud",
-    "roll", "tril", "triu", "diag", "diagonal",
-] + joining.__all__ + indexing.__all__ + products.__all__ + info.__all__
+    "roll", "broadcast_to", "broadcast_tensors",
+] + diagonals.__all__ + joining.__all__ + indexing.__all__ + products.__all__ + info.__all__
 
 
 def _sizes(sizes: tuple[Any, ...]) -> tuple[int, ...]:
@@ -87,6 +89,19 @@ def expand(input: Any, *sizes: Any) -> Any:
     if min(shape, default=0) < 0:
         raise ShapeError(f"expand: -1 is not allowed for a new leading dim; sizes {sizes} for shape {input.shape}")
     return ops.movement.Expand.apply(input, shape)
+
+
+def broadcast_to(input: Any, size: Sequence[int]) -> Any:
+    return expand(input, tuple(size))
+
+
+def broadcast_tensors(*tensors: Any) -> tuple[Any, ...]:
+    """The tensors expanded to their common broadcast shape."""
+    try:
+        shape = np.broadcast_shapes(*(tuple(t.shape) for t in tensors))
+    except ValueError:
+        raise ShapeError(f"broadcast_tensors: shapes {', '.join(str(tuple(t.shape)) for t in tensors)} cannot be broadcast together") from None
+    return tuple(t if t.shape == shape else ops.movement.Expand.apply(t, shape) for t in tensors)
 
 
 # ---- reordering dims ---------------------------------------------------------------------
@@ -195,49 +210,7 @@ def roll(input: Any, shifts: int | Sequence[int], dims: int | Sequence[int] | No
     return input
 
 
-def _triangle(input: Any, keep: np.ndarray, name: str) -> Any:
-    if input.ndim < 2:
-        raise ShapeError(f"{name}: input tensor must have at least 2 dimensions; got shape {input.shape}")
-    return ops.elementwise.Where.apply(keep, input, 0)
-
-
-def tril(input: Any, diagonal: int = 0) -> Any:
-    """The lower triangle of the last two dims (on and below `diagonal`), zeros elsewhere."""
-    return _triangle(input, np.tri(*input.shape[-2:], k=diagonal, dtype=bool) if input.ndim >= 2 else None, "tril")
-
-
-def triu(input: Any, diagonal: int = 0) -> Any:
-    """The upper triangle of the last two dims (on and above `diagonal`), zeros elsewhere."""
-    return _triangle(input, ~np.tri(*input.shape[-2:], k=diagonal - 1, dtype=bool) if input.ndim >= 2 else None, "triu")
-
-
-def _diagonal_positions(rows: int, cols: int, offset: int) -> tuple[np.ndarray, np.ndarray]:
-    length = max(0, min(rows + min(offset, 0), cols - max(offset, 0)))
-    start = np.arange(length)
-    return start - min(offset, 0), start + max(offset, 0)
-
-
-def diag(input: Any, diagonal: int = 0) -> Any:
-    """A 1-d input: the square matrix with it on `diagonal`; a 2-d input: that diagonal."""
-    if input.ndim == 1:
-        size = input.shape[0] + abs(diagonal)
-        return ops.movement.IndexAdd.apply(input, _diagonal_positions(size, size, diagonal), (size, size))
-    if input.ndim == 2:
-        return ops.movement.Index.apply(input, _diagonal_positions(*input.shape, diagonal))
-    raise ShapeError(f"diag(): Supports 1D or 2D tensors; got shape {input.shape}")
-
-
-def diagonal(input: Any, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Any:
-    """The diagonal of the (dim1, dim2) planes, as the last dim of the result."""
-    dim1, dim2 = wrap_dim(dim1, input.ndim, "diagonal"), wrap_dim(dim2, input.ndim, "diagonal")
-    if dim1 == dim2:
-        raise ValueError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    rest = [d for d in range(input.ndim) if d not in (dim1, dim2)]
-    moved = input.permute(*rest, dim1, dim2)
-    return ops.movement.Index.apply(moved, (Ellipsis, *_diagonal_positions(*moved.shape[-2:], offset)))
-
-
-class ShapeMethods(joining.JoiningMethods, indexing.IndexingMethods, products.ProductMethods, info.InfoMethods):
+class ShapeMethods(diagonals.DiagonalMethods, joining.JoiningMethods, indexing.IndexingMethods, products.ProductMethods, info.InfoMethods):
     """Tensor methods of this family; `Tensor` inherits them. (reshape, view, flatten,
     permute, transpose, T and indexing are Tensor's own, in tensor.py.)"""
 
@@ -254,6 +227,9 @@ class ShapeMethods(joining.JoiningMethods, indexing.IndexingMethods, products.Pr
 
     def expand_as(self, other: Any) -> Any:
         return expand(self, other.shape)
+
+    def broadcast_to(self, size: Sequence[int]) -> Any:
+        return expand(self, tuple(size))
 
     def squeeze(self, dim: int | Sequence[int] | None = None) -> Any:
         return squeeze(self, dim)
@@ -318,15 +294,3 @@ class ShapeMethods(joining.JoiningMethods, indexing.IndexingMethods, products.Pr
 
     def roll(self, shifts: Any, dims: Any = None) -> Any:
         return roll(self, shifts, dims)
-
-    def tril(self, diagonal: int = 0) -> Any:
-        return tril(self, diagonal)
-
-    def triu(self, diagonal: int = 0) -> Any:
-        return triu(self, diagonal)
-
-    def diag(self, diagonal: int = 0) -> Any:
-        return diag(self, diagonal)
-
-    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Any:
-        return diagonal(self, offset, dim1, dim2)
