@@ -54,6 +54,7 @@ def run_backward(
             grads[id(root)] = seed
             pending.append((-root._order, root))
     heapq.heapify(pending)
+    heappop, heappush = heapq.heappop, heapq.heappush  # local names: the loop below runs per op
     # Arrays a leaf may not take over as its .grad (see Tensor._accumulate): the caller's seeds.
     taken = set(map(id, seeds))
     mode = enable_grad() if create_graph else None
@@ -64,7 +65,7 @@ def run_backward(
         # has already added its share into grads, so its gradient is complete. A loop, not
         # recursion: a chain of 10,000 ops is fine.
         while pending:
-            node = heapq.heappop(pending)[1]
+            node = heappop(pending)[1]
             grad_output = grads.pop(id(node))
             ctx = node._ctx
             if ctx is None:  # a leaf: its gradient is complete
@@ -83,11 +84,10 @@ def run_backward(
                 )
             if newest_write[0] > node._order:  # something was written in place since this op ran
                 check_saved(ctx, node)
+            needs = ctx.needs_input_grad
             if plain:
-                needs = ctx.needs_input_grad
                 input_grads = ctx.function.backward(ctx, grad_output)
             else:
-                needs = ctx.needs_input_grad
                 if needed is not None:
                     needs = tuple(need and id(parent) in needed for parent, need in zip(ctx.inputs, needs))
                     if True not in needs:
@@ -118,7 +118,7 @@ def run_backward(
                     grads[key] = grads[key] + grad
                 else:
                     grads[key] = grad
-                    heapq.heappush(pending, (-parent._order, parent))
+                    heappush(pending, (-parent._order, parent))
             if not retain_graph:
                 ctx.free()
     finally:

@@ -35,17 +35,19 @@ def owner(array: np.ndarray) -> np.ndarray:
     return array
 
 
-def mark_written(array: np.ndarray) -> None:
-    """Record an in-place write into `array`'s memory, now."""
+def mark_written(*arrays: np.ndarray) -> None:
+    """Record an in-place write into each array's memory, now (an optimizer step marks all its
+    parameters in one call: this runs on every training step)."""
     now = next(tensor._creation_order)
-    memory = owner(array)
-    key = id(memory)
-    entry = _written_at.get(key)
-    if entry is None:
-        # The entry goes when the memory does, so an id reused later starts clean.
-        _written_at[key] = [now, weakref.ref(memory, lambda _, key=key: _written_at.pop(key, None))]
-    else:
-        entry[0] = now
+    for array in arrays:
+        memory = array if array.base is None else owner(array)
+        entry = _written_at.get(id(memory))
+        if entry is None:
+            # The entry goes when the memory does, so an id reused later starts clean.
+            key = id(memory)
+            _written_at[key] = [now, weakref.ref(memory, lambda _, key=key: _written_at.pop(key, None))]
+        else:
+            entry[0] = now
     newest_write[0] = now
 
 

@@ -45,7 +45,7 @@ class Adam(Optimizer):
         return checked
 
     def step(self) -> None:
-        for index, param, state, grad in self.gradients():
+        for param, state, grad, work in self.gradients():
             if not state:
                 state.update(step=0, exp_avg=np.zeros_like(param.data), exp_avg_sq=np.zeros_like(param.data))
             state["step"] += 1
@@ -53,7 +53,7 @@ class Adam(Optimizer):
             step_size = self.lr / (1 - self.beta1 ** state["step"])
             bias_correction2_sqrt = math.sqrt(1 - self.beta2 ** state["step"])
             # Every update is in place, through one scratch array kept from step to step.
-            work = np.multiply(grad, 1 - self.beta1, out=self.work_array(index))
+            np.multiply(grad, 1 - self.beta1, out=work)
             exp_avg *= self.beta1
             exp_avg += work  # m ← β₁ m + (1 − β₁) g
             np.multiply(grad, grad, out=work)

@@ -41,10 +41,14 @@ class Optimizer:
         """Update every parameter that has a gradient (one with grad None is skipped)."""
         raise NotImplementedError(f"{type(self).__name__} must define step()")
 
-    def gradients(self) -> list[tuple[int, Tensor, dict[str, Any], np.ndarray]]:
-        """(index, parameter, its state, its gradient g = ∇θ + λθ) for every parameter that
-        has a gradient: the part of a step that SGD and Adam share (λ: weight_decay)."""
-        ready = []  # every shape is checked before any parameter moves: a refused step changes nothing
+    def gradients(self) -> list[tuple[Tensor, dict[str, Any], np.ndarray, np.ndarray]]:
+        """(parameter, its state, its gradient g = ∇θ + λθ, a work array) for every parameter
+        that has a gradient: the part of a step that SGD and Adam share (λ: weight_decay).
+
+        The work array is scratch space of the parameter's shape, kept from step to step (not
+        state): a step then allocates no new array, which for large parameters also saves the
+        page faults of fresh memory."""
+        ready, written = [], []  # every shape is checked before any parameter moves: a refused step changes nothing
         for index, (param, state) in enumerate(zip(self.params, self.state)):
             if param.grad is None:
                 continue
@@ -56,18 +60,13 @@ class Optimizer:
                 )
             if self.weight_decay != 0:
                 grad = grad + self.weight_decay * param.data  # a new array: .grad stays ∇θ
-            ready.append((index, param, state, grad))
-            mark_written(param.data)  # the step writes it in place: graphs that saved it are stale
+            work = self._work[index]
+            if work is None:
+                work = self._work[index] = np.empty_like(param.data)
+            ready.append((param, state, grad, work))
+            written.append(param.data)
+        mark_written(*written)  # the step writes them in place: graphs that saved them are stale
         return ready
-
-    def work_array(self, index: int) -> np.ndarray:
-        """A scratch array of parameter `index`'s shape, kept from step to step (not state):
-        a step then allocates no new array, which for large parameters also saves the page
-        faults of fresh memory."""
-        work = self._work[index]
-        if work is None:
-            work = self._work[index] = np.empty_like(self.params[index].data)
-        return work
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         for param in self.params:

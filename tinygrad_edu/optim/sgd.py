@@ -40,13 +40,13 @@ class SGD(Optimizer):
         return checked
 
     def step(self) -> None:
-        for index, param, state, grad in self.gradients():
+        for param, state, grad, work in self.gradients():
             if self.momentum != 0:
                 buffer = state.get("momentum_buffer")
                 if buffer is None:
                     buffer = state["momentum_buffer"] = grad.copy()
                 else:
                     buffer *= self.momentum
-                    buffer += np.multiply(grad, 1 - self.dampening, out=self.work_array(index))
+                    buffer += np.multiply(grad, 1 - self.dampening, out=work)
                 grad = grad + self.momentum * buffer if self.nesterov else buffer
-            param.data -= np.multiply(grad, self.lr, out=self.work_array(index))  # in place, no new array
+            param.data -= np.multiply(grad, self.lr, out=work)  # in place, no new array
