@@ -177,46 +177,65 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods):
         else:
             self.grad = Tensor._from_op(backend.copy(grad), None)
 
-    # ---- operators: numpy broadcasting; Python scalars keep this tensor's dtype ----------
+    # ---- operators: torch's type promotion (ops/promotion.py) ------------------------------
     def _operand(self, other: Any) -> Any:
-        if isinstance(other, Tensor):
+        """`other` as an operand of matmul: Tensors and Python numbers as they are; an array
+        takes a float tensor's dtype (a float64 array is not rounded to float32 next to a
+        float64 tensor)."""
+        if isinstance(other, (Tensor, int, float, bool)):
             return other
-        if isinstance(other, (int, float, bool)):
-            # numpy treats a Python scalar as "weak": float32 stays float32, float64 stays float64.
-            return other
-        # An array operand takes a float tensor's dtype, as a Python scalar does: otherwise a
-        # float64 array next to a float64 tensor would be rounded to the float32 default.
         return Tensor(other, dtype=self.dtype if backend.is_float(self.data) else None)
 
+    def _operands(self, other: Any) -> tuple[Any, Any]:
+        """(self, other) as an op's inputs, cast to torch's result dtype. Two tensors of one
+        dtype, or a float tensor and a Python number (numpy keeps float32 + 1.5 float32, as
+        torch), need no cast: the training loop's case goes straight through."""
+        if isinstance(other, Tensor):
+            if other.data.dtype == self.data.dtype:
+                return self, other
+        elif (type(other) is float or type(other) is int) and self.data.dtype.kind == "f":
+            return self, other
+        return promotion.promote(self, other)
+
     def __add__(self, other: Any) -> Tensor:
-        return elementwise.Add.apply(self, self._operand(other))
+        return elementwise.Add.apply(*self._operands(other))
 
     def __radd__(self, other: Any) -> Tensor:
-        return elementwise.Add.apply(self._operand(other), self)
+        x, other = self._operands(other)
+        return elementwise.Add.apply(other, x)
 
     def __sub__(self, other: Any) -> Tensor:
-        return elementwise.Sub.apply(self, self._operand(other))
+        return elementwise.Sub.apply(*self._operands(other))
 
     def __rsub__(self, other: Any) -> Tensor:
-        return elementwise.Sub.apply(self._operand(other), self)
+        x, other = self._operands(other)
+        return elementwise.Sub.apply(other, x)
 
     def __mul__(self, other: Any) -> Tensor:
-        return elementwise.Mul.apply(self, self._operand(other))
+        return elementwise.Mul.apply(*self._operands(other))
 
     def __rmul__(self, other: Any) -> Tensor:
-        return elementwise.Mul.apply(self._operand(other), self)
+        x, other = self._operands(other)
+        return elementwise.Mul.apply(other, x)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return elementwise.Div.apply(self, self._operand(other))
+        if self.data.dtype.kind == "f":
+            return elementwise.Div.apply(*self._operands(other))
+        return elementwise.Div.apply(*promotion.promote(self, other, floating=True))  # int / int is float
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return elementwise.Div.apply(self._operand(other), self)
+        if self.data.dtype.kind == "f":
+            x, other = self._operands(other)
+        else:
+            x, other = promotion.promote(self, other, floating=True)
+        return elementwise.Div.apply(other, x)
 
     def __pow__(self, exponent: Any) -> Tensor:
-        return elementwise.Pow.apply(self, self._operand(exponent))
+        return elementwise.Pow.apply(*self._operands(exponent))
 
     def __rpow__(self, base: Any) -> Tensor:
-        return elementwise.Pow.apply(self._operand(base), self)
+        x, base = self._operands(base)
+        return elementwise.Pow.apply(base, x)
 
     def __matmul__(self, other: Any) -> Tensor:
         return matmul.MatMul.apply(self, self._operand(other))
@@ -228,8 +247,10 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods):
         return elementwise.Neg.apply(self)
 
     def _compare(self, other: Any, name: str) -> Tensor:
-        other = self._operand(other)
-        return Tensor._from_op(elementwise.compare(name, self.data, getattr(other, "data", other)), None)
+        if other is None:
+            return NotImplemented  # x == None is False, as in torch (Python compares identities)
+        x, other = self._operands(other)
+        return Tensor._from_op(elementwise.compare(name, x.data, getattr(other, "data", other)), None)
 
     def __lt__(self, other: Any) -> Tensor:
         return self._compare(other, "lt")
@@ -254,24 +275,7 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods):
     def matmul(self, other: Any) -> Tensor:
         return self @ other
 
-    # ---- elementwise --------------------------------------------------------------------
-    def exp(self) -> Tensor:
-        return elementwise.Exp.apply(self)
-
-    def log(self) -> Tensor:
-        return elementwise.Log.apply(self)
-
-    def sqrt(self) -> Tensor:
-        return elementwise.Sqrt.apply(self)
-
-    def tanh(self) -> Tensor:
-        return elementwise.Tanh.apply(self)
-
-    def sigmoid(self) -> Tensor:
-        return elementwise.Sigmoid.apply(self)
-
-    def relu(self) -> Tensor:
-        return elementwise.ReLU.apply(self)
+    # ---- elementwise math (exp, sin, clamp, & ...) are ElementwiseMethods: api/elementwise.py
 
     # ---- dtype and device (the CPU is the only device: see devices.py) -------------------
     @property
@@ -375,7 +379,7 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods):
 # Imported last: the ops import `Function`, which imports `Tensor` from this module.
 # Every op module, not only those used here: the api/ mixins reach them as ops.<module>.
 from .ops import *  # noqa: E402,F401,F403
-from .ops import elementwise, matmul, movement, reduce, softmax  # noqa: E402
+from .ops import elementwise, matmul, movement, promotion, reduce, softmax  # noqa: E402
 from . import conversion, devices, dtypes  # noqa: E402
 from . import engine  # noqa: E402
 from .autograd import gradients  # noqa: E402

@@ -5,6 +5,10 @@ that was stretched along some axes is summed back over them (`unbroadcast`).
 
 Every backward here is written with operators and `xp` calls, so the same formula computes
 first-order gradients on arrays and, on Tensors, gradients that can be differentiated again.
+
+The operands arrive with one dtype (ops/promotion.py casts them, as torch does). A unary float
+function (exp, log, sqrt, tanh, sigmoid) of an int or bool tensor computes in the default
+float dtype, as torch: such a tensor never requires grad, so nothing is saved for backward.
 """
 from __future__ import annotations
 
@@ -12,22 +16,32 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .. import backend
+from ..errors import ShapeError
 from ..function import Context, Function
 from . import xp
+from .promotion import ArgumentError, DTypeError
 from .xp import unbroadcast
 
 
 def broadcast(ufunc: Callable[[Any, Any], np.ndarray], a: np.ndarray, b: np.ndarray, name: str) -> np.ndarray:
-    """ufunc(a, b), with numpy's broadcasting error restated with the op and both shapes."""
+    """ufunc(a, b), with numpy's errors restated as torch's: shapes that do not broadcast
+    (naming both), an int to a negative int power, an op the dtype does not have (bool − bool)."""
     try:
         return ufunc(a, b)
     except ValueError as error:
-        if "broadcast" not in str(error):  # e.g. "Integers to negative integer powers are not allowed"
-            raise ValueError(f"{name}: {error}") from None
-        raise ValueError(
+        if "broadcast" not in str(error):  # "Integers to negative integer powers are not allowed"
+            raise ArgumentError(f"{name}: {error}") from None
+        raise ShapeError(
             f"{name}: operands with shapes {np.shape(a)} and {np.shape(b)} cannot be broadcast "
             f"together (sizes must match or be 1, aligned from the right)"
         ) from None
+    except TypeError as error:  # numpy's "boolean subtract is not supported", and the like
+        raise DTypeError(f"{name} is not supported for dtypes {_dtype(a)} and {_dtype(b)} ({error})") from None
+
+
+def _dtype(value: Any) -> str:
+    return str(value.dtype) if hasattr(value, "dtype") else type(value).__name__
 
 
 class Add(Function):
@@ -110,6 +124,8 @@ class Pow(Function):
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> np.ndarray:
         output = broadcast(np.power, a, b, "pow")
+        if output.dtype.char == "b" and np.result_type(a, b) == np.bool_:  # int8 from two bools
+            output = output.astype(np.bool_)  # bool ** bool is bool in torch
         ctx.save_for_backward(a, b, output)
         return output
 
@@ -141,6 +157,8 @@ class Neg(Function):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        if x.dtype.kind == "b":
+            raise DTypeError("neg: negation, the `-` operator, on a bool tensor is not supported; use `~` or logical_not() to invert a mask")
         return -x
 
     @staticmethod
@@ -153,6 +171,8 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        if x.dtype.kind != "f":
+            x = x.astype(backend.DEFAULT_FLOAT)
         output = np.exp(x)
         ctx.save_for_backward(output)
         return output
@@ -168,6 +188,8 @@ class Log(Function):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        if x.dtype.kind != "f":
+            x = x.astype(backend.DEFAULT_FLOAT)
         ctx.save_for_backward(x)
         return np.log(x)
 
@@ -182,6 +204,8 @@ class Sqrt(Function):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        if x.dtype.kind != "f":
+            x = x.astype(backend.DEFAULT_FLOAT)
         output = np.sqrt(x)
         ctx.save_for_backward(output)
         return output
@@ -197,6 +221,8 @@ class Tanh(Function):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        if x.dtype.kind != "f":
+            x = x.astype(backend.DEFAULT_FLOAT)
         output = np.tanh(x)
         ctx.save_for_backward(output)
         return output
@@ -205,8 +231,10 @@ class Tanh(Function):
     def backward(ctx: Context, grad_output: Any) -> np.ndarray:
         (output,) = ctx.saved_tensors
         input_grad = 1 - output * output
-        input_grad *= grad_output  # in place: one temporary array fewer
-        return input_grad
+        if isinstance(input_grad, np.ndarray):
+            input_grad *= grad_output  # in place: one temporary array fewer
+            return input_grad
+        return input_grad * grad_output  # Tensors (double backward): out of place, recorded
 
 
 class Sigmoid(Function):
@@ -214,6 +242,8 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        if x.dtype.kind != "f":
+            x = x.astype(backend.DEFAULT_FLOAT)
         # σ(x) = (1 + tanh(x/2)) / 2: the same function, with no overflow for large |x|.
         output = 0.5 * (1 + np.tanh(0.5 * x))
         ctx.save_for_backward(output)
@@ -230,7 +260,9 @@ class ReLU(Function):
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
-        output = np.maximum(x, 0)
+        if x.dtype.kind == "b":
+            raise DTypeError("relu: bool tensors are not supported (torch: Boolean inputs not supported for relu)")
+        output = np.maximum(x, 0)  # an int tensor stays int, as in torch
         ctx.save_for_backward(output)
         return output
 
@@ -260,12 +292,12 @@ class Where(Function):
     @staticmethod
     def forward(ctx: Context, condition: np.ndarray, a: Any, b: Any) -> np.ndarray:
         if np.asarray(condition).dtype != np.bool_:
-            raise TypeError(f"where: condition must be a bool tensor; got dtype {np.asarray(condition).dtype}")
+            raise DTypeError(f"where: condition must be a bool tensor; got dtype {np.asarray(condition).dtype}")
         ctx.condition, ctx.shapes = condition, (np.shape(a), np.shape(b))
         try:
             return np.where(condition, a, b)
         except ValueError:
-            raise ValueError(
+            raise ShapeError(
                 f"where: condition, input and other with shapes {np.shape(condition)}, "
                 f"{np.shape(a)} and {np.shape(b)} cannot be broadcast together"
             ) from None
@@ -290,6 +322,7 @@ _COMPARISONS = {
 }
 
 
-def compare(name: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """A comparison: a boolean array, with no gradient (it is a step function)."""
+def compare(name: str, a: Any, b: Any) -> np.ndarray:
+    """A comparison of operands of one dtype (ops/promotion.py): a boolean array, with no
+    gradient (it is a step function)."""
     return broadcast(_COMPARISONS[name], a, b, name)
