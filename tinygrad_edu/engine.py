@@ -21,6 +21,7 @@ from . import backend
 from .grad_mode import enable_grad
 from .ops.elementwise import Cast
 from .tensor import Tensor
+from .observers import anomaly_enabled, check_finite, run_tensor_hooks, tensor_hooks_in_use
 from .versions import check_saved, newest_write
 
 
@@ -55,6 +56,7 @@ def run_backward(
             pending.append((-root._order, root))
     heapq.heapify(pending)
     heappop, heappush = heapq.heappop, heapq.heappush  # local names: the loop below runs per op
+    hooks, anomaly = tensor_hooks_in_use[0], anomaly_enabled[0]  # read once: nothing per op when off
     # Arrays a leaf may not take over as its .grad (see Tensor._accumulate): the caller's seeds.
     taken = set(map(id, seeds))
     mode = enable_grad() if create_graph else None
@@ -67,6 +69,8 @@ def run_backward(
         while pending:
             node = heappop(pending)[1]
             grad_output = grads.pop(id(node))
+            if hooks:
+                grad_output = run_tensor_hooks(node, grad_output)
             ctx = node._ctx
             if ctx is None:  # a leaf: its gradient is complete
                 if every_leaf:
@@ -113,6 +117,9 @@ def run_backward(
                     )
                 if grad.dtype != parent_data.dtype:
                     grad = Cast.apply(grad, parent_data.dtype) if create_graph else backend.cast(grad, parent_data.dtype)
+                if anomaly:
+                    name = ctx.function.__name__
+                    check_finite(grad, f"gradient for input {position}", f"{name}.backward", ctx.inputs, getattr(ctx, "created_at", None))
                 key = id(parent)
                 if key in grads:
                     grads[key] = grads[key] + grad

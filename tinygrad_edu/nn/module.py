@@ -26,6 +26,7 @@ from ..conversion import to_arguments
 from ..devices import cpu_device
 from ..dtypes import float16, float32, float64, is_floating, to_dtype
 from ..tensor import Tensor
+from .hooks import ModuleHooks
 from .parameter import Parameter
 
 
@@ -36,9 +37,9 @@ class IncompatibleKeys(NamedTuple):
     unexpected_keys: list[str]
 
 
-class Module:
+class Module(ModuleHooks):
     """Subclass it, call `super().__init__()`, assign Parameters and Modules as attributes,
-    and define `forward`. Calling the module calls forward."""
+    and define `forward`. Calling the module calls forward (and its hooks, if any: nn/hooks.py)."""
 
     def __init__(self) -> None:
         self.training = True
@@ -58,7 +59,9 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        if self._hooks is None:
+            return self.forward(*args, **kwargs)
+        return self._call_with_hooks(args, kwargs)
 
     # ---- what the module holds -----------------------------------------------------------
     def named_children(self) -> Iterator[tuple[str, Module]]:
