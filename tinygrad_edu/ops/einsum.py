@@ -47,7 +47,7 @@ def parse(equation: str, shapes: list[tuple[int, ...]]) -> tuple[list[str], str]
     return spelled, output
 
 
-def einsum_of(equation: str, *operands: Any) -> Any:
+def _einsum_of(equation: str, *operands: Any) -> Any:
     """einsum on arrays (numpy's, with its contraction order optimised), or on Tensors (the op)."""
     if any(isinstance(operand, Tensor) for operand in operands):
         return Einsum.apply(equation, *operands)
@@ -90,5 +90,5 @@ class Einsum(Function):
                 if not any(letter in t for t in others):  # summed away: the gradient is broadcast along it
                     others.append(letter)
                     arguments.append(np.ones(sizes[letter], dtype=operands[i].dtype))
-            grads.append(einsum_of(",".join(others) + "->" + target, *arguments))
+            grads.append(_einsum_of(",".join(others) + "->" + target, *arguments))
         return (None, *grads)
