@@ -14,6 +14,8 @@ from typing import Any, Iterator
 
 from . import backend
 from .api.elementwise import ElementwiseMethods
+from .api.hooks import HookMethods
+from .api.inplace import InplaceMethods
 from .api.reductions import ReductionMethods
 from .api.shape import ShapeMethods
 
@@ -25,8 +27,9 @@ _creation_order = itertools.count()
 Scalar = int | float | bool
 
 
-class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods):
-    __slots__ = ("data", "grad", "_requires_grad", "_ctx", "_order")
+class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods, HookMethods):
+    # _hooks and _retains_grad stay unset until used: a new tensor pays nothing for them.
+    __slots__ = ("data", "grad", "_requires_grad", "_ctx", "_order", "_hooks", "_retains_grad")
     # Make numpy hand `ndarray * tensor` to Tensor.__rmul__ instead of looping over elements.
     __array_ufunc__ = None
 
