@@ -87,7 +87,7 @@ class Remainder(Function):
         output = broadcast(np.remainder if rounding == "floor" else np.fmod, a, b, name)
         ctx.shapes = (np.shape(a), np.shape(b))
         if ctx.needs_input_grad[1]:
-            ctx.quotient = divide_rounded(a, b, rounding)
+            ctx.quotient = _divide_rounded(a, b, rounding)
         return output
 
     @staticmethod
@@ -100,7 +100,7 @@ class Remainder(Function):
         )
 
 
-def divide_rounded(a: Any, b: Any, rounding: str) -> np.ndarray:
+def _divide_rounded(a: Any, b: Any, rounding: str) -> np.ndarray:
     """A/B rounded toward −∞ ("floor") or toward 0 ("trunc"), integers exactly."""
     if rounding == "floor":
         return np.asarray(broadcast(np.floor_divide, a, b, "div"))
@@ -119,7 +119,7 @@ class RoundedDiv(Function):
     def forward(ctx: Context, a: Any, b: Any, rounding: str) -> np.ndarray:
         _check_integer_divisor("div", a, b)
         ctx.shapes = (np.shape(a), np.shape(b))
-        return divide_rounded(a, b, rounding)
+        return _divide_rounded(a, b, rounding)
 
     @staticmethod
     def backward(ctx: Context, grad_output: Any) -> tuple[Any, Any, None]:

@@ -11,14 +11,14 @@ import numpy as np
 from .elementwise import broadcast
 from .promotion import DTypeError
 
-BITWISE = {
+_BITWISE = {
     "bitwise_and": np.bitwise_and,
     "bitwise_or": np.bitwise_or,
     "bitwise_xor": np.bitwise_xor,
     "bitwise_left_shift": np.left_shift,
     "bitwise_right_shift": np.right_shift,
 }
-LOGICAL = {"logical_and": np.logical_and, "logical_or": np.logical_or, "logical_xor": np.logical_xor}
+_LOGICAL = {"logical_and": np.logical_and, "logical_or": np.logical_or, "logical_xor": np.logical_xor}
 
 
 def _dtype(value: Any) -> np.dtype:
@@ -32,7 +32,7 @@ def bitwise(name: str, a: Any, b: Any) -> np.ndarray:
     kind = _dtype(a).kind
     if kind not in "biu" or (kind == "b" and name.endswith("shift")):
         raise DTypeError(f"{name} is only defined for integer{'' if name.endswith('shift') else ' and bool'} tensors; got dtype {_dtype(a)}")
-    return np.asarray(broadcast(BITWISE[name], a, b, name))
+    return np.asarray(broadcast(_BITWISE[name], a, b, name))
 
 
 def bitwise_not(x: np.ndarray) -> np.ndarray:
@@ -44,7 +44,7 @@ def bitwise_not(x: np.ndarray) -> np.ndarray:
 
 def logical(name: str, a: Any, b: Any) -> np.ndarray:
     """A logical op on any dtypes: nonzero is True; the result is bool."""
-    return np.asarray(broadcast(LOGICAL[name], a, b, name))
+    return np.asarray(broadcast(_LOGICAL[name], a, b, name))
 
 
 def isclose(a: Any, b: Any, rtol: float, atol: float, equal_nan: bool) -> np.ndarray:

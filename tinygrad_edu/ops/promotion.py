@@ -21,7 +21,7 @@ import numpy as np
 from .. import backend
 from ..tensor import Tensor
 
-BOOL, INT64 = np.dtype(np.bool_), np.dtype(np.int64)
+_BOOL, _INT64 = np.dtype(np.bool_), np.dtype(np.int64)
 
 
 class DTypeError(TypeError, NotImplementedError):
@@ -59,11 +59,11 @@ def _kind_above(higher: np.dtype | None, lower: np.dtype | None) -> np.dtype | N
     return higher
 
 
-def scalar_dtype(value: Any) -> np.dtype:
+def _scalar_dtype(value: Any) -> np.dtype:
     """The dtype torch gives a Python number: bool, int64, or the default float dtype."""
     if isinstance(value, bool):
-        return BOOL
-    return INT64 if isinstance(value, int) else backend.DEFAULT_FLOAT
+        return _BOOL
+    return _INT64 if isinstance(value, int) else backend.DEFAULT_FLOAT
 
 
 def result_type(*operands: Any) -> np.dtype:
@@ -75,7 +75,7 @@ def result_type(*operands: Any) -> np.dtype:
         if isinstance(value, Tensor):
             tier, dtype = (0 if value.data.ndim else 1), value.data.dtype
         else:
-            tier, dtype = 2, scalar_dtype(value)
+            tier, dtype = 2, _scalar_dtype(value)
         tiers[tier] = dtype if tiers[tier] is None else promote_types(tiers[tier], dtype)
     result = _kind_above(tiers[0], _kind_above(tiers[1], tiers[2]))
     if result is None:

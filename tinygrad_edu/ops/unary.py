@@ -17,7 +17,7 @@ from ..function import Context, Function
 from . import xp
 from .promotion import DTypeError, float_array
 
-LN2, LN10 = math.log(2.0), math.log(10.0)
+_LN2, _LN10 = math.log(2.0), math.log(10.0)
 
 
 class Abs(Function):
@@ -91,7 +91,7 @@ class Exp2(Function):
     @staticmethod
     def backward(ctx: Context, grad_output: Any) -> Any:
         (output,) = ctx.saved_tensors
-        return grad_output * (output * LN2)
+        return grad_output * (output * _LN2)
 
 
 class Expm1(Function):
@@ -121,7 +121,7 @@ class Log2(Function):
     @staticmethod
     def backward(ctx: Context, grad_output: Any) -> Any:
         (x,) = ctx.saved_tensors
-        return grad_output / (x * LN2)
+        return grad_output / (x * _LN2)
 
 
 class Log10(Function):
@@ -136,7 +136,7 @@ class Log10(Function):
     @staticmethod
     def backward(ctx: Context, grad_output: Any) -> Any:
         (x,) = ctx.saved_tensors
-        return grad_output / (x * LN10)
+        return grad_output / (x * _LN10)
 
 
 class Log1p(Function):
