@@ -169,6 +169,14 @@ def test_max_with_a_dim_is_a_named_tuple_of_values_and_indices():
     assert tg.max(x).item() == 6.0 and x.min().item() == 1.0  # without a dim: one value
 
 
+def test_the_functions_take_an_array_as_torch_takes_outputs_data():
+    """`_, predicted = torch.max(outputs.data, 1)`: here `.data` is the ndarray itself."""
+    outputs = f64([[0.1, 0.7, 0.2], [0.5, 0.3, 0.2]], requires_grad=True)
+    _, predicted = tg.max(outputs.data, 1)
+    np.testing.assert_array_equal(predicted.numpy(), [1, 0])
+    assert tg.sum(outputs.data).dtype == tg.float64 and tg.argmax(outputs.data).item() == 1
+
+
 def test_max_refuses_several_dims_as_torch():
     with pytest.raises(TypeError, match="amax"):
         f64([[1.0]]).max(dim=(0, 1))

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from .. import ops  # the package only: its modules are imported once Tensor exists (tensor.py)
+from . import elementwise  # max(a, b) is torch.maximum
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -29,6 +30,16 @@ class ValuesIndices(NamedTuple):
 
     values: Any
     indices: Any
+
+
+def _tensor(input: Any) -> Tensor:
+    """`input` as a Tensor: an ndarray (what `x.data` is here, where torch's `.data` is a
+    Tensor) is wrapped without a copy, so the idiom `torch.max(outputs.data, 1)` runs."""
+    if isinstance(input, np.ndarray):
+        from ..tensor import Tensor
+
+        return Tensor.from_numpy(input)
+    return input
 
 
 def _dims(dim: Any, keepdim: Any, axis: Any, keepdims: Any) -> tuple[Any, bool]:
@@ -56,11 +67,13 @@ def _floating(input: Tensor, name: str) -> None:
 
 # ---- sums and products --------------------------------------------------------------------
 def sum(input: Tensor, dim: Any = None, keepdim: Any = False, *, dtype: Any = None, axis: Any = None, keepdims: Any = None) -> Tensor:  # noqa: A001
+    input = _tensor(input)
     # reduction_args directly: this is the training loop's loss.sum() (a function call less).
     return ops.reduce.Sum.apply(_integers_as_int64(input, dtype), *ops.reduce.reduction_args(axis, keepdim, dim, keepdims))
 
 
 def mean(input: Tensor, dim: Any = None, keepdim: Any = False, *, dtype: Any = None, axis: Any = None, keepdims: Any = None) -> Tensor:
+    input = _tensor(input)
     input = input if dtype is None else input.to(dtype)
     if input.dtype.kind != "f":
         raise RuntimeError(
@@ -70,6 +83,7 @@ def mean(input: Tensor, dim: Any = None, keepdim: Any = False, *, dtype: Any = N
 
 
 def prod(input: Tensor, dim: Any = None, keepdim: Any = False, *, dtype: Any = None, axis: Any = None, keepdims: Any = None) -> Tensor:
+    input = _tensor(input)
     return ops.reduce.Prod.apply(_integers_as_int64(input, dtype), *_dims(dim, keepdim, axis, keepdims))
 
 
@@ -97,43 +111,38 @@ def _at_indices(input: Tensor, indices: np.ndarray, dim: int, keepdim: bool) -> 
 def max(input: Tensor, dim: Any = None, keepdim: Any = False, *, axis: Any = None, keepdims: Any = None) -> Any:  # noqa: A001
     """max(input): the largest value. max(input, dim, keepdim=False): (values, indices).
     max(input, other): the elementwise maximum, as torch.maximum."""
+    input = _tensor(input)
     if isinstance(dim, type(input)):
-        return _elementwise_extreme(input, dim, largest=True)
+        return elementwise.maximum(input, dim)
     return _extreme(input, dim, keepdim, axis, keepdims, largest=True)
 
 
 def min(input: Tensor, dim: Any = None, keepdim: Any = False, *, axis: Any = None, keepdims: Any = None) -> Any:  # noqa: A001
     """min(input): the smallest value. min(input, dim, keepdim=False): (values, indices).
     min(input, other): the elementwise minimum, as torch.minimum."""
+    input = _tensor(input)
     if isinstance(dim, type(input)):
-        return _elementwise_extreme(input, dim, largest=False)
+        return elementwise.minimum(input, dim)
     return _extreme(input, dim, keepdim, axis, keepdims, largest=False)
 
 
-def _elementwise_extreme(input: Tensor, other: Tensor, largest: bool) -> Tensor:
-    """The larger (smaller) of two tensors, element by element; a tie gives half of the
-    gradient to each, as torch.maximum: there the result is (a + b) / 2, which equals both."""
-    if input.dtype.kind != "f" or other.dtype.kind != "f":  # integers: no gradient to share
-        return _constant(input, (np.maximum if largest else np.minimum)(input.data, other.data))
-    winner = input.data > other.data if largest else input.data < other.data
-    tie = input.data == other.data
-    Where = ops.elementwise.Where
-    return Where.apply(winner, input, Where.apply(tie, (input + other) / 2, other))
-
-
 def amax(input: Tensor, dim: Any = None, keepdim: Any = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+    input = _tensor(input)
     return ops.reduce.Max.apply(input, *_dims(dim, keepdim, axis, keepdims))
 
 
 def amin(input: Tensor, dim: Any = None, keepdim: Any = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+    input = _tensor(input)
     return ops.reduce.Min.apply(input, *_dims(dim, keepdim, axis, keepdims))
 
 
 def argmax(input: Tensor, dim: Any = None, keepdim: Any = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+    input = _tensor(input)
     return _constant(input, ops.reduce.arg_extreme(input.data, *_dims(dim, keepdim, axis, keepdims), "argmax"))
 
 
 def argmin(input: Tensor, dim: Any = None, keepdim: Any = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+    input = _tensor(input)
     return _constant(input, ops.reduce.arg_extreme(input.data, *_dims(dim, keepdim, axis, keepdims), "argmin"))
 
 
@@ -141,6 +150,7 @@ def argmin(input: Tensor, dim: Any = None, keepdim: Any = False, *, axis: Any = 
 def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: Any = False, *, correction: Any = None, axis: Any = None, keepdims: Any = None) -> Tensor:
     """The variance with Bessel's correction unless told otherwise: divided by n − correction
     (correction=1 by default; unbiased=False means correction=0). var(input, unbiased) too."""
+    input = _tensor(input)
     if isinstance(dim, bool):  # torch's older var(input, unbiased)
         dim, unbiased = None, dim
     if correction is not None and unbiased is not None:
@@ -161,6 +171,7 @@ def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: Any = Fal
 def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
     """The p-norm over `dim` (all elements by default): p = 2 or "fro" (Euclidean), 1, any
     p > 0, inf (largest |x|), -inf (smallest |x|), 0 (count of non-zeros)."""
+    input = _tensor(input)
     input = input if dtype is None else input.to(dtype)
     _floating(input, "norm")
     dim, keepdim = _dims(dim, keepdim, None, None)
@@ -181,6 +192,7 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, 
 
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     """log Σ exp(input) over `dim`, without overflow."""
+    input = _tensor(input)
     if input.dtype.kind != "f":  # integers give the default float dtype, as torch
         from ..dtypes import get_default_dtype
 
@@ -191,6 +203,7 @@ def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
 def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
     """median(input): the lower of the two middle values for an even count, as torch.
     median(input, dim, keepdim=False): (values, indices) along one dim."""
+    input = _tensor(input)
     if dim is None:
         return ops.statistics.Median.apply(input)
     if input.ndim == 0:
@@ -205,6 +218,7 @@ def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
 
 # ---- scans --------------------------------------------------------------------------------
 def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    input = _tensor(input)
     input = _integers_as_int64(input, dtype)
     if input.ndim == 0:  # a 0-d tensor scans as one element
         return cumsum(input.reshape(1), ops.dims.wrap_dim(dim, 0, "cumsum")).reshape(())
@@ -212,6 +226,7 @@ def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
 
 
 def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    input = _tensor(input)
     input = _integers_as_int64(input, dtype)
     if input.ndim == 0:
         return cumprod(input.reshape(1), ops.dims.wrap_dim(dim, 0, "cumprod")).reshape(())
@@ -219,6 +234,7 @@ def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
 
 
 def _running_extreme(input: Tensor, dim: int, largest: bool) -> ValuesIndices:
+    input = _tensor(input)
     name = "cummax" if largest else "cummin"
     if input.ndim == 0:
         ops.dims.wrap_dim(dim, 0, name)
@@ -249,6 +265,7 @@ def all(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = No
 
 def _truth(input: Tensor, logical: np.ufunc, dim: Any, keepdim: Any, axis: Any, keepdims: Any, name: str) -> Tensor:
     """any/all over dims: bool, except uint8 in, uint8 out (as torch)."""
+    input = _tensor(input)
     dim, keepdim = _dims(dim, keepdim, axis, keepdims)
     axes = ops.reduce.normalize_axes(dim, input.ndim, name)
     result = logical.reduce(input.data.astype(bool, copy=False), axis=axes, keepdims=keepdim)
@@ -257,6 +274,7 @@ def _truth(input: Tensor, logical: np.ufunc, dim: Any, keepdim: Any, axis: Any, 
 
 def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
     """The number (int64) of non-zero elements over `dim` (all by default)."""
+    input = _tensor(input)
     axes = ops.reduce.normalize_axes(_dims(dim, False, None, None)[0], input.ndim, "count_nonzero")
     return _constant(input, np.add.reduce(input.data != 0, axis=axes, dtype=np.int64))
 
