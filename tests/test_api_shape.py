@@ -277,3 +277,11 @@ def test_grad_fn_is_a_node_with_next_functions_as_in_torch():
     assert mul.name() == "Mul" and index == 0
     accumulate, constant = mul.next_functions
     assert accumulate[0].name() == "AccumulateGrad" and accumulate[0].variable is x and constant == (None, 0)
+
+
+def test_cat_and_stack_promote_dtypes_as_torch_and_keep_gradients():
+    x = tg.ones(2, requires_grad=True)
+    joined = tg.cat([x, tg.tensor([3], dtype=tg.int64), tg.ones(1, dtype=tg.float64)])
+    assert joined.dtype == tg.float64 and tg.stack([tg.tensor([1, 2]), x.detach()]).dtype == tg.float32
+    joined.sum().backward()
+    assert x.grad.dtype == tg.float32 and x.grad.tolist() == [1.0, 1.0]

@@ -196,6 +196,8 @@ INTEGER_CASES = [
     ("repeat_interleave counts", lambda m, F, x: m.repeat_interleave(x), [np.array([2, 0, 1])]),
     ("gather ints", lambda m, F, x: x.gather(0, m.tensor([[1, 0]])), [np.array([[1, 2], [3, 4]])]),
     ("cat ints", lambda m, F, x: m.cat([x, x], 0), [np.array([1, 2])]),
+    ("cat promotes", lambda m, F, x: m.cat([x, x.float(), x.bool()]), [np.array([1, 2])]),
+    ("stack promotes", lambda m, F, x: m.stack([x.to(m.uint8), x.to(m.int8)]), [np.array([1, 2])]),
     ("tril ints", lambda m, F, x: x.tril(), [np.arange(9).reshape(3, 3)]),
     ("flip bools", lambda m, F, x: x.flip(0), [np.array([True, False, False])]),
 ]

@@ -6,6 +6,7 @@ Cat op (its gradient is cut back into slices) and stack the Stack op.
 """
 from __future__ import annotations
 
+import functools
 from typing import Any, Sequence
 
 import numpy as np
@@ -70,7 +71,11 @@ def _tensors(tensors: Sequence[Any], name: str) -> list[Any]:
         raise TypeError(f"{name}(): argument 'tensors' must be a tuple or list of Tensors, not {type(tensors).__name__}")
     if not tensors:
         raise ValueError(f"{name}(): expected a non-empty list of Tensors")
-    return [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    if len({t.dtype for t in tensors}) > 1:  # torch's promotion: int64 with float32 is float32
+        dtype = functools.reduce(ops.promotion.promote_types, (t.dtype for t in tensors))
+        tensors = [ops.promotion.cast(t, dtype) for t in tensors]
+    return tensors
 
 
 def cat(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> Any:
