@@ -177,6 +177,13 @@ def test_the_functions_take_an_array_as_torch_takes_outputs_data():
     assert tg.sum(outputs.data).dtype == tg.float64 and tg.argmax(outputs.data).item() == 1
 
 
+def test_a_parameter_reduces_as_a_tensor():
+    weight = tg.nn.Parameter(tg.tensor([[1.0, 3.0], [2.0, 0.0]]))
+    values, indices = weight.max(1)
+    assert type(indices) is Tensor and not indices.requires_grad and values.requires_grad
+    np.testing.assert_array_equal(tg.max(weight, tg.ones(2, 2)).numpy(), [[1.0, 3.0], [2.0, 1.0]])
+
+
 def test_max_refuses_several_dims_as_torch():
     with pytest.raises(TypeError, match="amax"):
         f64([[1.0]]).max(dim=(0, 1))

@@ -48,8 +48,11 @@ def _dims(dim: Any, keepdim: Any, axis: Any, keepdims: Any) -> tuple[Any, bool]:
 
 
 def _constant(input: Tensor, array: np.ndarray) -> Tensor:
-    """A result without a gradient (indices, counts, truth values)."""
-    return type(input)._from_op(np.asarray(array), None)
+    """A result without a gradient (indices, counts, truth values): a plain Tensor, also when
+    the input is a subclass such as nn.Parameter."""
+    from ..tensor import Tensor
+
+    return Tensor._from_op(np.asarray(array), None)
 
 
 def _integers_as_int64(input: Tensor, dtype: Any) -> Tensor:
@@ -68,13 +71,11 @@ def _floating(input: Tensor, name: str) -> None:
 # ---- sums and products --------------------------------------------------------------------
 def sum(input: Tensor, dim: Any = None, keepdim: Any = False, *, dtype: Any = None, axis: Any = None, keepdims: Any = None) -> Tensor:  # noqa: A001
     input = _tensor(input)
-    # reduction_args directly: this is the training loop's loss.sum() (a function call less).
-    return ops.reduce.Sum.apply(_integers_as_int64(input, dtype), *ops.reduce.reduction_args(axis, keepdim, dim, keepdims))
+    return ops.reduce.Sum.apply(_integers_as_int64(input, dtype), *_dims(dim, keepdim, axis, keepdims))
 
 
 def mean(input: Tensor, dim: Any = None, keepdim: Any = False, *, dtype: Any = None, axis: Any = None, keepdims: Any = None) -> Tensor:
-    input = _tensor(input)
-    input = input if dtype is None else input.to(dtype)
+    input = _tensor(input) if dtype is None else _tensor(input).to(dtype)
     if input.dtype.kind != "f":
         raise RuntimeError(
             f"mean(): could not infer output dtype. Input dtype must be a floating point dtype; got {input.dtype}"
@@ -112,7 +113,7 @@ def max(input: Tensor, dim: Any = None, keepdim: Any = False, *, axis: Any = Non
     """max(input): the largest value. max(input, dim, keepdim=False): (values, indices).
     max(input, other): the elementwise maximum, as torch.maximum."""
     input = _tensor(input)
-    if isinstance(dim, type(input)):
+    if ops.xp.is_tensor(dim):
         return elementwise.maximum(input, dim)
     return _extreme(input, dim, keepdim, axis, keepdims, largest=True)
 
@@ -121,7 +122,7 @@ def min(input: Tensor, dim: Any = None, keepdim: Any = False, *, axis: Any = Non
     """min(input): the smallest value. min(input, dim, keepdim=False): (values, indices).
     min(input, other): the elementwise minimum, as torch.minimum."""
     input = _tensor(input)
-    if isinstance(dim, type(input)):
+    if ops.xp.is_tensor(dim):
         return elementwise.minimum(input, dim)
     return _extreme(input, dim, keepdim, axis, keepdims, largest=False)
 
@@ -171,8 +172,7 @@ def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: Any = Fal
 def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
     """The p-norm over `dim` (all elements by default): p = 2 or "fro" (Euclidean), 1, any
     p > 0, inf (largest |x|), -inf (smallest |x|), 0 (count of non-zeros)."""
-    input = _tensor(input)
-    input = input if dtype is None else input.to(dtype)
+    input = _tensor(input) if dtype is None else _tensor(input).to(dtype)
     _floating(input, "norm")
     dim, keepdim = _dims(dim, keepdim, None, None)
     if p == "fro":
@@ -218,16 +218,14 @@ def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
 
 # ---- scans --------------------------------------------------------------------------------
 def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
-    input = _tensor(input)
-    input = _integers_as_int64(input, dtype)
+    input = _integers_as_int64(_tensor(input), dtype)
     if input.ndim == 0:  # a 0-d tensor scans as one element
         return cumsum(input.reshape(1), ops.dims.wrap_dim(dim, 0, "cumsum")).reshape(())
     return ops.scan.CumSum.apply(input, ops.dims.wrap_dim(dim, input.ndim, "cumsum"), False)
 
 
 def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
-    input = _tensor(input)
-    input = _integers_as_int64(input, dtype)
+    input = _integers_as_int64(_tensor(input), dtype)
     if input.ndim == 0:
         return cumprod(input.reshape(1), ops.dims.wrap_dim(dim, 0, "cumprod")).reshape(())
     return ops.scan.CumProd.apply(input, ops.dims.wrap_dim(dim, input.ndim, "cumprod"))
