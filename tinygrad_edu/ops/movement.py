@@ -146,13 +146,23 @@ def torch_index(index: Any) -> tuple[Any, Any]:
     numpy counts the integer as one more advanced index, torch selects with it first. So
     x[0, :, [1, 2]] of shape (3, 4, 5) is (4, 2) in torch and (2, 4) in numpy; here the
     integers go in a first step, the rest in a second. (The first step is basic indexing, a
-    view: `array[first][then] = value` writes into the array.) Slice steps must be positive, as torch
-    requires (torch has no negative strides; use .flip()).
+    view: `array[first][then] = value` writes into the array.) Slice steps must be positive,
+    as torch requires (torch has no negative strides; use .flip()).
     """
-    if isinstance(index, (int, np.integer)) and not isinstance(index, bool):
-        return index, None  # the common x[i]: no parsing
-    parts = index if isinstance(index, tuple) else (index,)
-    parts = tuple(_index_part(part) for part in parts)
+    if type(index) is not tuple:  # one index alone reads alike in numpy and torch
+        if type(index) is slice and index.step is not None and index.step <= 0:
+            raise ValueError("step must be greater than zero")
+        return (index, None) if type(index) is int else (_index_part(index), None)
+    for part in index:  # the common basic index (ints, slices, None, ...): only the steps to check
+        kind = type(part)
+        if kind is slice:
+            if part.step is not None and part.step <= 0:
+                raise ValueError("step must be greater than zero")
+        elif not (kind is int or part is None or part is Ellipsis):
+            break
+    else:
+        return index, None
+    parts = tuple(_index_part(part) for part in index)
     advanced = integers = False
     for part in parts:
         if isinstance(part, slice) and part.step is not None and part.step <= 0:
@@ -160,7 +170,7 @@ def torch_index(index: Any) -> tuple[Any, Any]:
         advanced = advanced or isinstance(part, np.ndarray)
         integers = integers or (isinstance(part, (int, np.integer)) and not isinstance(part, bool))
     if not (advanced and integers):
-        return parts if isinstance(index, tuple) else parts[0], None
+        return parts, None
     first, then = [], []
     for part in parts:
         if isinstance(part, (int, np.integer)) and not isinstance(part, bool):
