@@ -21,7 +21,7 @@ from . import backend
 from .grad_mode import enable_grad
 from .ops.elementwise import Cast
 from .tensor import Tensor
-from .observers import anomaly_enabled, check_finite, run_tensor_hooks, tensor_hooks_in_use
+from .observers import active_trace, anomaly_enabled, check_finite, run_tensor_hooks, tensor_hooks_in_use
 from .versions import check_saved, newest_write
 
 
@@ -56,7 +56,10 @@ def run_backward(
             pending.append((-root._order, root))
     heapq.heapify(pending)
     heappop, heappush = heapq.heappop, heapq.heappush  # local names: the loop below runs per op
-    hooks, anomaly = tensor_hooks_in_use[0], anomaly_enabled[0]  # read once: nothing per op when off
+    # Read once: when off, they cost nothing per op.
+    hooks, anomaly, tracer = tensor_hooks_in_use[0], anomaly_enabled[0], active_trace[0]
+    if tracer is not None:
+        tracer.begin_pass()
     # Arrays a leaf may not take over as its .grad (see Tensor._accumulate): the caller's seeds.
     taken = set(map(id, seeds))
     mode = enable_grad() if create_graph else None
@@ -73,6 +76,8 @@ def run_backward(
                 grad_output = run_tensor_hooks(node, grad_output)
             ctx = node._ctx
             if ctx is None:  # a leaf: its gradient is complete
+                if tracer is not None:
+                    tracer.record_leaf(node, grad_output)
                 if every_leaf:
                     node._accumulate(grad_output, taken)
                 elif id(node) in targets:
@@ -106,6 +111,8 @@ def run_backward(
                     f"for {len(inputs)} inputs (return one per forward input, None where "
                     f"there is none)"
                 )
+            if tracer is not None:
+                tracer.record(node, ctx, grad_output, needs, input_grads)
             for position, (parent, need, grad) in enumerate(zip(inputs, needs, input_grads)):
                 if not need or grad is None:
                     continue

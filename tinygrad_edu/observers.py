@@ -1,7 +1,7 @@
-"""What watches the engine: tensor hooks and anomaly mode (the engine-level state of
-`autograd/hooks.py` and `autograd/anomaly.py`).
+"""What watches the engine: tensor hooks, anomaly mode and the backward trace (the
+engine-level state of `api/hooks.py`, `autograd/anomaly.py` and `autograd/trace.py`).
 
-Both cost nothing when unused: the engine reads each switch once per backward pass, and anomaly
+All cost nothing when unused: the engine reads each switch once per backward pass, and anomaly
 mode swaps in a checked `Function.apply` only while it is on.
 """
 from __future__ import annotations
@@ -16,6 +16,8 @@ import numpy as np
 tensor_hooks_in_use = [False]
 # Anomaly mode: NaN/Inf in forward or backward raises at once, naming the op and the user's line.
 anomaly_enabled = [False]
+# The trace that records backward steps (autograd/trace.py), while a `with trace():` block runs.
+active_trace: list[Any] = [None]
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 

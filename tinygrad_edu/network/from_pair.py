@@ -45,6 +45,8 @@ def elementwise_from_pair(function: ArrayFunction, derivative: ArrayFunction) ->
     name = _name(function)
 
     class Activation(Function):
+        """Y = f(X);  dE/dX = dE/dY ⊙ f'(X)  (the tutorial's ActivationLayer, f and f' given)."""
+
         @staticmethod
         def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
             output = np.asarray(function(x))
@@ -85,6 +87,8 @@ def loss_from_pair(loss: LossFunction, loss_prime: LossFunction) -> type[Functio
     name = _name(loss)
 
     class Loss(Function):
+        """E = (1/B) Σ_b loss(Y*_b, Y_b);  dE/dY_b = loss_prime(Y*_b, Y_b) / B  (the tutorial's use(loss, loss_prime))."""
+
         @staticmethod
         def forward(ctx: Context, prediction: np.ndarray, target: np.ndarray) -> np.ndarray:
             if ctx.needs_input_grad[1]:
