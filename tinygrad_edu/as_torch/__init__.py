@@ -76,6 +76,17 @@ class TorchAliasFinder(importlib.abc.MetaPathFinder):
                 f"torch, has no module '{target_name}'",
                 name=fullname,
             ) from None
+        # Python sets the module as an attribute of its parent once it is imported; where
+        # tinygrad_edu's attribute of that name is something else (tinygrad_edu.tensor, the
+        # function, shadows the module tinygrad_edu/tensor.py), that would replace it.
+        parent_name, _, child = target_name.rpartition(".")
+        attribute = getattr(sys.modules.get(parent_name), child, module)
+        if attribute is not module:
+            raise ModuleNotFoundError(
+                f"No module named '{fullname}': in tinygrad_edu, which this program imports as "
+                f"torch, {target_name} is a {type(attribute).__name__}, not a module",
+                name=fullname,
+            )
         spec = importlib.machinery.ModuleSpec(fullname, _AliasLoader(module), origin=f"alias of {target_name}")
         spec.submodule_search_locations = getattr(module, "__path__", None)
         return spec
