@@ -54,7 +54,7 @@ def diagonal(input: Any, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Any:
     """The diagonal of the (dim1, dim2) planes, as the last dim of the result."""
     dim1, dim2 = wrap_dim(dim1, input.ndim, "diagonal"), wrap_dim(dim2, input.ndim, "diagonal")
     if dim1 == dim2:
-        raise ValueError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+        raise ShapeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     rest = [d for d in range(input.ndim) if d not in (dim1, dim2)]
     moved = input.permute(*rest, dim1, dim2)
     return ops.movement.Index.apply(moved, (Ellipsis, *_diagonal_positions(*moved.shape[-2:], offset)))

@@ -124,7 +124,7 @@ def masked_select(input: Any, mask: Any) -> Any:
     """The elements where `mask` (broadcast with input) is True, as a 1-d tensor."""
     mask = _array(mask)
     if mask.dtype != np.bool_:
-        raise TypeError(f"masked_select: expected a bool mask, got {mask.dtype}")
+        raise RuntimeError(f"masked_select: expected a bool mask, got {mask.dtype}")
     try:
         shape = np.broadcast_shapes(input.shape, mask.shape)
     except ValueError:
@@ -178,7 +178,7 @@ def topk(input: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool =
     dim = _dim(input, dim, "topk")
     size = input.shape[dim] if input.ndim else 1
     if not 0 <= k <= size:
-        raise IndexError(f"topk: selected index k ({k}) out of range for a dim of size {size}")
+        raise ShapeError(f"topk: selected index k ({k}) out of range for a dim of size {size}")
     order = _order(input.data, dim, largest) if input.ndim else np.zeros((), dtype=np.int64)
     order = np.take(order, np.arange(k), axis=dim) if input.ndim else order
     values = ops.movement.Index.apply(input, ops.gather.along_dim(order, dim, input.shape, "topk"))

@@ -28,7 +28,7 @@ def narrow(input: Any, dim: int, start: int, length: int) -> Any:
     size = input.shape[dim]
     start = int(start) + size if int(start) < 0 else int(start)
     if not (0 <= start <= size and 0 <= length and start + length <= size):
-        raise IndexError(f"narrow: start ({start}) + length ({length}) exceeds dimension size ({size}) of shape {input.shape}")
+        raise ShapeError(f"narrow: start ({start}) + length ({length}) exceeds dimension size ({size}) of shape {input.shape}")
     return ops.movement.Index.apply(input, (slice(None),) * dim + (slice(start, start + int(length)),))
 
 
@@ -43,7 +43,7 @@ def split(tensor: Any, split_size_or_sections: int | Sequence[int], dim: int = 0
     else:
         step = int(split_size_or_sections)
         if step <= 0 and size:
-            raise ValueError(f"split expects split_size be non-negative and positive for a non-empty dim, but got split_size={step}")
+            raise ShapeError(f"split expects split_size be non-negative and positive for a non-empty dim, but got split_size={step}")
         sections = [min(step, size - start) for start in range(0, size, step)] if size else [0]
     ends = np.cumsum(sections)
     return tuple(narrow(tensor, dim, int(end - section), section) for end, section in zip(ends, sections))
@@ -52,7 +52,7 @@ def split(tensor: Any, split_size_or_sections: int | Sequence[int], dim: int = 0
 def chunk(input: Any, chunks: int, dim: int = 0) -> tuple[Any, ...]:
     """At most `chunks` pieces of equal size ceil(n / chunks) along `dim` (the last may be smaller)."""
     if chunks <= 0:
-        raise ValueError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+        raise ShapeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     size = input.shape[wrap_dim(dim, input.ndim, "chunk")]
     return split(input, max(-(-size // chunks), 1), dim)
 
@@ -70,7 +70,7 @@ def _tensors(tensors: Sequence[Any], name: str) -> list[Any]:
     if isinstance(tensors, Tensor) or not isinstance(tensors, (tuple, list)):
         raise TypeError(f"{name}(): argument 'tensors' must be a tuple or list of Tensors, not {type(tensors).__name__}")
     if not tensors:
-        raise ValueError(f"{name}(): expected a non-empty list of Tensors")
+        raise ShapeError(f"{name}(): expected a non-empty list of Tensors")
     tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
     if len({t.dtype for t in tensors}) > 1:  # torch's promotion: int64 with float32 is float32
         dtype = functools.reduce(ops.promotion.promote_types, (t.dtype for t in tensors))

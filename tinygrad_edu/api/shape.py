@@ -120,7 +120,7 @@ def movedim(input: Any, source: int | Sequence[int], destination: int | Sequence
     """Move dims `source` to positions `destination`; the others keep their order."""
     source, destination = _dims(source, input.ndim, "movedim"), _dims(destination, input.ndim, "movedim")
     if len(source) != len(destination) or len(set(source)) != len(source) or len(set(destination)) != len(destination):
-        raise ValueError(f"movedim: source {source} and destination {destination} must be distinct dims, as many of each")
+        raise ShapeError(f"movedim: source {source} and destination {destination} must be distinct dims, as many of each")
     rest = iter(d for d in range(input.ndim) if d not in source)
     placed = dict(zip(destination, source))
     return input.permute(*(placed[d] if d in placed else next(rest) for d in range(input.ndim)))
@@ -178,6 +178,8 @@ def repeat_interleave(input: Any, repeats: Any = None, dim: int | None = None, *
 def flip(input: Any, dims: Any) -> Any:
     """input with the order of elements reversed along each of `dims` (backward: flipped back)."""
     dims = _dims(dims, input.ndim, "flip")
+    if len(set(dims)) != len(dims):
+        raise ShapeError(f"flip: dims {dims} name a dim more than once")
     return ops.movement.Index.apply(input, tuple(slice(None, None, -1) if d in dims else slice(None) for d in range(input.ndim)))
 
 
@@ -198,12 +200,12 @@ def roll(input: Any, shifts: int | Sequence[int], dims: int | Sequence[int] | No
     flattened tensor, shape kept)."""
     if dims is None:
         if isinstance(shifts, (tuple, list)) and len(shifts) != 1:
-            raise ValueError(f"roll: without dims, shifts must be one number; got {shifts}")
+            raise ShapeError(f"roll: without dims, shifts must be one number; got {shifts}")
         return roll(input.reshape(-1), shifts, 0).reshape(input.shape)
     shifts = tuple(shifts) if isinstance(shifts, (tuple, list)) else (shifts,)
     dims = _dims(dims, input.ndim, "roll")
     if len(shifts) != len(dims):
-        raise ValueError(f"roll: shifts {shifts} and dims {dims} must have the same length")
+        raise ShapeError(f"roll: shifts {shifts} and dims {dims} must have the same length")
     for shift, dim in zip(shifts, dims):
         positions = (np.arange(input.shape[dim]) - int(shift)) % max(input.shape[dim], 1)
         input = ops.movement.Index.apply(input, (slice(None),) * dim + (positions,))

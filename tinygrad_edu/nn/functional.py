@@ -79,11 +79,11 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     if classes.dtype.kind not in "iu":
         raise TypeError(f"one_hot is only applicable to index tensor of an integer dtype; got {classes.dtype}")
     if classes.size and classes.min() < 0:
-        raise ValueError("one_hot: Class values must be non-negative.")
+        raise RuntimeError("one_hot: Class values must be non-negative.")
     if num_classes == -1:
         num_classes = int(classes.max()) + 1 if classes.size else 0
     if classes.size and classes.max() >= num_classes:
-        raise ValueError(f"one_hot: Class values must be smaller than num_classes ({num_classes}); got {int(classes.max())}")
+        raise RuntimeError(f"one_hot: Class values must be smaller than num_classes ({num_classes}); got {int(classes.max())}")
     return Tensor._from_op((classes[..., None] == np.arange(num_classes)).astype(np.int64), None)
 
 

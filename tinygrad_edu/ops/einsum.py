@@ -28,7 +28,7 @@ def parse(equation: str, shapes: list[tuple[int, ...]]) -> tuple[list[str], str]
     inputs_part, arrow, output = equation.partition("->")
     inputs = inputs_part.split(",")
     if len(inputs) != len(shapes):
-        raise ValueError(f"einsum(): the equation {equation!r} has {len(inputs)} operands but {len(shapes)} tensors were given")
+        raise ShapeError(f"einsum(): the equation {equation!r} has {len(inputs)} operands but {len(shapes)} tensors were given")
     unused = [letter for letter in _LETTERS if letter not in equation]
     ellipsis_dims = max((len(shape) - len(term.replace("...", "")) for term, shape in zip(inputs, shapes) if "..." in term), default=0)
     ellipsis = "".join(unused[:ellipsis_dims])

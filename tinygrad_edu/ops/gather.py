@@ -18,6 +18,10 @@ from . import xp
 from .dims import wrap_dim
 
 
+class IndexOutOfBoundsError(IndexError, RuntimeError):
+    """An index past the end of its dim: torch's RuntimeError, and an IndexError as Python's."""
+
+
 def along_dim(index: np.ndarray, dim: int, input_shape: tuple[int, ...], name: str) -> tuple[np.ndarray, ...]:
     """The index tuple that picks input[..., index[i, j, k], ...] (index's value on `dim`, the
     element's own position on every other dim), checked as torch checks it."""
@@ -34,7 +38,7 @@ def along_dim(index: np.ndarray, dim: int, input_shape: tuple[int, ...], name: s
         if d != axis and size > limit:
             raise ShapeError(f"{name}(): Size does not match at dimension {d}: index shape {index.shape}, input shape {input_shape}")
     if index.size and (index.min() < -input_shape[axis] or index.max() >= input_shape[axis]):
-        raise IndexError(f"{name}(): index out of bounds for dimension {axis} with size {input_shape[axis]}")
+        raise IndexOutOfBoundsError(f"{name}(): index out of bounds for dimension {axis} with size {input_shape[axis]}")
     positions = np.ogrid[tuple(slice(0, size) for size in index.shape)]
     return tuple(index if d == axis else positions[d] for d in range(ndim))
 

@@ -23,7 +23,7 @@ class Cat(Function):
     @staticmethod
     def forward(ctx: Context, dim: int, *arrays: np.ndarray) -> np.ndarray:
         if not arrays:
-            raise ValueError("cat(): expected a non-empty list of Tensors")
+            raise ShapeError("cat(): expected a non-empty list of Tensors")
         axis = wrap_dim(dim, arrays[0].ndim, "cat")
         if arrays[0].ndim == 0:
             raise ShapeError("cat(): zero-dimensional tensor cannot be concatenated")

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ShapeError
 from ..function import Context, Function
 from . import xp
 from .xp import unbroadcast
@@ -18,17 +19,17 @@ from .xp import unbroadcast
 
 def _matmul(a: np.ndarray, b: np.ndarray, name: str) -> np.ndarray:
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"{name}: both operands need at least 1 dim; got shapes {a.shape} and {b.shape}")
+        raise ShapeError(f"{name}: both operands need at least 1 dim; got shapes {a.shape} and {b.shape}")
     inner_a, inner_b = a.shape[-1], b.shape[0] if b.ndim == 1 else b.shape[-2]
     if inner_a != inner_b:
-        raise ValueError(
+        raise ShapeError(
             f"{name}: shapes {a.shape} and {b.shape} do not align: the last dim of the first "
             f"({inner_a}) must equal the {'only' if b.ndim == 1 else 'second-to-last'} dim of the second ({inner_b})"
         )
     try:
         return a @ b
     except ValueError:
-        raise ValueError(f"{name}: batch dims of shapes {a.shape} and {b.shape} cannot be broadcast together") from None
+        raise ShapeError(f"{name}: batch dims of shapes {a.shape} and {b.shape} cannot be broadcast together") from None
 
 
 class MatMul(Function):
@@ -76,12 +77,12 @@ class Linear(Function):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
         if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
-            raise ValueError(
+            raise ShapeError(
                 f"linear: input of shape {x.shape} does not fit weight of shape {weight.shape} "
                 f"(the input's last dim must equal weight.shape[1] = in_features)"
             )
         if bias is not None and bias.shape != (weight.shape[0],):
-            raise ValueError(f"linear: bias of shape {bias.shape} does not fit weight of shape {weight.shape}")
+            raise ShapeError(f"linear: bias of shape {bias.shape} does not fit weight of shape {weight.shape}")
         ctx.save_for_backward(x, weight)
         output = x @ weight.T
         if bias is not None:

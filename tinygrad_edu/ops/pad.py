@@ -26,7 +26,7 @@ def _pairs(pad: Sequence[int], ndim: int) -> list[tuple[int, int]]:
     """(before, after) per padded dim, in dim order (the first pair is for the last dim)."""
     pad = [int(p) for p in pad]
     if len(pad) % 2 or len(pad) // 2 > ndim:
-        raise ValueError(f"pad: the padding {tuple(pad)} must have an even length of at most 2 × {ndim} (the input's dims)")
+        raise ShapeError(f"pad: the padding {tuple(pad)} must have an even length of at most 2 × {ndim} (the input's dims)")
     return [(pad[2 * k], pad[2 * k + 1]) for k in reversed(range(len(pad) // 2))]
 
 
