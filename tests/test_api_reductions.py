@@ -300,3 +300,10 @@ def test_0d_tensors_reduce_and_scan_over_dim_0():
     assert x.max(0).values.item() == 2.0 and x.max(0).indices.item() == 0
     assert x.cumsum(0).shape == () and x.cumprod(-1).item() == 2.0
     assert x.cummax(0).values.item() == 2.0 and x.median(0).indices.item() == 0
+
+
+def test_softmax_and_log_softmax_as_torch_functions_with_a_dtype():
+    x = tg.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
+    np.testing.assert_allclose(tg.softmax(x, 1).data, np.exp(x.data) / np.exp(x.data).sum(1, keepdims=True), rtol=1e-6)
+    assert tg.log_softmax(x, dim=1, dtype=tg.float64).dtype == tg.float64
+    np.testing.assert_allclose(tg.log_softmax(x, 1).data, np.log(tg.softmax(x, 1).data), rtol=1e-5)

@@ -336,11 +336,11 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
         return conversion.cast(self, dtypes.bool_)
 
     # ---- reductions (sum mean max ... are ReductionMethods: api/reductions.py) ----------
-    def log_softmax(self, dim: int = -1) -> Tensor:
-        return softmax.LogSoftmax.apply(self, dim)
+    def log_softmax(self, dim: int = -1, dtype: Any = None) -> Tensor:
+        return softmax.LogSoftmax.apply(self if dtype is None else self.to(dtype), dim)
 
-    def softmax(self, dim: int = -1) -> Tensor:
-        return softmax.Softmax.apply(self, dim)
+    def softmax(self, dim: int = -1, dtype: Any = None) -> Tensor:
+        return softmax.Softmax.apply(self if dtype is None else self.to(dtype), dim)
 
     # ---- movement -----------------------------------------------------------------------
     def reshape(self, *shape: Any) -> Tensor:

@@ -20,8 +20,18 @@ if TYPE_CHECKING:
 __all__: list[str] = [
     "sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std", "norm",
     "logsumexp", "cumsum", "cumprod", "cummax", "cummin", "any", "all", "count_nonzero", "median",
-    "ValuesIndices",
+    "ValuesIndices", "softmax", "log_softmax",
 ]
+
+
+def softmax(input: Any, dim: int, dtype: Any = None) -> Any:  # noqa: A002 (torch's name)
+    """torch.softmax: e^X / Σ_dim e^X (in `dtype`, if given, as torch casts first)."""
+    return input.softmax(dim, dtype)
+
+
+def log_softmax(input: Any, dim: int, dtype: Any = None) -> Any:  # noqa: A002
+    """torch.log_softmax: X − log Σ_dim e^X."""
+    return input.log_softmax(dim, dtype)
 
 
 class ValuesIndices(NamedTuple):

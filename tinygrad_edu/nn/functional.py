@@ -52,12 +52,12 @@ def sigmoid(input: Tensor) -> Tensor:
     return input.sigmoid()
 
 
-def softmax(input: Tensor, dim: int = -1) -> Tensor:
-    return input.softmax(dim)
+def softmax(input: Tensor, dim: int = -1, dtype: Any = None) -> Tensor:
+    return input.softmax(dim, dtype)
 
 
-def log_softmax(input: Tensor, dim: int = -1) -> Tensor:
-    return input.log_softmax(dim)
+def log_softmax(input: Tensor, dim: int = -1, dtype: Any = None) -> Tensor:
+    return input.log_softmax(dim, dtype)
 
 
 def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
