@@ -1,5 +1,6 @@
 """What mnist_mlp.py and mnist_cnn.py share: flags, data, one training loop that drives either
-framework, the checkpoint, the curves and the graph picture.
+framework, the checkpoint, the curves and the graph picture, and with --diagnose the health
+of each layer (tinygrad_edu.diagnostics) on each epoch's last batch.
 
 The loop talks to a framework only through a `Trainer` (step on a batch, evaluate a batch),
 so `--compare-torch` runs PyTorch on exactly the same batches, from exactly the same initial
@@ -8,10 +9,11 @@ weights, with the same recipe: the two accuracies differ only by the frameworks.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
@@ -20,6 +22,7 @@ from tqdm import tqdm
 
 import tinygrad_edu as tg
 from tinygrad_edu import data, nn, optim, viz
+from tinygrad_edu.diagnostics import Diagnostics
 from tinygrad_edu.nn import functional as F
 
 EVAL_BATCH = 1000
@@ -40,6 +43,7 @@ def parse_args(description: str, default_epochs: int, default_lr: float) -> argp
     parser.add_argument("--out", type=Path, default=None, help="where the checkpoint, curves and graph go")
     parser.add_argument("--compare-torch", action="store_true", help="train the same recipe in PyTorch too")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument("--diagnose", action="store_true", help="print (and plot) each layer's health every epoch")
     args = parser.parse_args()
     if args.lr is None:
         args.lr = default_lr if args.optimizer == "adam" else 0.05
@@ -83,19 +87,22 @@ class Trainer(Protocol):
 
 
 class TinygradTrainer:
-    """One step: forward, cross-entropy, backward, optimizer update."""
+    """One step: forward, cross-entropy, backward, optimizer update; with diagnose=True each
+    step is watched, and `diagnostics` holds the last one's."""
 
     name = "tinygrad_edu"
 
-    def __init__(self, model: nn.Module, optimizer: optim.Optimizer):
+    def __init__(self, model: nn.Module, optimizer: optim.Optimizer, diagnose: bool = False):
         self.model, self.optimizer = model, optimizer
+        self.diagnostics = Diagnostics(model, optimizer) if diagnose else None
 
     def step(self, images: np.ndarray, labels: np.ndarray) -> float:
         self.model.train()
-        loss = F.cross_entropy(self.model(tg.Tensor(images)), tg.Tensor(labels))
-        self.optimizer.zero_grad()
-        loss.backward()
-        self.optimizer.step()
+        with self.diagnostics or contextlib.nullcontext():
+            loss = F.cross_entropy(self.model(tg.Tensor(images)), tg.Tensor(labels))
+            self.optimizer.zero_grad()
+            loss.backward()
+            self.optimizer.step()
         return loss.item()
 
     @tg.no_grad()
@@ -120,6 +127,7 @@ class History:
     test_loss: list[float] = field(default_factory=list)
     test_accuracy: list[float] = field(default_factory=list)
     epoch_seconds: list[float] = field(default_factory=list)
+    diagnostics: list[list[dict[str, Any]]] = field(default_factory=list)  # per epoch, per layer (--diagnose)
 
 
 def evaluate(trainer: Trainer, split: Split) -> tuple[float, float]:
@@ -151,6 +159,10 @@ def fit(trainer: Trainer, train: Split, test: Split, args: argparse.Namespace) -
             values.append(value)
         print(f"{trainer.name} epoch {epoch}/{args.epochs}: train loss {total / seen:.4f}, "
               f"test loss {test_loss:.4f}, test accuracy {accuracy:.2%} ({seconds:.1f} s)", flush=True)
+        diagnostics = getattr(trainer, "diagnostics", None)
+        if diagnostics is not None:
+            print(f"layer health, epoch {epoch}'s last batch:\n{diagnostics}", flush=True)
+            history.diagnostics.append([asdict(row) for row in diagnostics.table()])
     return history
 
 
@@ -177,17 +189,37 @@ def plot_curves(history: History, path: Path) -> bool:
     except ImportError:
         return False
     epochs = range(1, len(history.train_loss) + 1)
-    figure, (loss_axes, accuracy_axes) = plt.subplots(1, 2, figsize=(9, 3.5))
+    panels = 4 if history.diagnostics else 2
+    figure, axes = plt.subplots(1, panels, figsize=(4.5 * panels, 3.5))
+    loss_axes, accuracy_axes = axes[:2]
     loss_axes.plot(epochs, history.train_loss, marker="o", label="train")
     loss_axes.plot(epochs, history.test_loss, marker="o", label="test")
     loss_axes.set(xlabel="epoch", ylabel="cross-entropy", title="loss")
     loss_axes.legend()
     accuracy_axes.plot(epochs, [100 * a for a in history.test_accuracy], marker="o", color="tab:green")
     accuracy_axes.set(xlabel="epoch", ylabel="%", title="test accuracy")
+    if history.diagnostics:
+        plot_diagnostics(history.diagnostics, *axes[2:])
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)
     return True
+
+
+def plot_diagnostics(epochs: list[list[dict[str, Any]]], activation_axes: Any, update_axes: Any) -> None:
+    """Per epoch: each layer's activation std, and each parameter's log10 update/weight."""
+    numbers = range(1, len(epochs) + 1)
+    for position, layer in enumerate(epochs[0]):
+        label = f"{layer['name']} {layer['kind']}"
+        activation_axes.plot(numbers, [rows[position]["std"] for rows in epochs], marker="o", label=label)
+        for index, parameter in enumerate(layer["parameters"]):
+            ratios = [rows[position]["parameters"][index]["log10_update_ratio"] for rows in epochs]
+            update_axes.plot(numbers, ratios, marker="o", label=f"{label}.{parameter['name']}")
+    activation_axes.set(xlabel="epoch", ylabel="std", title="activations (last batch)")
+    activation_axes.legend(fontsize="x-small")
+    update_axes.axhline(-3, color="gray", linestyle="--")  # makemore's rule of thumb
+    update_axes.set(xlabel="epoch", ylabel="log10 std(update)/std(weight)", title="update / weight")
+    update_axes.legend(fontsize="x-small")
 
 
 class TorchTrainer:
@@ -241,7 +273,7 @@ def main(description: str, default_epochs: int, default_lr: float, build_model: 
     optimizer = make_optimizer(args, model.parameters(), optim)
     print(f"model: {model}")
     print(f"recipe: {args.optimizer} lr {args.lr}, batch {args.batch_size}, {args.epochs} epochs, seed {args.seed}")
-    history = fit(TinygradTrainer(model, optimizer), train, test, args)
+    history = fit(TinygradTrainer(model, optimizer, args.diagnose), train, test, args)
     save_outputs(args.out or Path("runs") / name, model, optimizer, history, test.images[:1])
     if args.compare_torch:
         theirs = compare_with_torch(build_torch_model, initial_state, train, test, args)

@@ -2,6 +2,7 @@
 
     python examples/mnist_cnn.py                      # Fashion-MNIST, 3 epochs, Adam 2e-3
     python examples/mnist_cnn.py --epochs 1 --compare-torch
+    python examples/mnist_cnn.py --epochs 1 --diagnose   # each layer's health every epoch (makemore's checks)
 """
 from typing import Any
 

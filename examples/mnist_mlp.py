@@ -3,6 +3,7 @@ nn.Sequential, an optimizer, a DataLoader, a progress bar, a checkpoint and curv
 
     python examples/mnist_mlp.py                      # Fashion-MNIST, 5 epochs, Adam 1e-3
     python examples/mnist_mlp.py --optimizer sgd --lr 0.05 --compare-torch
+    python examples/mnist_mlp.py --epochs 1 --diagnose   # each layer's health every epoch (makemore's checks)
 """
 from typing import Any
 
