@@ -6,8 +6,9 @@ from typing import Any
 import importlib
 
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_gradient
+from .parity import LayerParity, ParityReport, compare_with_torch
 
-__all__ = ["gradcheck", "gradgradcheck", "numerical_gradient", "GradcheckError", "strategies"]
+__all__ = ["gradcheck", "gradgradcheck", "numerical_gradient", "GradcheckError", "compare_with_torch", "ParityReport", "LayerParity", "strategies"]
 
 
 def __getattr__(name: str) -> Any:
