@@ -199,6 +199,7 @@ INTEGER_CASES = [
     ("cat promotes", lambda m, F, x: m.cat([x, x.float(), x.bool()]), [np.array([1, 2])]),
     ("stack promotes", lambda m, F, x: m.stack([x.to(m.uint8), x.to(m.int8)]), [np.array([1, 2])]),
     ("tril ints", lambda m, F, x: x.tril(), [np.arange(9).reshape(3, 3)]),
+    ("triu bools", lambda m, F, x: x.triu(1), [np.ones((2, 3), dtype=bool)]),
     ("flip bools", lambda m, F, x: x.flip(0), [np.array([True, False, False])]),
 ]
 

@@ -18,20 +18,21 @@ from ..ops.dims import wrap_dim
 __all__: list[str] = ["tril", "triu", "diag", "diagonal"]
 
 
-def _triangle(input: Any, keep: np.ndarray, name: str) -> Any:
+def _lower_triangle(input: Any, diagonal: int, name: str) -> np.ndarray:
+    """True on and below `diagonal` of the last two dims (a constant mask)."""
     if input.ndim < 2:
         raise ShapeError(f"{name}: input tensor must have at least 2 dimensions; got shape {input.shape}")
-    return ops.elementwise.Where.apply(keep, input, 0)
+    return np.tri(*input.shape[-2:], k=diagonal, dtype=bool)
 
 
 def tril(input: Any, diagonal: int = 0) -> Any:
     """The lower triangle of the last two dims (on and below `diagonal`), zeros elsewhere."""
-    return _triangle(input, np.tri(*input.shape[-2:], k=diagonal, dtype=bool) if input.ndim >= 2 else None, "tril")
+    return ops.elementwise.Where.apply(_lower_triangle(input, diagonal, "tril"), input, input.dtype.type(0))
 
 
 def triu(input: Any, diagonal: int = 0) -> Any:
     """The upper triangle of the last two dims (on and above `diagonal`), zeros elsewhere."""
-    return _triangle(input, ~np.tri(*input.shape[-2:], k=diagonal - 1, dtype=bool) if input.ndim >= 2 else None, "triu")
+    return ops.elementwise.Where.apply(~_lower_triangle(input, diagonal - 1, "triu"), input, input.dtype.type(0))
 
 
 def _diagonal_positions(rows: int, cols: int, offset: int) -> tuple[np.ndarray, np.ndarray]:
