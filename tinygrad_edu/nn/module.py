@@ -17,9 +17,7 @@ built with torch.nn (after torch.from_numpy on each value), and back.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping, NamedTuple
-
-import numpy as np
+from typing import Any, Callable, Iterator
 
 from .. import backend
 from ..conversion import to_arguments
@@ -27,19 +25,16 @@ from ..devices import cpu_device
 from ..dtypes import float16, float32, float64, is_floating, to_dtype
 from ..tensor import Tensor
 from .hooks import ModuleHooks
+from .module_state import IncompatibleKeys, ModuleState
 from .parameter import Parameter
 
-
-class IncompatibleKeys(NamedTuple):
-    """What `load_state_dict(strict=False)` skipped."""
-
-    missing_keys: list[str]
-    unexpected_keys: list[str]
+__all__ = ["Module", "IncompatibleKeys"]
 
 
-class Module(ModuleHooks):
+class Module(ModuleHooks, ModuleState):
     """Subclass it, call `super().__init__()`, assign Parameters and Modules as attributes,
-    and define `forward`. Calling the module calls forward (and its hooks, if any: nn/hooks.py)."""
+    and define `forward`. Calling the module calls forward (and its hooks, if any: nn/hooks.py).
+    Buffers and state_dict: nn/module_state.py."""
 
     def __init__(self) -> None:
         self.training = True
@@ -53,7 +48,14 @@ class Module(ModuleHooks):
                 f"{type(self).__name__}: expected a Parameter or None (to change its values, "
                 f"write into {name}.data)"
             )
+        if name in (self._buffers or {}) and value is not None and not isinstance(value, Tensor):
+            raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' (Tensor or None expected)")
         object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if name in (self._buffers or {}):
+            del self._buffers[name]  # type: ignore[index]
+        object.__delattr__(self, name)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
@@ -74,13 +76,15 @@ class Module(ModuleHooks):
         for _, child in self.named_children():
             yield child
 
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """This module and all below it, each once, parents before children ("" is self)."""
-        seen: set[int] = set()
+    def named_modules(self, memo: set[int] | None = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
+        """This module and all below it, parents before children ("" is self); a module
+        reachable twice is listed once unless remove_duplicate=False."""
+        seen: set[int] = set() if memo is None else memo
         stack = [(prefix, self)]
         while stack:
             name, module = stack.pop()
-            if id(module) in seen:
+            if remove_duplicate and id(module) in seen:
                 continue
             seen.add(id(module))
             yield name, module
@@ -96,19 +100,64 @@ class Module(ModuleHooks):
             if isinstance(value, Parameter):
                 yield name, value
 
-    def named_parameters(self) -> Iterator[tuple[str, Parameter]]:
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
         """("fc1.weight", Parameter) pairs: each module's own parameters, then its children's,
         depth first, as torch. A parameter shared by two modules is listed once."""
         seen: set[int] = set()
-        for module_name, module in self.named_modules():
+        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        for module_name, module in modules:
             for name, parameter in module._own_parameters():
-                if id(parameter) not in seen:
+                if not remove_duplicate or id(parameter) not in seen:
                     seen.add(id(parameter))
                     yield (f"{module_name}.{name}" if module_name else name), parameter
 
-    def parameters(self) -> Iterator[Parameter]:
-        for _, parameter in self.named_parameters():
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        for _, parameter in self.named_parameters(recurse=recurse):
             yield parameter
+
+    def get_submodule(self, target: str) -> Module:
+        """The module at a dotted path ("encoder.layers.0"; "" is self), as torch."""
+        module = self
+        walked = []
+        for name in target.split(".") if target else []:
+            child = vars(module).get(name)
+            if not isinstance(child, Module):
+                where = ".".join(walked) or type(self).__name__
+                raise AttributeError(f"{where} has no submodule {name!r} (looking up {target!r})")
+            walked.append(name)
+            module = child
+        return module
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at a dotted path ("encoder.0.weight"), as torch."""
+        module_path, _, name = target.rpartition(".")
+        parameter = vars(self.get_submodule(module_path)).get(name)
+        if not isinstance(parameter, Parameter):
+            raise AttributeError(f"{target!r} is not a parameter of {type(self).__name__}")
+        return parameter
+
+    def get_buffer(self, target: str) -> Any:
+        """The buffer at a dotted path ("bn.running_mean"), as torch."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if name not in (module._buffers or {}):
+            raise AttributeError(f"{target!r} is not a buffer of {type(self).__name__}")
+        return getattr(module, name)
+
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """Call fn on every submodule, children first, then on self (as torch: the usual way
+        to initialise weights, `model.apply(init_weights)`); returns self."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Switch gradients on or off for every parameter (freeze a part of a model)."""
+        for parameter in self.parameters():
+            parameter.requires_grad_(requires_grad)
+        return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients of all parameters (backward adds into .grad otherwise)."""
@@ -130,15 +179,15 @@ class Module(ModuleHooks):
 
     # ---- dtype and device ------------------------------------------------------------------
     def _cast_parameters(self, dtype: Any, floating_only: bool) -> Module:
-        """Cast every parameter (and its .grad) in place: the Parameter objects stay the same,
-        so an optimizer built before keeps updating them, as in torch."""
+        """Cast every parameter (and its .grad) and every buffer in place: the objects stay
+        the same, so an optimizer built before keeps updating them, as in torch."""
         dtype = to_dtype(dtype)
-        for parameter in self.parameters():
-            if floating_only and not backend.is_float(parameter.data):
-                continue
-            parameter.data = backend.cast(parameter.data, dtype)
-            if parameter.grad is not None:
-                parameter.grad.data = backend.cast(parameter.grad.data, dtype)
+        for tensor in [*self.parameters(), *self.buffers()]:
+            if floating_only and not backend.is_float(tensor.data):
+                continue  # torch too keeps num_batches_tracked int64 under .double()
+            tensor.data = backend.cast(tensor.data, dtype)
+            if tensor.grad is not None:
+                tensor.grad.data = backend.cast(tensor.grad.data, dtype)
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
@@ -173,72 +222,18 @@ class Module(ModuleHooks):
         """Cast every parameter, float or not, to `dst_type` (as torch's Module.type)."""
         return self._cast_parameters(dst_type, floating_only=False)
 
-    # ---- state ---------------------------------------------------------------------------
-    def _state_items(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
-        """Every (name, parameter), a shared one under each of its names, as torch's state_dict."""
-        for name, parameter in self._own_parameters():
-            yield prefix + name, parameter
-        for name, child in self.named_children():
-            yield from child._state_items(f"{prefix}{name}.")
-
-    def state_dict(self) -> dict[str, np.ndarray]:
-        """name → a copy of the parameter's array, in named_parameters order."""
-        return {name: backend.copy(parameter.data) for name, parameter in self._state_items()}
-
-    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
-        """Copy values (ndarrays, Tensors, torch tensors, ...) into the parameters, in place.
-
-        Everything is checked before anything is written: on any error the module is left as
-        it was, and the error lists every missing key (strict), unexpected key (strict) and
-        key whose shape differs. Values are cast to each parameter's dtype.
-        """
-        own = dict(self._state_items())
-        missing = [name for name in own if name not in state_dict]
-        unexpected = [name for name in state_dict if name not in own]
-        problems = []
-        if strict and missing:
-            problems.append(f"missing key(s) in state_dict: {', '.join(map(repr, missing))}")
-        if strict and unexpected:
-            problems.append(f"unexpected key(s) in state_dict: {', '.join(map(repr, unexpected))}")
-        values = {}
-        for name, parameter in own.items():
-            if name not in state_dict:
-                continue
-            value = _as_array(state_dict[name])
-            if value is None or value.dtype.kind not in "biuf":
-                problems.append(f"value for {name!r} is not an array of numbers: {type(state_dict[name]).__name__}")
-            elif value.shape != parameter.shape:
-                problems.append(
-                    f"size mismatch for {name!r}: this module's parameter has shape "
-                    f"{parameter.shape}, the state_dict's value has shape {value.shape}"
-                )
-            else:
-                values[name] = value
-        if problems:
-            raise RuntimeError(f"error(s) loading state_dict into {type(self).__name__}:\n  " + "\n  ".join(problems))
-        for name, value in values.items():
-            own[name].data[...] = value
-        return IncompatibleKeys(missing, unexpected)
-
     # ---- printing ------------------------------------------------------------------------
     def extra_repr(self) -> str:
         """The text between the parentheses of this module's repr (its settings)."""
         return ""
 
     def __repr__(self) -> str:
+        """torch's layout: settings on one line, or one line per setting and child, each
+        child's own repr indented by two spaces."""
         extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
         children = [f"({name}): {child!r}".replace("\n", "\n  ") for name, child in self.named_children()]
-        if not children:
+        if not children and len(extra_lines) <= 1:
             return f"{type(self).__name__}({extra})"
-        lines = ([extra] if extra else []) + children
-        return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
+        return f"{type(self).__name__}(\n  " + "\n  ".join(extra_lines + children) + "\n)"
 
-
-def _as_array(value: Any) -> np.ndarray | None:
-    """A state_dict value as an array (no copy where possible), or None if it is not one."""
-    if isinstance(value, Tensor):
-        return value.data
-    try:
-        return np.asarray(value)
-    except (ValueError, TypeError, RuntimeError):  # ragged lists; a torch tensor that requires grad
-        return None
