@@ -152,6 +152,8 @@ def argwhere(input: Any) -> Any:
 
 def _order(values: np.ndarray, dim: int, descending: bool) -> np.ndarray:
     """Stable sorting positions along dim (equal values keep their order, descending too)."""
+    if descending and values.dtype.kind == "f":  # NaN first, as torch counts it the largest
+        return np.lexsort((-values, ~np.isnan(values)), axis=dim)
     if descending:  # sorting the negatives (bool and unsigned ones widened first)
         values = -values.astype(np.int64) if values.dtype.kind in "bu" else -values
     return np.argsort(values, axis=dim, kind="stable")
