@@ -156,8 +156,8 @@ def test_module_forward_and_backward_equal_the_functional_form(module, functiona
 def test_losses_equal_the_functional_form(reduction):
     prediction, target = random_tensor(4, 3), random_tensor(4, 3, seed=1, requires_grad=False)
     labels = np.array([0, 2, 1, 2])
-    np.testing.assert_array_equal(nn.MSELoss(reduction)(prediction, target).data, F.mse_loss(prediction, target, reduction).data)
-    np.testing.assert_array_equal(nn.CrossEntropyLoss(reduction=reduction)(prediction, labels).data, F.cross_entropy(prediction, labels, reduction).data)
+    np.testing.assert_array_equal(nn.MSELoss(reduction=reduction)(prediction, target).data, F.mse_loss(prediction, target, reduction).data)
+    np.testing.assert_array_equal(nn.CrossEntropyLoss(reduction=reduction)(prediction, labels).data, F.cross_entropy(prediction, labels, reduction=reduction).data)
 
 
 # ---- dropout ----------------------------------------------------------------------------
@@ -337,7 +337,7 @@ def test_manual_seed_makes_initialisation_reproducible():
         (lambda: nn.Conv2d(1, 2, 0), "kernel_size and stride must be positive"),
         (lambda: nn.Conv2d(1, 2, (3, 3, 3)), "kernel_size must be an int or a pair"),
         (lambda: nn.MaxPool2d(0), "kernel_size and stride must be positive"),
-        (lambda: nn.MSELoss("average"), "reduction must be one of"),
+        (lambda: nn.MSELoss(reduction="average"), "reduction must be one of"),
     ],
 )
 def test_bad_arguments_are_named(call, message):
@@ -455,7 +455,7 @@ def repr_model(nn):
 
 def test_repr_looks_like_torchs():
     assert repr(repr_model(nn)) == REPR_MODEL
-    assert repr(nn.Dropout(0.25)) == "Dropout(p=0.25)"
+    assert repr(nn.Dropout(0.25)) == "Dropout(p=0.25, inplace=False)"
     assert repr(nn.MaxPool2d(2)) == "MaxPool2d(kernel_size=2, stride=2)"
 
 

@@ -1,17 +1,26 @@
 """Neural-network building blocks on the autograd engine, named and laid out as torch.nn."""
 from . import functional, init
-from .activation import ReLU, Sigmoid, Tanh
+from . import utils
+from .activation import (
+    CELU, ELU, GELU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid, Mish, ReLU, ReLU6,
+    Sigmoid, SiLU, Softplus, Softsign, Tanh, Threshold,
+)
+from .channel_dropout import Dropout1d, Dropout2d
 from .container import ModuleDict, ModuleList, Sequential
 from .conv import Conv2d
 from .dropout import Dropout
 from .flatten import Flatten
 from .linear import Linear
-from .loss import CrossEntropyLoss, MSELoss
+from .loss import (
+    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss,
+)
 from .module import Module
 from .parameter import Parameter
 from .parameter_containers import ParameterDict, ParameterList
 from .pooling import MaxPool2d
 from .random import manual_seed
+from .shape_layers import Identity, Unflatten
+from .softmax_modules import LogSoftmax, Softmax, Softmin
 
 __all__ = [
     "functional", "init", "manual_seed",
@@ -19,4 +28,8 @@ __all__ = [
     "Linear", "Conv2d", "MaxPool2d", "Flatten", "Dropout",
     "Tanh", "ReLU", "Sigmoid",
     "MSELoss", "CrossEntropyLoss",
+    "utils", "Identity", "Unflatten", "Dropout1d", "Dropout2d",
+    "LeakyReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish", "Softplus", "Softsign", "Hardtanh", "ReLU6",
+    "Hardsigmoid", "Hardswish", "LogSigmoid", "Softmax", "LogSoftmax", "Softmin", "Threshold",
+    "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss",
 ]

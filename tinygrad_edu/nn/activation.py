@@ -1,9 +1,19 @@
 """Elementwise activations as modules, Y = f(X), dE/dX = dE/dY ⊙ f'(X): the tutorial's
-ActivationLayer with f fixed."""
+ActivationLayer with f fixed. The functions are in nn/activation_functions.py (as F.*);
+softmax-like modules (Softmax, LogSoftmax, Softmin) are in nn/softmax_modules.py.
+
+`inplace=True` is accepted where torch has it and computes out of place (the values are the
+same; the input tensor is not overwritten).
+"""
 from __future__ import annotations
 
 from ..tensor import Tensor
+from . import activation_functions as A
 from .module import Module
+
+
+def _inplace_repr(inplace: bool) -> str:
+    return ", inplace=True" if inplace else ""
 
 
 class Tanh(Module):
@@ -16,8 +26,15 @@ class Tanh(Module):
 class ReLU(Module):
     """Y = max(X, 0);  dE/dX = dE/dY ⊙ [X > 0]."""
 
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
     def forward(self, input: Tensor) -> Tensor:
         return input.relu()
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
 
 
 class Sigmoid(Module):
@@ -25,3 +42,159 @@ class Sigmoid(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         return input.sigmoid()
+
+
+class LeakyReLU(Module):
+    """Y = X for X > 0, negative_slope · X otherwise."""
+
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
+        super().__init__()
+        self.negative_slope, self.inplace = negative_slope, inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return A.leaky_relu(input, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}{_inplace_repr(self.inplace)}"
+
+
+class ELU(Module):
+    """Y = X for X > 0, α (eˣ − 1) otherwise."""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
+        super().__init__()
+        self.alpha, self.inplace = alpha, inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return A.elu(input, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}{_inplace_repr(self.inplace)}"
+
+
+class CELU(ELU):
+    """Y = X for X > 0, α (e^(X/α) − 1) otherwise."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return A.celu(input, self.alpha)
+
+
+class SELU(Module):
+    """Y = scale · elu(X, α), α ≈ 1.6733, scale ≈ 1.0507 (self-normalizing networks)."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return A.selu(input)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class SiLU(SELU):
+    """Y = X σ(X)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return A.silu(input)
+
+
+class Mish(SELU):
+    """Y = X tanh(softplus(X))."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return A.mish(input)
+
+
+class ReLU6(SELU):
+    """Y = min(max(X, 0), 6)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return A.relu6(input)
+
+
+class Hardsigmoid(SELU):
+    """Y = min(max(X/6 + 1/2, 0), 1)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return A.hardsigmoid(input)
+
+
+class Hardswish(SELU):
+    """Y = X · hardsigmoid(X)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return A.hardswish(input)
+
+
+class GELU(Module):
+    """Y = X Φ(X) (exact, with erf) or its tanh approximation (approximate="tanh")."""
+
+    def __init__(self, approximate: str = "none"):
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, input: Tensor) -> Tensor:
+        return A.gelu(input, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class Softplus(Module):
+    """Y = log(1 + e^(βX)) / β, linear above the threshold."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0):
+        super().__init__()
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, input: Tensor) -> Tensor:
+        return A.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Softsign(Module):
+    """Y = X / (1 + |X|)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return A.softsign(input)
+
+
+class LogSigmoid(Module):
+    """Y = log σ(X)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return A.logsigmoid(input)
+
+
+class Hardtanh(Module):
+    """Y = min(max(X, min_val), max_val)."""
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
+        super().__init__()
+        if min_val > max_val:
+            raise ValueError(f"Hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
+        self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return A.hardtanh(input, self.min_val, self.max_val)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}{_inplace_repr(self.inplace)}"
+
+
+class Threshold(Module):
+    """Y = X where X > threshold, `value` elsewhere."""
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False):
+        super().__init__()
+        self.threshold, self.value, self.inplace = threshold, value, inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return A.threshold(input, self.threshold, self.value)
+
+    def extra_repr(self) -> str:
+        return f"threshold={self.threshold}, value={self.value}{_inplace_repr(self.inplace)}"

@@ -11,13 +11,14 @@ from .module import Module
 class Dropout(Module):
     """Y = X ⊙ M / (1 − p) in training, Y = X in eval;  dE/dX = dE/dY ⊙ M / (1 − p)."""
 
-    def __init__(self, p: float = 0.5):
+    def __init__(self, p: float = 0.5, inplace: bool = False):
         super().__init__()
         check_probability(p, "Dropout")
         self.p = p
+        self.inplace = inplace  # accepted as torch's; the output is computed out of place
 
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout(input, self.p, self.training)
 
     def extra_repr(self) -> str:
-        return f"p={self.p}"
+        return f"p={self.p}, inplace={self.inplace}"

@@ -31,16 +31,18 @@ def max_pool2d(input: Tensor, kernel_size: int | tuple[int, int], stride: int | 
     return pool.MaxPool2d.apply(input, kernel_size, stride)
 
 
-def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Inverted dropout: Y = X ⊙ M / (1 − p) with M_i ~ Bernoulli(1 − p) while training,
-    Y = X when not. The mask comes from the generator `tg.manual_seed` seeds."""
+    Y = X when not. The mask comes from the generator `tg.manual_seed` seeds. inplace=True
+    is accepted and computes out of place."""
     check_probability(p, "dropout")
     if not training or p == 0:
         return input
     return Dropout.apply(input, p, generator())
 
 
-def relu(input: Tensor) -> Tensor:
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(X, 0); inplace=True is accepted and computes out of place."""
     return input.relu()
 
 
@@ -87,6 +89,13 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     return Tensor._from_op((classes[..., None] == np.arange(num_classes)).astype(np.int64), None)
 
 
-def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """Cross-entropy of logits (N, C) against integer class indices (N,)."""
-    return loss.CrossEntropy.apply(input, _tensor(target), reduction)
+# Activations, losses and channel dropout (issue 10), defined in their own files.
+from .activation_functions import (  # noqa: E402
+    celu, elu, gelu, hardsigmoid, hardswish, hardtanh, leaky_relu, logsigmoid, mish, relu6, selu, silu,
+    softmin, softplus, softsign, threshold,
+)
+from .channel_dropout import dropout1d, dropout2d  # noqa: E402
+from .classification_losses import (  # noqa: E402
+    binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, nll_loss,
+)
+from .regression_losses import huber_loss, kl_div, l1_loss, smooth_l1_loss  # noqa: E402

@@ -118,3 +118,56 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonli
 def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu") -> Tensor:
     """N(0, std²) with std = gain / √fan."""
     return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity))
+
+
+def constant_(tensor: Tensor, val: float) -> Tensor:
+    """Fill with the value val."""
+    return _fill(tensor, val)
+
+
+def eye_(tensor: Tensor) -> Tensor:
+    """Fill a 2-D tensor with the identity matrix (ones on the diagonal, as many as fit):
+    a Linear layer that passes its inputs through."""
+    if tensor.ndim != 2:
+        raise ValueError(f"eye_: only tensors with 2 dimensions are supported; got shape {tensor.shape}")
+    return _fill(tensor, np.eye(*tensor.shape))
+
+
+def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0) -> Tensor:
+    """Fill with draws from N(mean, std²) restricted to [a, b] (a and b are values, not
+    multiples of std): draws outside are redrawn until all fall inside."""
+    if not a < b:
+        raise ValueError(f"trunc_normal_: the lower bound a={a} must be below the upper bound b={b}")
+    if std <= 0:
+        raise ValueError(f"trunc_normal_: std must be positive; got {std}")
+    mass = 0.5 * (math.erf((b - mean) / (std * math.sqrt(2))) - math.erf((a - mean) / (std * math.sqrt(2))))
+    if mass < 1e-4:
+        # Redrawing would take ~1/mass rounds: refuse rather than hang.
+        raise ValueError(f"trunc_normal_: [a, b] = [{a}, {b}] holds only {mass:.2g} of N({mean}, {std}²)")
+    values = generator().normal(mean, std, size=tensor.shape)
+    outside = (values < a) | (values > b)
+    while outside.any():
+        values[outside] = generator().normal(mean, std, size=int(outside.sum()))
+        outside = (values < a) | (values > b)
+    return _fill(tensor, values)
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+    """Fill with a (semi-)orthogonal matrix times gain (Saxe et al., 2013): the weight viewed
+    as (rows, everything else) has orthonormal rows or columns, so it keeps the norm of what it
+    multiplies, which is what deep or recurrent nets need. From the QR decomposition of a
+    Gaussian matrix, signs fixed so that the result is uniformly distributed."""
+    if tensor.ndim < 2:
+        raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are supported; got shape {tensor.shape}")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    flattened = generator().normal(0.0, 1.0, size=(rows, cols))
+    if rows < cols:
+        flattened = flattened.T
+    q, r = np.linalg.qr(flattened)
+    q *= np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, (gain * q).reshape(tensor.shape))

@@ -1,0 +1,101 @@
+"""Distance losses (L1, smooth L1, Huber) and the KL divergence, as torch.nn.functional's,
+built from differentiable Tensor ops (so they have double backward), and the reduction
+helpers every loss shares.
+
+With D = Y − Y*:
+    l1:         |D|
+    smooth_l1:  D²/(2β) where |D| < β, else |D| − β/2          (β = 0: l1)
+    huber:      D²/2 where |D| < δ, else δ (|D| − δ/2)          (= δ · smooth_l1 with β = δ)
+    kl_div:     Y* (log Y* − Y), Y the log-probabilities;  with log_target: e^(Y*) (Y* − Y)
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ..api.elementwise import where
+from ..ops.loss import REDUCTIONS
+from ..tensor import Tensor
+
+
+def as_tensor(value: Any) -> Tensor:
+    return value if isinstance(value, Tensor) else Tensor(value)
+
+
+def legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+    """torch's old size_average/reduce flags, when given, decide the reduction."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if not reduce:
+        return "none"
+    return "mean" if size_average else "sum"
+
+
+def check_reduction(reduction: str, name: str, allowed: tuple[str, ...] = REDUCTIONS) -> None:
+    if reduction not in allowed:
+        raise ValueError(f"{name}: reduction must be one of {allowed}; got {reduction!r}")
+
+
+def reduce_losses(losses: Tensor, reduction: str) -> Tensor:
+    """The per-element losses, their mean or their sum."""
+    if reduction == "mean":
+        return losses.mean()
+    if reduction == "sum":
+        return losses.sum()
+    return losses
+
+
+def _difference(input: Tensor, target: Any) -> Tensor:
+    return input - as_tensor(target)
+
+
+def l1_loss(input: Tensor, target: Any, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """|Y − Y*|, reduced."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction, "l1_loss")
+    return reduce_losses(_difference(input, target).abs(), reduction)
+
+
+def smooth_l1_loss(input: Tensor, target: Any, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """D²/(2β) where |D| < β, else |D| − β/2; the L1 loss for β = 0."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction, "smooth_l1_loss")
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be non-negative; got {beta}")
+    difference = _difference(input, target)
+    distance = difference.abs()
+    if beta == 0:
+        return reduce_losses(distance, reduction)
+    losses = where(distance < beta, difference * difference * (0.5 / beta), distance - 0.5 * beta)
+    return reduce_losses(losses, reduction)
+
+
+def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0, weight: Tensor | None = None) -> Tensor:
+    """D²/2 where |D| < δ, else δ (|D| − δ/2); optional elementwise `weight`."""
+    check_reduction(reduction, "huber_loss")
+    if delta <= 0:
+        raise ValueError(f"huber_loss: delta must be positive; got {delta}")
+    difference = _difference(input, target)
+    distance = difference.abs()
+    losses = where(distance < delta, difference * difference * 0.5, (distance - 0.5 * delta) * delta)
+    if weight is not None:
+        losses = losses * as_tensor(weight)
+    return reduce_losses(losses, reduction)
+
+
+def kl_div(input: Tensor, target: Any, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """KL(Y* ‖ e^Y) pointwise: Y* (log Y* − Y), with input Y log-probabilities (and target Y*
+    log-probabilities too if log_target). reduction="batchmean" divides the sum by the batch
+    size: the true KL divergence per sample; "mean" divides by the number of elements."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction, "kl_div", REDUCTIONS + ("batchmean",))
+    target = as_tensor(target)
+    if log_target:
+        losses = target.exp() * (target - input)
+    else:
+        # Y* log Y* is 0 at Y* = 0 (its limit); log(1) = 0 keeps that branch finite.
+        losses = target * where(target > 0, target, 1.0).log() - target * input
+    if reduction == "batchmean":
+        return losses.sum() / (input.shape[0] if input.ndim else 1)
+    return reduce_losses(losses, reduction)

@@ -1,0 +1,80 @@
+"""torch.nn.utils: gradient clipping and flattening parameters into one vector.
+
+Clipping by norm rescales all gradients together, so their direction is kept:
+    total = ‖(‖g_1‖_p, ‖g_2‖_p, ...)‖_p   (the p-norm of all gradients as one vector)
+    g_i ← g_i · min(1, max_norm / (total + 1e-6))
+It tames the rare huge step (an exploding RNN, a transformer's first steps) without changing
+ordinary ones. Gradients are modified in place, as torch does.
+"""
+from __future__ import annotations
+
+import math
+from typing import Iterable
+
+import numpy as np
+
+from ..api.joining import cat
+from ..tensor import Tensor
+
+Parameters = Tensor | Iterable[Tensor]
+
+
+def _as_list(parameters: Parameters) -> list[Tensor]:
+    return [parameters] if isinstance(parameters, Tensor) else list(parameters)
+
+
+def _grads(parameters: Parameters) -> list[np.ndarray]:
+    return [p.grad.data for p in _as_list(parameters) if p.grad is not None]
+
+
+def clip_grad_norm_(parameters: Parameters, max_norm: float, norm_type: float = 2.0,
+                    error_if_nonfinite: bool = False, foreach: bool | None = None) -> Tensor:
+    """Rescale the gradients so that their total norm is at most max_norm; returns the total
+    norm before clipping (norm_type: any p > 0, or inf for the largest |g|). foreach is
+    accepted and ignored."""
+    grads = _grads(parameters)
+    norm_type = float(norm_type)
+    if not grads:
+        return Tensor(np.float32(0.0))
+    if norm_type == math.inf:
+        norms = [np.abs(g).max(initial=0.0) for g in grads]
+        total = max(norms)
+    else:
+        norms = [np.sum(np.abs(g.astype(np.float64)) ** norm_type) ** (1.0 / norm_type) for g in grads]
+        total = float(np.sum(np.asarray(norms) ** norm_type) ** (1.0 / norm_type))
+    if error_if_nonfinite and not math.isfinite(total):
+        raise RuntimeError(
+            f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so it cannot be "
+            "clipped. To disable this error and scale the gradients by the non-finite norm anyway, set "
+            "`error_if_nonfinite=False`"
+        )
+    coefficient = min(float(max_norm) / (total + 1e-6), 1.0)
+    for g in grads:
+        g *= g.dtype.type(coefficient)
+    return Tensor.from_numpy(np.asarray(total, dtype=grads[0].dtype))
+
+
+def clip_grad_value_(parameters: Parameters, clip_value: float, foreach: bool | None = None) -> None:
+    """Clamp every gradient element into [−clip_value, clip_value], in place."""
+    for g in _grads(parameters):
+        np.clip(g, -clip_value, clip_value, out=g)
+
+
+def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
+    """All parameters flattened and concatenated into one 1-D tensor (differentiable)."""
+    return cat([p.reshape(-1) for p in _as_list(parameters)])
+
+
+def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
+    """Copy consecutive slices of the 1-D vec into the parameters (the inverse of
+    parameters_to_vector), in place."""
+    if not isinstance(vec, Tensor):
+        raise TypeError(f"expected torch.Tensor, but got: {type(vec).__name__}")
+    parameters = _as_list(parameters)
+    needed = sum(p.numel() for p in parameters)
+    if vec.ndim != 1 or vec.numel() != needed:
+        raise ValueError(f"vector_to_parameters: vec must be 1-D with {needed} elements (the parameters' total); got shape {vec.shape}")
+    offset = 0
+    for p in parameters:
+        p.data[...] = vec.data[offset:offset + p.numel()].reshape(p.shape)
+        offset += p.numel()
