@@ -1,5 +1,12 @@
-"""`Optimizer`: what SGD and Adam share — the parameters they update, their per-parameter
-state (momentum buffers, moment estimates), zero_grad, and a state_dict to checkpoint it.
+"""`Optimizer`: what every optimizer shares — parameter groups with their own options, the
+per-parameter state (momentum buffers, moment estimates), zero_grad, and a state_dict in
+torch's layout.
+
+As in torch, `param_groups` is a list of dicts, each with its 'params' and every option of the
+optimizer ('lr', 'momentum', ...); a step reads the options from the dicts, so writing
+`optimizer.param_groups[0]['lr'] = x` (what a learning-rate scheduler does) takes effect at the
+next step. `defaults` holds the options given to the constructor, used for the options a group
+added by `add_param_group` leaves out. `state` maps each parameter (the Tensor) to its dict.
 
 An optimizer only reads `p.grad` and writes `p.data`; it never builds a graph. Updates are
 made in place, into the arrays the model already holds: the model, the optimizer and any
@@ -9,136 +16,136 @@ allocated each step (`p.data -= lr * g` measured 1.3–3.4× faster than
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Mapping
+from collections import defaultdict
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 
 from ..tensor import Tensor
 from ..versions import mark_written
+from .state_dict import load_optimizer_state, optimizer_state_dict
+
+Step = tuple[Tensor, dict[str, Any], np.ndarray, np.ndarray]  # (param, its state, its gradient, a work array)
 
 
 class Optimizer:
-    """Subclasses name their hyperparameters and per-parameter state, validate the
-    hyperparameters in `check_hyperparameters`, and define `step`."""
+    """Subclasses pass their defaults, validate a group's options in `check_hyperparameters`,
+    name the state a parameter gets in `state_keys`, and define `step`."""
 
-    hyperparameter_names: tuple[str, ...] = ()
-    array_state: tuple[str, ...] = ()  # per-parameter arrays of the parameter's shape
-    count_state: tuple[str, ...] = ()  # per-parameter integer counters
-    weight_decay: float = 0.0  # λ in g = ∇θ + λθ; SGD and Adam set it from their arguments
+    l2_weight_decay = True  # g ← ∇θ + λθ in `gradients()`; AdamW decays θ itself instead
+    count_state: tuple[str, ...] = ()  # per-parameter integer counters ("step")
 
-    def __init__(self, params: Iterable[Tensor], **hyperparameters: Any):
-        self.params = _checked_params(params, type(self).__name__)
-        for name, value in self.check_hyperparameters(hyperparameters).items():
-            setattr(self, name, value)
-        self.state: list[dict[str, Any]] = [{} for _ in self.params]
-        self._work: list[np.ndarray | None] = [None] * len(self.params)
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]], defaults: dict[str, Any]):
+        owner = type(self).__name__
+        if isinstance(params, Tensor):
+            raise TypeError(f"{owner}: params must be an iterable of Tensors (model.parameters()), not one Tensor")
+        self.defaults = dict(defaults)
+        self.param_groups: list[dict[str, Any]] = []
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
+        self._work: dict[Tensor, np.ndarray] = {}
+        groups = list(params)
+        if not groups:
+            raise ValueError(f"{owner}: got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
 
-    def check_hyperparameters(self, hyperparameters: Mapping[str, Any]) -> dict[str, Any]:
-        """The hyperparameters, validated and normalised (floats, bools), or a ValueError."""
+    def check_hyperparameters(self, options: Mapping[str, Any]) -> dict[str, Any]:
+        """A group's options, validated and normalised (floats, bools), or a ValueError."""
         raise NotImplementedError(f"{type(self).__name__} must define check_hyperparameters()")
+
+    def state_keys(self, group: Mapping[str, Any]) -> tuple[str, ...]:
+        """The arrays (of the parameter's shape) a parameter of this group has in its state."""
+        raise NotImplementedError(f"{type(self).__name__} must define state_keys()")
 
     def step(self) -> None:
         """Update every parameter that has a gradient (one with grad None is skipped)."""
         raise NotImplementedError(f"{type(self).__name__} must define step()")
 
-    def gradients(self) -> list[tuple[Tensor, dict[str, Any], np.ndarray, np.ndarray]]:
-        """(parameter, its state, its gradient g = ∇θ + λθ, a work array) for every parameter
-        that has a gradient: the part of a step that SGD and Adam share (λ: weight_decay).
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group: {'params': tensors, and any option to differ from `defaults`}."""
+        owner = type(self).__name__
+        if not isinstance(param_group, dict) or "params" not in param_group:
+            raise TypeError(f"{owner}: a parameter group must be a dict with a 'params' entry; got {param_group!r}")
+        seen = {param for group in self.param_groups for param in group["params"]}
+        params = _checked_params(param_group["params"], owner, offset=len(seen))
+        if any(param in seen for param in params):
+            raise ValueError(f"{owner}: some parameters appear in more than one parameter group")
+        unknown = [name for name in param_group if name != "params" and name not in self.defaults]
+        if unknown:
+            raise TypeError(f"{owner}: unknown options {unknown} in a parameter group; {owner} takes {sorted(self.defaults)}")
+        group = {**self.defaults, **param_group}
+        group.update(self.check_hyperparameters(group))
+        group["params"] = params
+        self.param_groups.append(group)
 
-        The work array is scratch space of the parameter's shape, kept from step to step (not
-        state): a step then allocates no new array, which for large parameters also saves the
-        page faults of fresh memory."""
+    def gradients(self) -> list[tuple[dict[str, Any], list[Step]]]:
+        """For every group, (the group, [(parameter, its state, its gradient g, a work array)])
+        for the parameters that have a gradient: the part of a step all optimizers share.
+
+        g is −∇θ with maximize, and gets + λθ with weight_decay λ (except AdamW's). The work
+        array is scratch space of the parameter's shape, kept from step to step (not state): a
+        step then allocates no new array, which for large parameters also saves the page
+        faults of fresh memory."""
         ready, written = [], []  # every shape is checked before any parameter moves: a refused step changes nothing
-        for index, (param, state) in enumerate(zip(self.params, self.state)):
-            if param.grad is None:
-                continue
-            grad = param.grad.data
-            if grad.shape != param.data.shape:
-                raise RuntimeError(
-                    f"{type(self).__name__}.step: parameter {index} has shape {param.data.shape} but "
-                    f"its .grad has shape {grad.shape}; a gradient must have its parameter's shape"
-                )
-            if self.weight_decay != 0:
-                grad = grad + self.weight_decay * param.data  # a new array: .grad stays ∇θ
-            work = self._work[index]
-            if work is None:
-                work = self._work[index] = np.empty_like(param.data)
-            ready.append((param, state, grad, work))
-            written.append(param.data)
+        index = -1
+        for group in self.param_groups:
+            steps = []
+            maximize, weight_decay = group.get("maximize", False), group.get("weight_decay", 0.0)
+            for param in group["params"]:
+                index += 1
+                if param.grad is None:
+                    continue
+                grad = param.grad.data
+                if grad.shape != param.data.shape:
+                    raise RuntimeError(
+                        f"{type(self).__name__}.step: parameter {index} has shape {param.data.shape} but "
+                        f"its .grad has shape {grad.shape}; a gradient must have its parameter's shape"
+                    )
+                if maximize:
+                    grad = -grad  # a new array: .grad stays ∇θ
+                if weight_decay != 0 and self.l2_weight_decay:
+                    grad = grad + weight_decay * param.data
+                work = self._work.get(param)
+                if work is None or work.shape != param.data.shape:
+                    work = self._work[param] = np.empty_like(param.data)
+                steps.append((param, grad, work))
+                written.append(param.data)
+            ready.append((group, steps))
         mark_written(*written)  # the step writes them in place: graphs that saved them are stale
-        return ready
+        state = self.state
+        return [(group, [(param, state[param], grad, work) for param, grad, work in steps]) for group, steps in ready]
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        for param in self.params:
-            if set_to_none or param.grad is None:
-                param.grad = None
-            else:
-                param.grad.data[...] = 0
+        for group in self.param_groups:
+            for param in group["params"]:
+                if set_to_none or param.grad is None:
+                    param.grad = None
+                else:
+                    param.grad.data[...] = 0
 
     def state_dict(self) -> dict[str, Any]:
-        """{"hyperparameters": {name: value}, "state": {"index": {name: array or count}}},
-        copies, with string keys so that `tg.save` can write it."""
-        return {
-            "hyperparameters": {name: getattr(self, name) for name in self.hyperparameter_names},
-            "state": {
-                str(index): {name: value.copy() if isinstance(value, np.ndarray) else value for name, value in state.items()}
-                for index, state in enumerate(self.state)
-                if state
-            },
-        }
+        """torch's layout, copies: {'state': {index: {name: array}}, 'param_groups': [{options...,
+        'params': [indices]}]}, parameters numbered in group order; 'step' is a 0-d float32
+        array, as torch's is a 0-d float32 tensor. `tg.save` writes it; with each array passed
+        through torch.from_numpy, torch's `optimizer.load_state_dict` reads it."""
+        return optimizer_state_dict(self)
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
-        """Restore hyperparameters and state from `state_dict()` (or `tg.load` of one).
+        """Restore options and state from `state_dict()`, torch's optimizer.state_dict() (its
+        tensors as arrays, as `tg.load` gives them, or as torch tensors), or `tg.load` of one.
 
-        Everything is checked first (keys, parameter indices, shapes); on any error the
-        optimizer is left as it was.
-        """
-        where = f"{type(self).__name__}.load_state_dict"
-        if not isinstance(state_dict, Mapping) or set(state_dict) != {"hyperparameters", "state"}:
-            found = sorted(state_dict) if isinstance(state_dict, Mapping) else type(state_dict).__name__
-            raise ValueError(f"{where}: expected a dict with keys 'hyperparameters' and 'state'; got {found}")
-        saved = state_dict["hyperparameters"]
-        missing = [name for name in self.hyperparameter_names if name not in saved]
-        unexpected = [name for name in saved if name not in self.hyperparameter_names]
-        if missing or unexpected:
-            raise ValueError(f"{where}: hyperparameters missing {missing}, unexpected {unexpected}")
-        hyperparameters = self.check_hyperparameters(saved)
-        if not isinstance(state_dict["state"], Mapping):
-            raise ValueError(f"{where}: 'state' must be a dict of per-parameter dicts; got {type(state_dict['state']).__name__}")
-        state = [{} for _ in self.params]
-        for key, entry in state_dict["state"].items():
-            index = self._checked_index(key, where)
-            state[index] = self._checked_entry(index, entry, where)
-        for name, value in hyperparameters.items():
-            setattr(self, name, value)
-        self.state = state
+        Everything is checked first (layout, group sizes, keys, shapes); on any error the
+        optimizer is left as it was."""
+        load_optimizer_state(self, state_dict)
 
-    def _checked_index(self, key: Any, where: str) -> int:
-        index = int(key) if isinstance(key, (int, str)) and str(key).isdigit() else -1
-        if not 0 <= index < len(self.params):
-            raise ValueError(f"{where}: state for parameter {key!r}, but this optimizer has parameters 0..{len(self.params) - 1}")
-        return index
-
-    def _checked_entry(self, index: int, entry: Mapping[str, Any], where: str) -> dict[str, Any]:
-        expected = self.array_state + self.count_state
-        if not isinstance(entry, Mapping) or set(entry) != set(expected):
-            found = sorted(entry) if isinstance(entry, Mapping) else type(entry).__name__
-            raise ValueError(f"{where}: state of parameter {index} has keys {found}; expected {sorted(expected)}")
-        param = self.params[index]
-        checked: dict[str, Any] = {}
-        for name in self.count_state:
-            value = entry[name]
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-                raise ValueError(f"{where}: {name} of parameter {index} must be a non-negative int; got {value!r}")
-            checked[name] = int(value)
-        for name in self.array_state:
-            value = entry[name].data if isinstance(entry[name], Tensor) else np.asarray(entry[name])
-            if value.shape != param.shape:
-                raise ValueError(
-                    f"{where}: {name} of parameter {index} has shape {value.shape}, but the parameter has shape {param.shape}"
-                )
-            checked[name] = np.array(value, dtype=param.dtype, copy=True)
-        return checked
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for index, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {index}")
+            lines += [f"    {name}: {group[name]}" for name in sorted(group) if name != "params"]
+        return "\n".join(lines + [")"])
 
 
 def check_non_negative(value: Any, name: str, owner: str) -> float:
@@ -147,21 +154,43 @@ def check_non_negative(value: Any, name: str, owner: str) -> float:
     return float(value)
 
 
-def _checked_params(params: Iterable[Tensor], owner: str) -> list[Tensor]:
+def check_below_one(value: Any, name: str, owner: str) -> float:
+    value = check_non_negative(value, name, owner)
+    if not value < 1:
+        raise ValueError(f"{owner}: {name} must be in [0, 1); got {value}")
+    return value
+
+
+def check_flags(options: Mapping[str, Any], owner: str) -> dict[str, Any]:
+    """torch's implementation switches: foreach, fused and capturable choose how torch runs the
+    same arithmetic (here always one parameter at a time on the CPU), so they are kept as given;
+    differentiable=True (a step recorded in the graph) is refused."""
+    checked = {name: options[name] for name in ("foreach", "fused", "capturable") if name in options}
+    if "maximize" in options:
+        checked["maximize"] = bool(options["maximize"])
+    if options.get("differentiable", False):
+        raise ValueError(f"{owner}: differentiable=True is not supported; optimizer steps are never recorded in the graph")
+    if "differentiable" in options:
+        checked["differentiable"] = False
+    return checked
+
+
+def _checked_params(params: Any, owner: str, offset: int) -> list[Tensor]:
     if isinstance(params, Tensor):
-        raise TypeError(f"{owner}: params must be an iterable of Tensors (model.parameters()), not one Tensor")
+        params = [params]  # a group's 'params' may be one Tensor, as in torch
     params = list(params)
-    if not params:
+    if not params and offset == 0:
         raise ValueError(f"{owner}: got an empty parameter list")
-    seen: set[int] = set()
-    for index, param in enumerate(params):
+    seen: set[Tensor] = set()
+    for position, param in enumerate(params):
+        index = offset + position
         if not isinstance(param, Tensor):
             raise TypeError(f"{owner}: parameter {index} is a {type(param).__name__}, not a Tensor")
         if param.dtype.kind != "f":
             raise TypeError(f"{owner}: parameter {index} has dtype {param.dtype}; only floating-point tensors can be optimized")
         if not param.is_leaf:
             raise ValueError(f"{owner}: parameter {index} was computed by an op (not a leaf); optimize the leaf tensors it came from")
-        if id(param) in seen:
+        if param in seen:
             raise ValueError(f"{owner}: parameter {index} appears more than once in the list")
-        seen.add(id(param))
+        seen.add(param)
     return params

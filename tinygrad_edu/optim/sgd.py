@@ -1,7 +1,7 @@
 """Stochastic gradient descent with momentum, dampening, Nesterov momentum and weight decay,
 step for step as torch.optim.SGD's documented algorithm:
 
-    g ← ∇θ + λ θ                        (weight decay λ)
+    g ← ∇θ + λ θ                        (weight decay λ; −∇θ + λ θ with maximize)
     b ← g at the first step, else μ b + (1 − τ) g        (momentum μ, dampening τ)
     g ← g + μ b  (Nesterov)  or  g ← b  (plain momentum)
     θ ← θ − lr g
@@ -15,38 +15,37 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, check_non_negative
+from .optimizer import Optimizer, check_flags, check_non_negative
 
 
 class SGD(Optimizer):
-    hyperparameter_names = ("lr", "momentum", "dampening", "weight_decay", "nesterov")
-    array_state = ("momentum_buffer",)
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]], lr: float = 1e-3, momentum: float = 0.0,
+                 dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False,
+                 foreach: bool | None = None, differentiable: bool = False, fused: bool | None = None):
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov,
+                                      maximize=maximize, foreach=foreach, differentiable=differentiable, fused=fused))
 
-    lr: float
-    momentum: float
-    dampening: float
-    weight_decay: float
-    nesterov: bool
-
-    def __init__(self, params: Iterable[Tensor], lr: float, momentum: float = 0.0, dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False):
-        super().__init__(params, lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov)
-
-    def check_hyperparameters(self, hyperparameters: Mapping[str, Any]) -> dict[str, Any]:
+    def check_hyperparameters(self, options: Mapping[str, Any]) -> dict[str, Any]:
         numbers = ("lr", "momentum", "dampening", "weight_decay")
-        checked: dict[str, Any] = {name: check_non_negative(hyperparameters[name], name, "SGD") for name in numbers}
-        checked["nesterov"] = bool(hyperparameters["nesterov"])
+        checked: dict[str, Any] = {name: check_non_negative(options[name], name, "SGD") for name in numbers}
+        checked["nesterov"] = bool(options["nesterov"])
         if checked["nesterov"] and (checked["momentum"] == 0 or checked["dampening"] != 0):
             raise ValueError("SGD: Nesterov momentum needs momentum > 0 and dampening = 0")
-        return checked
+        return {**checked, **check_flags(options, "SGD")}
+
+    def state_keys(self, group: Mapping[str, Any]) -> tuple[str, ...]:
+        return ("momentum_buffer",) if group["momentum"] != 0 else ()
 
     def step(self) -> None:
-        for param, state, grad, work in self.gradients():
-            if self.momentum != 0:
-                buffer = state.get("momentum_buffer")
-                if buffer is None:
-                    buffer = state["momentum_buffer"] = grad.copy()
-                else:
-                    buffer *= self.momentum
-                    buffer += np.multiply(grad, 1 - self.dampening, out=work)
-                grad = grad + self.momentum * buffer if self.nesterov else buffer
-            param.data -= np.multiply(grad, self.lr, out=work)  # in place, no new array
+        for group, steps in self.gradients():
+            lr, momentum, dampening, nesterov = group["lr"], group["momentum"], group["dampening"], group["nesterov"]
+            for param, state, grad, work in steps:
+                if momentum != 0:
+                    buffer = state.get("momentum_buffer")
+                    if buffer is None:
+                        buffer = state["momentum_buffer"] = grad.copy()
+                    else:
+                        buffer *= momentum
+                        buffer += np.multiply(grad, 1 - dampening, out=work)
+                    grad = grad + momentum * buffer if nesterov else buffer
+                param.data -= np.multiply(grad, lr, out=work)  # in place, no new array

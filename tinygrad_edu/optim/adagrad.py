@@ -1,0 +1,55 @@
+"""Adagrad, step for step as torch.optim.Adagrad's documented algorithm:
+
+    g ← ∇θ + λ θ                         (weight decay λ; −∇θ with maximize)
+    η ← lr / (1 + (t − 1) lr_decay)      (t: this parameter's step count)
+    s ← s + g²                           (s starts at initial_accumulator_value)
+    θ ← θ − η g / (√s + ε)
+
+Each coordinate's step shrinks with the sum of all its past squared gradients: rarely
+updated coordinates (rare words' embeddings) keep large steps.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+
+from ..tensor import Tensor
+from .optimizer import Optimizer, check_flags, check_non_negative
+
+
+class Adagrad(Optimizer):
+    count_state = ("step",)
+
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]], lr: float = 1e-2, lr_decay: float = 0.0,
+                 weight_decay: float = 0.0, initial_accumulator_value: float = 0.0, eps: float = 1e-10,
+                 foreach: bool | None = None, *, maximize: bool = False, differentiable: bool = False, fused: bool | None = None):
+        super().__init__(params, dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
+                                      initial_accumulator_value=initial_accumulator_value, foreach=foreach, maximize=maximize,
+                                      differentiable=differentiable, fused=fused))
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        super().add_param_group(param_group)
+        group = self.param_groups[-1]
+        for param in group["params"]:  # as torch's Adagrad: state from the start, s = initial_accumulator_value
+            self.state[param] = {"step": 0, "sum": np.full_like(param.data, group["initial_accumulator_value"])}
+
+    def check_hyperparameters(self, options: Mapping[str, Any]) -> dict[str, Any]:
+        numbers = ("lr", "lr_decay", "eps", "weight_decay", "initial_accumulator_value")
+        checked: dict[str, Any] = {name: check_non_negative(options[name], name, "Adagrad") for name in numbers}
+        return {**checked, **check_flags(options, "Adagrad")}
+
+    def state_keys(self, group: Mapping[str, Any]) -> tuple[str, ...]:
+        return ("sum",)
+
+    def step(self) -> None:
+        for group, steps in self.gradients():
+            lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
+            for param, state, grad, work in steps:
+                state["step"] += 1
+                clr = lr / (1 + (state["step"] - 1) * lr_decay)
+                state["sum"] += np.multiply(grad, grad, out=work)  # s ← s + g²
+                np.sqrt(state["sum"], out=work)
+                work += eps
+                np.divide(grad, work, out=work)
+                param.data -= np.multiply(work, clr, out=work)  # θ ← θ − η g / (√s + ε)
