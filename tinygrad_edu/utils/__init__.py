@@ -1,4 +1,4 @@
-"""torch.utils' namespace: `utils.data` (Dataset, TensorDataset, DataLoader)."""
+"""torch.utils' namespace: `utils.data` (data sets, samplers, collation, DataLoader)."""
 from . import data
 
 __all__ = ["data"]

@@ -1,0 +1,209 @@
+"""`DataLoader`: a data set cut into batches of Tensors, as torch.utils.data.DataLoader.
+
+    loader = DataLoader(TensorDataset(x, y), batch_size=64, shuffle=True)
+    for epoch in range(epochs):
+        for images, labels in loader:        # Tensors: float32 images, int64 labels
+            loss = F.cross_entropy(model(images), labels)
+
+Indices come from a sampler (SequentialSampler, or RandomSampler when shuffle=True), grouped by
+a BatchSampler; each batch's samples are read and merged by `collate_fn` (default_collate).
+The fast path: when the data set is a TensorDataset, a tuple of arrays or one array and the
+collate is the default, a batch is cut from every array by one fancy index, with no Python
+loop over samples.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator, Mapping
+
+import numpy as np
+
+from ..random import Generator
+from ..tensor import Tensor
+from .collate import _collate, _float32, default_convert
+from .datasets import IterableDataset, TensorDataset
+from .samplers import BatchSampler, RandomSampler, SequentialSampler
+
+__all__ = ["DataLoader"]
+
+
+class DataLoader:
+    """Batches of a data set, as Tensors. torch's signature; `dataset` is
+
+      - a map-style data set (`__len__` and `__getitem__`: a Dataset, a list of samples, ...):
+        samples are stacked by `collate_fn` into what torch yields (a list of Tensors for
+        tuple samples, a dict for dict samples, ...);
+      - an IterableDataset: samples taken in order (no sampler, no shuffle);
+      - tinygrad_edu's shortcut: a tuple of equal-length arrays (numpy arrays or Tensors), e.g.
+        `(images, labels)`, giving tuples of Tensors, or a single array, giving Tensors.
+
+    Numpy floats become float32 Tensors (the framework's default), integers keep their dtype.
+    `shuffle=True` draws a new order each epoch from `generator` (else the global generator:
+    `tg.manual_seed` makes it repeatable); `seed=` is a shortcut for a private generator seeded
+    once. `num_workers`, `pin_memory`, `timeout`, `worker_init_fn`, `prefetch_factor` and
+    `persistent_workers` are accepted so torch programs run: loading always happens in the
+    calling process.
+    """
+
+    def __init__(self, dataset: Any, batch_size: int | None = 1, shuffle: bool | None = False,
+                 sampler: Any = None, batch_sampler: Any = None, num_workers: int = 0,
+                 collate_fn: Callable[[list[Any]], Any] | None = None, pin_memory: bool = False,
+                 drop_last: bool = False, timeout: float = 0, worker_init_fn: Callable[[int], None] | None = None,
+                 generator: Generator | None = None, *, prefetch_factor: int | None = None,
+                 persistent_workers: bool = False, seed: int | None = None):
+        _check_arguments(dataset, batch_size, shuffle, sampler, batch_sampler, num_workers, drop_last, seed, generator)
+        if seed is not None:
+            generator = Generator().manual_seed(seed)
+        self.dataset = dataset
+        self.num_workers = num_workers
+        self.pin_memory = pin_memory
+        self.timeout = timeout
+        self.worker_init_fn = worker_init_fn
+        self.prefetch_factor = prefetch_factor
+        self.persistent_workers = persistent_workers
+        self.generator = generator
+        self.seed = seed
+        self._iterable = isinstance(dataset, IterableDataset)
+        self._arrays = _as_arrays(dataset)
+        if batch_sampler is not None:
+            batch_size, drop_last = None, False  # as torch: the batch sampler decides both
+        self.batch_size = None if batch_size is None else int(batch_size)
+        self.drop_last = drop_last
+        self._default_collate = collate_fn is None
+        self.collate_fn = collate_fn if collate_fn is not None else (_default_collate_fn if self.batch_size is not None or batch_sampler is not None else default_convert)
+        if self._iterable:
+            self.sampler, self.batch_sampler = None, None
+            return
+        if sampler is None:
+            # The samplers count the samples with len(data_source): a tuple of arrays is counted by range.
+            source = dataset if self._arrays is None or type(dataset) is TensorDataset else range(self._count())
+            sampler = RandomSampler(source, generator=generator) if shuffle else SequentialSampler(source)
+        self.sampler = sampler
+        if batch_sampler is None and self.batch_size is not None:
+            batch_sampler = BatchSampler(sampler, self.batch_size, drop_last)
+        self.batch_sampler = batch_sampler
+        self._fast = self._arrays is not None and self._default_collate and self.batch_size is not None \
+            and isinstance(sampler, (SequentialSampler, RandomSampler)) and isinstance(batch_sampler, BatchSampler) \
+            and batch_sampler.sampler is sampler
+
+    def _count(self) -> int:
+        return len(self._arrays[0]) if self._arrays is not None else len(self.dataset)
+
+    def __len__(self) -> int:
+        if self._iterable:
+            count = len(self.dataset)  # a TypeError if the stream has no length, as torch
+            if self.batch_size is None:
+                return count
+            return count // self.batch_size if self.drop_last else -(-count // self.batch_size)
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
+        return len(self.sampler)
+
+    def __iter__(self) -> Iterator[Any]:
+        if self._iterable:
+            return self._iterate_stream()
+        if self._fast:
+            return self._iterate_arrays()
+        if self.batch_sampler is None:
+            return (self.collate_fn(self.dataset[index]) for index in self.sampler)
+        return (self._fetch(indices) for indices in self.batch_sampler)
+
+    def _iterate_arrays(self) -> Iterator[Any]:
+        order = self.sampler._order()
+        count = len(order)
+        stop = count - count % self.batch_size if self.drop_last else count
+        for start in range(0, stop, self.batch_size):
+            yield self._cut(order[start:start + self.batch_size])
+
+    def _cut(self, indices: np.ndarray) -> Any:
+        # Fancy indexing makes a fresh array, so the Tensor may share it instead of copying.
+        fields = [Tensor.from_numpy(array[indices]) for array in self._arrays]
+        if type(self.dataset) is TensorDataset:
+            return fields  # a list, as torch's default_collate gives for tuple samples
+        return tuple(fields) if isinstance(self.dataset, tuple) else fields[0]
+
+    def _fetch(self, indices: list[int]) -> Any:
+        items = [self.dataset[int(index)] for index in indices]
+        if self._default_collate:
+            return _collate(items, [f"dataset[{index}]" for index in indices])
+        return self.collate_fn(items)
+
+    def _iterate_stream(self) -> Iterator[Any]:
+        if self.batch_size is None:
+            for item in self.dataset:
+                yield self.collate_fn(item)
+            return
+        batch: list[Any] = []
+        for item in self.dataset:
+            batch.append(item)
+            if len(batch) == self.batch_size:
+                yield self.collate_fn(batch)
+                batch = []
+        if batch and not self.drop_last:
+            yield self.collate_fn(batch)
+
+
+def _default_collate_fn(batch: list[Any]) -> Any:
+    return _collate(batch, [f"item[{position}]" for position in range(len(batch))])
+
+
+def _check_arguments(dataset: Any, batch_size: Any, shuffle: Any, sampler: Any, batch_sampler: Any,
+                     num_workers: Any, drop_last: bool, seed: Any, generator: Any) -> None:
+    """torch's checks, with its messages, plus the tinygrad_edu shortcuts' own."""
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
+        raise ValueError(f"batch_size must be a positive integer; got {batch_size!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer, type(None))):
+        raise TypeError(f"seed must be None or a non-negative integer; got {seed!r} ({type(seed).__name__})")
+    if seed is not None and seed < 0:
+        raise ValueError(f"seed must be None or a non-negative integer; got {seed!r}")
+    if seed is not None and generator is not None:
+        raise TypeError("give either seed= or generator=, not both")
+    if isinstance(num_workers, bool) or not isinstance(num_workers, int) or num_workers < 0:
+        raise ValueError("num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.")
+    if isinstance(dataset, Mapping):
+        raise TypeError(
+            "dataset is a dict: DataLoader takes item i of a dataset as dataset[i] for i in "
+            "0..len-1; pass a tuple of arrays such as (inputs, targets), or a list of samples"
+        )
+    if isinstance(dataset, IterableDataset):
+        for name, value in (("shuffle", shuffle), ("sampler", sampler), ("batch_sampler", batch_sampler)):
+            if value:
+                raise ValueError(f"DataLoader with IterableDataset: expected unspecified {name} option, but got {name}={value}")
+    elif not isinstance(dataset, (tuple, np.ndarray, Tensor)) and not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
+        raise TypeError(f"dataset must be a tuple of arrays or have __len__ and __getitem__; got {type(dataset).__name__}")
+    if sampler is not None and shuffle:
+        raise ValueError("sampler option is mutually exclusive with shuffle")
+    if batch_sampler is not None and (batch_size != 1 or shuffle or sampler is not None or drop_last):
+        raise ValueError("batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and drop_last")
+    if batch_size is None and drop_last:
+        raise ValueError("batch_size=None option disables auto-batching and is mutually exclusive with drop_last")
+
+
+def _as_arrays(dataset: Any) -> list[np.ndarray] | None:
+    """The arrays of a TensorDataset or a tuple-of-arrays (or single array) dataset, checked;
+    None for any other data set."""
+    if type(dataset) is TensorDataset:  # a subclass may change __getitem__: no shortcut
+        return [tensor.data for tensor in dataset.tensors]
+    if isinstance(dataset, (np.ndarray, Tensor)):
+        arrays = [_float32(dataset.data if isinstance(dataset, Tensor) else dataset)]
+    elif isinstance(dataset, tuple):
+        if not dataset:
+            raise ValueError("dataset is an empty tuple: pass (inputs, targets, ...) arrays")
+        for position, array in enumerate(dataset):
+            if not isinstance(array, (np.ndarray, Tensor)):
+                raise TypeError(
+                    f"dataset tuple item {position} is a {type(array).__name__}; a tuple dataset "
+                    f"holds numpy arrays or Tensors (a list of samples works as a dataset itself)"
+                )
+        arrays = [_float32(array.data if isinstance(array, Tensor) else array) for array in dataset]
+    else:
+        return None
+    for position, array in enumerate(arrays):
+        if array.ndim == 0:
+            raise ValueError(f"dataset array {position} is 0-d: its first dimension must count the samples")
+    lengths = [len(array) for array in arrays]
+    if len(set(lengths)) > 1:
+        raise ValueError(
+            f"dataset arrays have different lengths {lengths}: each array's first dimension "
+            f"counts the samples, so they must agree"
+        )
+    return arrays
