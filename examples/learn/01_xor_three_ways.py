@@ -60,13 +60,14 @@ def hand_step(layers: list, learning_rate: float) -> None:
     gradient = 2 / y.size * (y - TARGET)                          # MSE: dE/dY = 2/n (Y − Y*)
     for layer in reversed(layers):                                # the chain rule, by hand
         gradient = layer.backward_propagation(gradient)
-    for layer in layers[::2]:
+    for layer in layers[::2]:                                     # the FCLayers hold the parameters
         layer.weights -= learning_rate * layer.dE_dW
         layer.bias -= learning_rate * layer.dE_dB
 
 
 hand = [FCLayer(W1, B1), ActivationLayer(), FCLayer(W2, B2), ActivationLayer()]
 hand_step(hand, learning_rate=0.0)  # one pass to compute the first gradients, no update
+print(f"(a) by hand, the last FCLayer's dE/dW = Xᵀ dE/dY = {hand[2].dE_dW.ravel().round(4)}, dE/dB = {hand[2].dE_dB.round(4)}\n")
 
 # ---- (b) the engine: the same net, the same weights, no backward written ----------------------
 model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1), nn.Tanh()).double()
