@@ -99,6 +99,12 @@ def test_the_block_leaves_no_hook_and_no_wrapped_step_behind():
     diagnostics = watch(model, [[1, 2]], optimizer)
     assert "step" not in vars(optimizer)
     assert all(not module._hooks["forward"] for module in model.children())
+    calls = []
+    optimizer.step = lambda: calls.append(type(optimizer).step(optimizer))  # someone's wrapper, set before the block
+    wrapped = watch(model, [[1, 2]], optimizer)
+    assert len(calls) == 1 and wrapped.table()[0].parameters[0].log10_update_ratio is not None  # it ran, watched
+    optimizer.step()
+    assert len(calls) == 2  # and it is still there after the block
     recorded = diagnostics.table()[0].shape
     model(tg.Tensor(np.ones((3, 2), dtype=np.float32)))  # outside the block: not recorded
     assert recorded == diagnostics.table()[0].shape == (1, 2)

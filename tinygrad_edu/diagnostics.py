@@ -67,6 +67,7 @@ class Diagnostics:
         self._activations: dict[str, tuple[tuple[int, ...], float, float, float | None, float | None]] = {}
         self._weights_before: dict[int, np.ndarray] = {}
         self._handles: list[Any] = []
+        self._wrapper_found: Any = None
 
     def __enter__(self) -> Diagnostics:
         """Hook every layer's forward (and the optimizer's step), forgetting the last step's numbers."""
@@ -74,11 +75,12 @@ class Diagnostics:
         self._weights_before.clear()
         self._handles = [module.register_forward_hook(self._recorder(name)) for name, module in self.layers]
         if self.optimizer is not None:
-            step = type(self.optimizer).step
+            self._wrapper_found = vars(self.optimizer).get("step")  # someone's wrapper, kept for __exit__
+            step = self.optimizer.step
 
             def watched_step(*args: Any, **kwargs: Any) -> Any:
                 self.before_step()
-                return step(self.optimizer, *args, **kwargs)
+                return step(*args, **kwargs)
 
             self.optimizer.step = watched_step  # type: ignore[method-assign]  # until __exit__
         return self
@@ -88,7 +90,10 @@ class Diagnostics:
             handle.remove()
         self._handles = []
         if self.optimizer is not None:
-            del self.optimizer.step  # the class's step again
+            if self._wrapper_found is None:
+                del self.optimizer.step  # the class's step again
+            else:
+                self.optimizer.step = self._wrapper_found  # type: ignore[method-assign]
 
     def _recorder(self, name: str) -> Any:
         def record(module: Module, args: Any, output: Any) -> None:
