@@ -78,6 +78,24 @@ def test_register_buffer_refuses_bad_names_and_values() -> None:
     assert "later" not in module.state_dict() and list(module.buffers()) == []
 
 
+def test_register_parameter_and_add_module_check_as_torch() -> None:
+    module = nn.Module()
+    module.register_parameter("scale", nn.Parameter(tg.ones(2)))
+    module.add_module("fc", nn.Linear(2, 1))
+    module.register_module("act", nn.Tanh())
+    module.register_parameter("unused", None)
+    assert list(module.state_dict()) == ["scale", "fc.weight", "fc.bias"]
+    assert [name for name, _ in module.named_children()] == ["fc", "act"]
+    with pytest.raises(TypeError, match="nn.Parameter or None required"):
+        module.register_parameter("plain", tg.ones(2))
+    with pytest.raises(KeyError, match="attribute 'train' already exists"):
+        module.add_module("train", nn.ReLU())
+    with pytest.raises(TypeError, match="is not a Module subclass"):
+        module.add_module("x", 3)
+    with pytest.raises(ValueError, match="training mode is expected to be boolean"):
+        module.train("no")
+
+
 def test_load_state_dict_returns_torchs_named_tuple() -> None:
     model = normalizer_net(nn, tg)
     state = model.state_dict()

@@ -98,6 +98,12 @@ def test_samplers() -> None:
     beyond = list(data.RandomSampler(range(3), num_samples=7))  # two whole permutations, then one more
     assert len(beyond) == 7 and sorted(beyond[:6]) == [0, 0, 1, 1, 2, 2]
     assert sorted(data.SubsetRandomSampler([5, 7, 9])) == [5, 7, 9]
+    weighted = list(data.WeightedRandomSampler([0.0, 1.0, 3.0], 400, generator=tg.Generator().manual_seed(0)))
+    assert len(weighted) == 400 and 0 not in weighted and 250 < weighted.count(2) < 350
+    assert sorted(data.WeightedRandomSampler([1, 1, 1], 3, replacement=False)) == [0, 1, 2]
+    with pytest.raises(RuntimeError, match="without replacement"):
+        data.WeightedRandomSampler([0, 1], 2, replacement=False)
+    assert data.get_worker_info() is None
     assert list(data.BatchSampler(range(5), 2, drop_last=False)) == [[0, 1], [2, 3], [4]]
     assert len(data.BatchSampler(range(5), 2, drop_last=True)) == 2
     with pytest.raises(ValueError, match="batch_size should be a positive integer"):

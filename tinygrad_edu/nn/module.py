@@ -170,6 +170,8 @@ class Module(ModuleHooks, ModuleState):
     # ---- modes ---------------------------------------------------------------------------
     def train(self, mode: bool = True) -> Module:
         """Set `.training` on this module and every module below it (Dropout reads it)."""
+        if not isinstance(mode, bool):
+            raise ValueError("training mode is expected to be boolean")
         for module in self.modules():
             module.training = mode
         return self

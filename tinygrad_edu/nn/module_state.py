@@ -26,8 +26,19 @@ class IncompatibleKeys(NamedTuple):
     unexpected_keys: list[str]
 
 
+def _check_name(kind: str, owner: Any, name: Any) -> None:
+    """torch's rules for a registered name: a string, no dot, not empty, not an attribute
+    of another kind (it would hide a method or a setting)."""
+    if not isinstance(name, str):
+        raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
+    if "." in name or name == "":
+        raise KeyError(f"{kind} name can't contain \".\" or be empty; got {name!r}")
+    if hasattr(owner, name) and name not in vars(owner):
+        raise KeyError(f"attribute '{name}' already exists")
+
+
 class ModuleState:
-    """Module's buffer and state_dict methods; `Module` inherits them."""
+    """Module's registration, buffer and state_dict methods; `Module` inherits them."""
 
     # name -> persistent, per instance once a buffer is registered (absent: no buffers).
     _buffers: dict[str, bool] | None = None
@@ -35,10 +46,7 @@ class ModuleState:
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Keep `tensor` as attribute `name`: saved in state_dict (if persistent), cast by
         `.to()`, never a parameter. `None` reserves the name (nothing saved until set)."""
-        if not isinstance(name, str):
-            raise TypeError(f"buffer name should be a string. Got {type(name).__name__}")
-        if "." in name or name == "":
-            raise KeyError(f"buffer name can't contain \".\" or be empty; got {name!r}")
+        _check_name("buffer", self, name)
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' (Tensor or None required)")
         if isinstance(tensor, Parameter) or isinstance(vars(self).get(name), Parameter):
@@ -49,6 +57,24 @@ class ModuleState:
             object.__setattr__(self, "_buffers", {})
         self._buffers[name] = persistent
         object.__setattr__(self, name, tensor)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """`self.name = param`, with torch's checks (what assigning an attribute does anyway)."""
+        _check_name("parameter", self, name)
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' (nn.Parameter or None required)")
+        if name in (self._buffers or {}):
+            raise KeyError(f"attribute '{name}' already exists as a buffer")
+        setattr(self, name, param)
+
+    def add_module(self, name: str, module: Any) -> None:
+        """`self.name = module`, with torch's checks; for names made at run time."""
+        _check_name("module", self, name)
+        if module is not None and not isinstance(module, ModuleState):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        setattr(self, name, module)
+
+    register_module = add_module
 
     def _own_buffers(self, persistent_only: bool = False) -> Iterator[tuple[str, Tensor]]:
         for name, persistent in (self._buffers or {}).items():

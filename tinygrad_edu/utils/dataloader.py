@@ -23,7 +23,13 @@ from .collate import _collate, _float32, default_convert
 from .datasets import IterableDataset, TensorDataset
 from .samplers import BatchSampler, RandomSampler, SequentialSampler
 
-__all__ = ["DataLoader"]
+__all__ = ["DataLoader", "get_worker_info"]
+
+
+def get_worker_info() -> None:
+    """Always None: as in torch's main process, since tinygrad_edu loads without worker
+    processes (an IterableDataset that shards its stream by worker reads the whole stream)."""
+    return None
 
 
 class DataLoader:

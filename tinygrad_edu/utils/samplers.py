@@ -3,6 +3,7 @@
     SequentialSampler(data)        0, 1, 2, ...
     RandomSampler(data)            a fresh permutation each epoch (or draws with replacement)
     SubsetRandomSampler(indices)   the given indices, shuffled each epoch
+    WeightedRandomSampler(weights, n)   n indices drawn with probabilities ∝ weights
     BatchSampler(sampler, n, drop_last)   the indices grouped into lists of n
 
 The random ones draw from `generator=` if given, else from the global generator, so
@@ -18,7 +19,7 @@ import numpy as np
 
 from ..random import Generator, numpy_generator
 
-__all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler"]
+__all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler"]
 
 
 class Sampler:
@@ -93,6 +94,37 @@ class SubsetRandomSampler(Sampler):
 
     def __len__(self) -> int:
         return len(self.indices)
+
+
+class WeightedRandomSampler(Sampler):
+    """`num_samples` indices in 0..len(weights)-1, index i drawn with probability
+    weights[i] / sum(weights) (with replacement by default): the usual cure for unbalanced classes."""
+
+    def __init__(self, weights: Sequence[float], num_samples: int, replacement: bool = True,
+                 generator: Generator | None = None):
+        if isinstance(num_samples, bool) or not isinstance(num_samples, int) or num_samples <= 0:
+            raise ValueError(f"num_samples should be a positive integer value, but got num_samples={num_samples}")
+        weights = np.asarray(weights.data if hasattr(weights, "data") else weights, dtype=np.float64)
+        if weights.ndim != 1:
+            raise ValueError(f"weights should be a 1d sequence but given weights have shape {weights.shape}")
+        if (weights < 0).any() or not np.isfinite(weights).all() or weights.sum() <= 0:
+            raise ValueError("weights must be finite, non-negative, and not all zero")
+        if not replacement and num_samples > np.count_nonzero(weights):
+            raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+        self.weights = weights
+        self.num_samples = num_samples
+        self.replacement = replacement
+        self.generator = generator
+
+    def _order(self) -> np.ndarray:
+        return numpy_generator(self.generator).choice(
+            len(self.weights), self.num_samples, replace=self.replacement, p=self.weights / self.weights.sum())
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._order().tolist())
+
+    def __len__(self) -> int:
+        return self.num_samples
 
 
 class BatchSampler(Sampler):
