@@ -48,13 +48,13 @@ class Module(ModuleHooks, ModuleState):
                 f"{type(self).__name__}: expected a Parameter or None (to change its values, "
                 f"write into {name}.data)"
             )
-        if name in (self._buffers or {}) and value is not None and not isinstance(value, Tensor):
+        if name in (self._buffer_persistence or {}) and value is not None and not isinstance(value, Tensor):
             raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' (Tensor or None expected)")
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
-        if name in (self._buffers or {}):
-            del self._buffers[name]  # type: ignore[index]
+        if name in (self._buffer_persistence or {}):
+            del self._buffer_persistence[name]  # type: ignore[index]
         object.__delattr__(self, name)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
@@ -141,7 +141,7 @@ class Module(ModuleHooks, ModuleState):
         """The buffer at a dotted path ("bn.running_mean"), as torch."""
         module_path, _, name = target.rpartition(".")
         module = self.get_submodule(module_path)
-        if name not in (module._buffers or {}):
+        if name not in (module._buffer_persistence or {}):
             raise AttributeError(f"{target!r} is not a buffer of {type(self).__name__}")
         return getattr(module, name)
 

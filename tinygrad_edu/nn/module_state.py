@@ -40,8 +40,9 @@ def _check_name(kind: str, owner: Any, name: Any) -> None:
 class ModuleState:
     """Module's registration, buffer and state_dict methods; `Module` inherits them."""
 
-    # name -> persistent, per instance once a buffer is registered (absent: no buffers).
-    _buffers: dict[str, bool] | None = None
+    # name -> persistent, per instance once a buffer is registered (absent: no buffers). Not
+    # torch's `_buffers` (name -> tensor): the buffers themselves are ordinary attributes.
+    _buffer_persistence: dict[str, bool] | None = None
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Keep `tensor` as attribute `name`: saved in state_dict (if persistent), cast by
@@ -51,11 +52,11 @@ class ModuleState:
             raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' (Tensor or None required)")
         if isinstance(tensor, Parameter) or isinstance(vars(self).get(name), Parameter):
             raise KeyError(f"attribute '{name}' already exists as a parameter; a buffer is not learned")
-        if name in vars(self) and name not in (self._buffers or {}):
+        if name in vars(self) and name not in (self._buffer_persistence or {}):
             raise KeyError(f"attribute '{name}' already exists")
-        if self._buffers is None:
-            object.__setattr__(self, "_buffers", {})
-        self._buffers[name] = persistent
+        if self._buffer_persistence is None:
+            object.__setattr__(self, "_buffer_persistence", {})
+        self._buffer_persistence[name] = persistent
         object.__setattr__(self, name, tensor)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
@@ -63,7 +64,7 @@ class ModuleState:
         _check_name("parameter", self, name)
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' (nn.Parameter or None required)")
-        if name in (self._buffers or {}):
+        if name in (self._buffer_persistence or {}):
             raise KeyError(f"attribute '{name}' already exists as a buffer")
         setattr(self, name, param)
 
@@ -77,7 +78,7 @@ class ModuleState:
     register_module = add_module
 
     def _own_buffers(self, persistent_only: bool = False) -> Iterator[tuple[str, Tensor]]:
-        for name, persistent in (self._buffers or {}).items():
+        for name, persistent in (self._buffer_persistence or {}).items():
             value = vars(self).get(name)
             if value is not None and (persistent or not persistent_only):
                 yield name, value

@@ -128,7 +128,9 @@ class DataLoader:
         return tuple(fields) if isinstance(self.dataset, tuple) else fields[0]
 
     def _fetch(self, indices: list[int]) -> Any:
-        items = [self.dataset[int(index)] for index in indices]
+        # numpy integers become ints (a list indexed by np.int64 works, but not every data set's
+        # __getitem__ accepts them); any other key a sampler yields is passed on as it is.
+        items = [self.dataset[int(index) if isinstance(index, np.integer) else index] for index in indices]
         if self._default_collate:
             return _collate(items, [f"dataset[{index}]" for index in indices])
         return self.collate_fn(items)
