@@ -189,7 +189,7 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
             return other
         return Tensor(other, dtype=self.dtype if backend.is_float(self.data) else None)
 
-    def _operands(self, other: Any) -> tuple[Any, Any]:
+    def _operands(self, other: Any, subtraction: bool = False) -> tuple[Any, Any]:
         """(self, other) as an op's inputs, cast to torch's result dtype. Two tensors of one
         dtype, or a float tensor and a Python number (numpy keeps float32 + 1.5 float32, as
         torch), need no cast: the training loop's case goes straight through."""
@@ -198,7 +198,7 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
                 return self, other
         elif (type(other) is float or type(other) is int) and self.data.dtype.kind == "f":
             return self, other
-        return promotion.promote(self, other)
+        return promotion.promote(self, other, subtraction=subtraction)
 
     def __add__(self, other: Any) -> Tensor:
         return elementwise.Add.apply(*self._operands(other))
@@ -208,10 +208,10 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
         return elementwise.Add.apply(other, x)
 
     def __sub__(self, other: Any) -> Tensor:
-        return elementwise.Sub.apply(*self._operands(other))
+        return elementwise.Sub.apply(*self._operands(other, True))
 
     def __rsub__(self, other: Any) -> Tensor:
-        x, other = self._operands(other)
+        x, other = self._operands(other, True)
         return elementwise.Sub.apply(other, x)
 
     def __mul__(self, other: Any) -> Tensor:

@@ -61,8 +61,8 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Any:
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Any:
-    """input − alpha · other (two bool tensors are refused, as in torch: use ^)."""
-    a, b = ops.promotion.promote(input, other)
+    """input − alpha · other (a bool tensor is refused, as in torch: use ^)."""
+    a, b = ops.promotion.promote(input, other, subtraction=True)
     if not (type(alpha) is int and alpha == 1):
         b = b * _alpha(alpha, ops.promotion.result_type(a, b), "sub")
     return ops.elementwise.Sub.apply(a, b)

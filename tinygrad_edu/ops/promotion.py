@@ -110,11 +110,14 @@ def cast(value: Any, dtype: np.dtype) -> Any:
     return value
 
 
-def promote(*operands: Any, floating: bool = False) -> tuple[Any, ...]:
+def promote(*operands: Any, floating: bool = False, subtraction: bool = False) -> tuple[Any, ...]:
     """The operands (Tensors, numbers, arrays) cast to their torch result dtype; with
-    `floating`, to the default float dtype when that is an int or bool (int / int)."""
+    `floating`, to the default float dtype when that is an int or bool (int / int). A
+    `subtraction` with a bool tensor is refused, as torch refuses it (use ^ or logical_xor)."""
     like = next((value for value in operands if isinstance(value, Tensor)), None)
     operands = tuple(as_operand(value, like) for value in operands)
+    if subtraction and any(isinstance(value, Tensor) and value.data.dtype == _BOOL for value in operands):
+        raise DTypeError("sub: subtraction, the `-` operator, with a bool tensor is not supported; use ^ or logical_xor()")
     dtype = result_type(*operands)
     if floating and dtype.kind != "f":
         dtype = backend.DEFAULT_FLOAT
