@@ -216,3 +216,28 @@ def test_bad_arguments_are_named(make, error, message):
     with pytest.raises(error) as raised:
         make(opt)
     assert message in str(raised.value)
+
+
+def test_a_scheduler_state_survives_tg_save(tmp_path):
+    import tinygrad_edu as tg
+
+    def make(o):
+        return lr_scheduler.MultiStepLR(o, milestones=[3, 6, 6], gamma=0.5)
+    full = lrs_of(make, steps=10)
+    opt = optim.SGD([Tensor(np.zeros(1), requires_grad=True)], lr=0.1)
+    scheduler = make(opt)
+    for _ in range(4):
+        opt.step()
+        scheduler.step()
+    tg.save({"optimizer": opt.state_dict(), "scheduler": scheduler.state_dict()}, tmp_path / "checkpoint.pt")
+    checkpoint = tg.load(tmp_path / "checkpoint.pt")
+    resumed_opt = optim.SGD([Tensor(np.zeros(1), requires_grad=True)], lr=0.1)
+    resumed = make(resumed_opt)
+    resumed_opt.load_state_dict(checkpoint["optimizer"])
+    resumed.load_state_dict(checkpoint["scheduler"])
+    for _ in range(6):
+        resumed_opt.step()
+        resumed.step()
+    assert resumed.get_last_lr() == [pytest.approx(full[10])]
+    resumed.step(epoch=7)  # the closed form, which reads the milestones
+    assert resumed.get_last_lr() == [pytest.approx(full[7])]

@@ -263,3 +263,54 @@ def test_maximize_climbs_where_minimize_descends(name):
     getattr(optim, name)([up], lr=0.1, maximize=True).step()
     getattr(optim, name)([down], lr=0.1).step()
     np.testing.assert_array_equal(up.data, down.data)
+
+
+# ---- torch's step(closure) and optimizers written as for torch --------------------------------
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta"])
+def test_step_with_a_closure_returns_its_loss_and_uses_its_gradients(name):
+    param = Tensor(np.array([1.0, 2.0]), requires_grad=True, dtype=np.float64)
+    optimizer = getattr(optim, name)([param], lr=0.1)
+    reference = Tensor(np.array([1.0, 2.0]), requires_grad=True, dtype=np.float64)
+    reference.grad = Tensor(np.array([2.0, 4.0]), dtype=np.float64)  # d(Σθ²)/dθ at the start
+    getattr(optim, name)([reference], lr=0.1).step()
+
+    def closure():
+        optimizer.zero_grad()
+        loss = (param * param).sum()
+        loss.backward()
+        return loss
+
+    with tg.no_grad():  # the closure runs with grad mode on, as in torch
+        loss = optimizer.step(closure)
+    assert loss.item() == 5.0
+    np.testing.assert_array_equal(param.data, reference.data)
+
+
+class SignSGD(optim.Optimizer):
+    """An optimizer as a torch user writes one: defaults, then a step over param_groups and state."""
+
+    def __init__(self, params, lr=0.01):
+        super().__init__(params, dict(lr=lr))
+
+    def step(self, closure=None):
+        for group in self.param_groups:
+            for param in group["params"]:
+                if param.grad is not None:
+                    state = self.state[param]
+                    state["steps"] = state.get("steps", 0) + 1
+                    state["last"] = np.sign(param.grad.data)
+                    param.data -= group["lr"] * state["last"]
+
+
+def test_an_optimizer_written_as_for_torch_steps_and_checkpoints():
+    param = Tensor(np.array([1.0, -1.0]), requires_grad=True, dtype=np.float64)
+    optimizer = SignSGD([{"params": [param], "lr": 0.5}])
+    param.grad = Tensor(np.array([3.0, -0.1]), dtype=np.float64)
+    optimizer.step()
+    np.testing.assert_array_equal(param.data, [0.5, -0.5])
+    saved = optimizer.state_dict()
+    assert saved["param_groups"] == [{"lr": 0.5, "params": [0]}] and saved["state"][0]["steps"] == 1
+    other = SignSGD([Tensor(np.zeros(2), requires_grad=True, dtype=np.float64)])
+    other.load_state_dict(saved)
+    assert other.param_groups[0]["lr"] == 0.5
+    np.testing.assert_array_equal(other.state[other.param_groups[0]["params"][0]]["last"], [1.0, -1.0])

@@ -11,12 +11,12 @@ works without tuning.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, check_flags, check_non_negative
+from .optimizer import Optimizer, check_flags, check_non_negative, loss_of
 
 
 class Adadelta(Optimizer):
@@ -37,7 +37,8 @@ class Adadelta(Optimizer):
     def state_keys(self, group: Mapping[str, Any]) -> tuple[str, ...]:
         return ("square_avg", "acc_delta")
 
-    def step(self) -> None:
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        loss = loss_of(closure)
         for group, steps in self.gradients():
             lr, rho, eps = group["lr"], group["rho"], group["eps"]
             for param, state, grad, work in steps:
@@ -53,3 +54,4 @@ class Adadelta(Optimizer):
                 acc_delta *= rho
                 acc_delta += np.multiply(np.multiply(delta, delta, out=work), 1 - rho, out=work)  # u ← ρ u + (1 − ρ) Δ²
                 param.data -= np.multiply(delta, lr, out=delta)
+        return loss

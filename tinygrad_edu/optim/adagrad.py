@@ -10,12 +10,12 @@ updated coordinates (rare words' embeddings) keep large steps.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, check_flags, check_non_negative
+from .optimizer import Optimizer, check_flags, check_non_negative, loss_of
 
 
 class Adagrad(Optimizer):
@@ -42,7 +42,8 @@ class Adagrad(Optimizer):
     def state_keys(self, group: Mapping[str, Any]) -> tuple[str, ...]:
         return ("sum",)
 
-    def step(self) -> None:
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        loss = loss_of(closure)
         for group, steps in self.gradients():
             lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
             for param, state, grad, work in steps:
@@ -53,3 +54,4 @@ class Adagrad(Optimizer):
                 work += eps
                 np.divide(grad, work, out=work)
                 param.data -= np.multiply(work, clr, out=work)  # θ ← θ − η g / (√s + ε)
+        return loss

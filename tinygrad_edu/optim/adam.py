@@ -16,12 +16,12 @@ Adam's L2 term the division by √v̂ would undo for parameters with large gradi
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, check_below_one, check_flags, check_non_negative
+from .optimizer import Optimizer, check_below_one, check_flags, check_non_negative, loss_of
 
 
 class Adam(Optimizer):
@@ -55,7 +55,8 @@ class Adam(Optimizer):
     def state_keys(self, group: Mapping[str, Any]) -> tuple[str, ...]:
         return ("exp_avg", "exp_avg_sq", "max_exp_avg_sq") if group["amsgrad"] else ("exp_avg", "exp_avg_sq")
 
-    def step(self) -> None:
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        loss = loss_of(closure)
         for group, steps in self.gradients():
             lr, (beta1, beta2), eps, amsgrad = group["lr"], group["betas"], group["eps"], group["amsgrad"]
             decay = 1 - lr * group["weight_decay"] if group["decoupled_weight_decay"] else 1.0
@@ -86,6 +87,7 @@ class Adam(Optimizer):
                 np.divide(exp_avg, work, out=work)
                 work *= step_size
                 param.data -= work  # θ ← θ − lr m̂ / (√v̂ + ε)
+        return loss
 
 
 class AdamW(Adam):

@@ -148,6 +148,10 @@ class MultiStepLR(LRScheduler):
             return _current_lrs(self)
         return [lr * self.gamma ** self.milestones[self.last_epoch] for lr in _current_lrs(self)]
 
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        super().load_state_dict(state_dict)
+        self.milestones = Counter(self.milestones)  # tg.load gives the Counter back as a dict
+
     def _get_closed_form_lr(self) -> list[float]:
         milestones = sorted(self.milestones.elements())
         return [base_lr * self.gamma ** bisect_right(milestones, self.last_epoch) for base_lr in self.base_lrs]

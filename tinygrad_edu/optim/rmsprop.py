@@ -12,12 +12,12 @@ without Adam's first moment or bias correction.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, check_flags, check_non_negative
+from .optimizer import Optimizer, check_flags, check_non_negative, loss_of
 
 
 class RMSprop(Optimizer):
@@ -38,7 +38,8 @@ class RMSprop(Optimizer):
     def state_keys(self, group: Mapping[str, Any]) -> tuple[str, ...]:
         return ("square_avg",) + (("momentum_buffer",) if group["momentum"] > 0 else ()) + (("grad_avg",) if group["centered"] else ())
 
-    def step(self) -> None:
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        loss = loss_of(closure)
         for group, steps in self.gradients():
             lr, alpha, eps, momentum, centered = group["lr"], group["alpha"], group["eps"], group["momentum"], group["centered"]
             for param, state, grad, work in steps:
@@ -66,3 +67,4 @@ class RMSprop(Optimizer):
                     param.data -= np.multiply(buffer, lr, out=work)
                 else:
                     param.data -= np.multiply(work, lr, out=work)
+        return loss

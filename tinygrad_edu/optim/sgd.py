@@ -10,12 +10,12 @@ With μ = 0 this is the tutorial's update, θ ← θ − lr ∇θ.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, check_flags, check_non_negative
+from .optimizer import Optimizer, check_flags, check_non_negative, loss_of
 
 
 class SGD(Optimizer):
@@ -36,7 +36,8 @@ class SGD(Optimizer):
     def state_keys(self, group: Mapping[str, Any]) -> tuple[str, ...]:
         return ("momentum_buffer",) if group["momentum"] != 0 else ()
 
-    def step(self) -> None:
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        loss = loss_of(closure)
         for group, steps in self.gradients():
             lr, momentum, dampening, nesterov = group["lr"], group["momentum"], group["dampening"], group["nesterov"]
             for param, state, grad, work in steps:
@@ -49,3 +50,4 @@ class SGD(Optimizer):
                         buffer += np.multiply(grad, 1 - dampening, out=work)
                     grad = grad + momentum * buffer if nesterov else buffer
                 param.data -= np.multiply(grad, lr, out=work)  # in place, no new array
+        return loss

@@ -86,6 +86,10 @@ def _as_index(key: Any) -> Any:
 
 def _checked_entry(optimizer: Optimizer, group: Mapping[str, Any], param: Tensor, index: int, entry: Any, where: str) -> dict[str, Any]:
     arrays = optimizer.state_keys(group)
+    if arrays is None:  # an optimizer of the user's: its state as saved, arrays copied
+        if not isinstance(entry, Mapping):
+            raise ValueError(f"{where}: state of parameter {index} must be a dict; got {type(entry).__name__}")
+        return {name: np.array(_array(value), copy=True) if _is_array(value) else value for name, value in entry.items()}
     expected = set(arrays) | set(optimizer.count_state)
     if not isinstance(entry, Mapping) or set(entry) != expected:
         found = sorted(entry) if isinstance(entry, Mapping) else type(entry).__name__
@@ -104,6 +108,10 @@ def _checked_entry(optimizer: Optimizer, group: Mapping[str, Any], param: Tensor
             )
         checked[name] = np.array(value, dtype=param.dtype, copy=True)
     return checked
+
+
+def _is_array(value: Any) -> bool:
+    return isinstance(value, (np.ndarray, Tensor)) or (hasattr(value, "detach") and hasattr(value, "numpy"))
 
 
 def _array(value: Any) -> np.ndarray:
