@@ -177,6 +177,20 @@ def test_groups_take_their_own_options_and_the_defaults_for_the_rest():
     assert [group["params"] for group in optimizer.state_dict()["param_groups"]] == [[0], [1], [2]]
 
 
+def test_named_parameters_give_param_names_as_torchs():
+    torch = pytest.importorskip("torch", reason="PyTorch is the optional oracle (pip install torch)")
+    ours = optim.AdamW(tg.nn.Linear(2, 1).named_parameters(), lr=0.1)
+    theirs = torch.optim.AdamW(torch.nn.Linear(2, 1).named_parameters(), lr=0.1)
+    assert ours.param_groups[0]["param_names"] == theirs.param_groups[0]["param_names"] == ["weight", "bias"]
+    assert ours.state_dict()["param_groups"] == theirs.state_dict()["param_groups"]
+
+
+def test_a_group_keeps_keys_of_its_own_as_torchs_does():
+    param = Tensor(np.zeros(1), requires_grad=True)
+    optimizer = optim.Adam([{"params": [param], "name": "head"}])
+    assert optimizer.param_groups[0]["name"] == "head" and optimizer.state_dict()["param_groups"][0]["name"] == "head"
+
+
 def test_adagrad_has_state_from_the_start_as_torchs():
     param = Tensor(np.zeros(3), requires_grad=True)
     optimizer = optim.Adagrad([param], initial_accumulator_value=0.25)
@@ -188,8 +202,8 @@ def test_adagrad_has_state_from_the_start_as_torchs():
     "make, error, message",
     [
         (lambda a, b: optim.SGD([{"params": [a]}, {"params": [a, b]}]), ValueError, "more than one parameter group"),
-        (lambda a, b: optim.SGD([{"params": [a], "betas": (0.9, 0.9)}]), TypeError, "unknown options ['betas']"),
         (lambda a, b: optim.SGD([{"lr": 0.1}]), TypeError, "a dict with a 'params' entry"),
+        (lambda a, b: optim.SGD([("a", a), b]), ValueError, "must come with names"),
         (lambda a, b: optim.Adam([a], differentiable=True), ValueError, "differentiable=True is not supported"),
         (lambda a, b: optim.RMSprop([a], alpha=-0.5), ValueError, "alpha must be a non-negative number"),
         (lambda a, b: optim.Adadelta([a], rho=1.5), ValueError, "rho must be in [0, 1]"),

@@ -75,15 +75,20 @@ class Optimizer:
         if not isinstance(param_group, dict) or "params" not in param_group:
             raise TypeError(f"{owner}: a parameter group must be a dict with a 'params' entry; got {param_group!r}")
         seen = {param for group in self.param_groups for param in group["params"]}
-        params = _checked_params(param_group["params"], owner, offset=len(seen))
+        given = [param_group["params"]] if isinstance(param_group["params"], Tensor) else list(param_group["params"])
+        names = [item[0] for item in given if isinstance(item, tuple)]  # from model.named_parameters(), as torch
+        if names:
+            if len(names) != len(given):
+                raise ValueError(f"{owner}: all parameters of a group must come with names (model.named_parameters()) or none")
+            given = [item[1] for item in given]
+        params = _checked_params(given, owner, offset=len(seen))
         if any(param in seen for param in params):
             raise ValueError(f"{owner}: some parameters appear in more than one parameter group")
-        unknown = [name for name in param_group if name != "params" and name not in self.defaults]
-        if unknown:
-            raise TypeError(f"{owner}: unknown options {unknown} in a parameter group; {owner} takes {sorted(self.defaults)}")
-        group = {**self.defaults, **param_group}
+        group = {**self.defaults, **param_group}  # other keys (a "name", say) are kept, as torch keeps them
         group.update(self.check_hyperparameters(group))
         group["params"] = params
+        if names:
+            group["param_names"] = names
         self.param_groups.append(group)
 
     def gradients(self) -> list[tuple[dict[str, Any], list[Step]]]:
@@ -189,10 +194,7 @@ def check_flags(options: Mapping[str, Any], owner: str) -> dict[str, Any]:
     return checked
 
 
-def _checked_params(params: Any, owner: str, offset: int) -> list[Tensor]:
-    if isinstance(params, Tensor):
-        params = [params]  # a group's 'params' may be one Tensor, as in torch
-    params = list(params)
+def _checked_params(params: list[Any], owner: str, offset: int) -> list[Tensor]:
     if not params and offset == 0:
         raise ValueError(f"{owner}: got an empty parameter list")
     seen: set[Tensor] = set()
