@@ -212,6 +212,22 @@ def test_shuffle_follows_the_generator_or_the_global_seed() -> None:
     assert fast == slow  # the fast path and the sampler draw the same order
 
 
+def test_subsets_of_a_tensor_dataset_take_the_fast_path_and_give_what_the_slow_path_gives() -> None:
+    base = data.TensorDataset(tg.arange(20.0).reshape(10, 2), tg.arange(10))
+    inner = data.Subset(base, [9, 7, 5, 3, 1, 0])
+    outer = data.Subset(inner, [5, 0, 2, 4])  # rows 0, 9, 5, 1 of base
+    loader = data.DataLoader(outer, batch_size=3)
+    assert loader._rows.tolist() == [0, 9, 5, 1]
+    assert [batch[1].tolist() for batch in loader] == [[0, 9, 5], [1]]
+    slow = data.DataLoader(outer, batch_size=3, collate_fn=data.default_collate)
+    for fast_batch, slow_batch in zip(loader, slow):
+        assert [t.tolist() for t in fast_batch] == [t.tolist() for t in slow_batch]
+        assert [t.dtype for t in fast_batch] == [t.dtype for t in slow_batch]
+    train, _ = data.random_split(base, [0.7, 0.3], generator=tg.Generator().manual_seed(0))
+    shuffled = data.DataLoader(train, batch_size=4, shuffle=True, generator=tg.Generator().manual_seed(1))
+    assert sorted(label for batch in shuffled for label in batch[1].tolist()) == sorted(train.indices)
+
+
 @pytest.mark.parametrize("options, message", [
     (dict(sampler=[0], shuffle=True), "sampler option is mutually exclusive with shuffle"),
     (dict(batch_sampler=[[0]], batch_size=2), "batch_sampler option is mutually exclusive"),

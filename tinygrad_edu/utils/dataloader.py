@@ -7,7 +7,8 @@
 
 Indices come from a sampler (SequentialSampler, or RandomSampler when shuffle=True), grouped by
 a BatchSampler; each batch's samples are read and merged by `collate_fn` (default_collate).
-The fast path: when the data set is a TensorDataset, a tuple of arrays or one array and the
+The fast path: when the data set is a TensorDataset (or a Subset of one: random_split's parts),
+a tuple of arrays or one array and the
 collate is the default, a batch is cut from every array by one fancy index, with no Python
 loop over samples.
 """
@@ -20,7 +21,7 @@ import numpy as np
 from ..random import Generator
 from ..tensor import Tensor
 from .collate import _collate, _float32, default_convert
-from .datasets import IterableDataset, TensorDataset
+from .datasets import IterableDataset, Subset, TensorDataset
 from .samplers import BatchSampler, RandomSampler, SequentialSampler
 
 __all__ = ["DataLoader", "get_worker_info"]
@@ -69,7 +70,10 @@ class DataLoader:
         self.generator = generator
         self.seed = seed
         self._iterable = isinstance(dataset, IterableDataset)
-        self._arrays = _as_arrays(dataset)
+        # The fast path's arrays; for a Subset (of a Subset ...) of a TensorDataset, also the
+        # map from the Subset's indices to the arrays' rows.
+        base, self._rows = _unwrap_subsets(dataset)
+        self._arrays = _as_arrays(base) if self._rows is None or type(base) is TensorDataset else None
         if batch_sampler is not None:
             batch_size, drop_last = None, False  # as torch: the batch sampler decides both
         self.batch_size = None if batch_size is None else int(batch_size)
@@ -81,7 +85,7 @@ class DataLoader:
             return
         if sampler is None:
             # The samplers count the samples with len(data_source): a tuple of arrays is counted by range.
-            source = dataset if self._arrays is None or type(dataset) is TensorDataset else range(self._count())
+            source = range(self._count()) if isinstance(dataset, (tuple, np.ndarray, Tensor)) else dataset
             sampler = RandomSampler(source, generator=generator) if shuffle else SequentialSampler(source)
         self.sampler = sampler
         if batch_sampler is None and self.batch_size is not None:
@@ -92,7 +96,9 @@ class DataLoader:
             and batch_sampler.sampler is sampler
 
     def _count(self) -> int:
-        return len(self._arrays[0]) if self._arrays is not None else len(self.dataset)
+        if self._arrays is not None and self._rows is None:
+            return len(self._arrays[0])
+        return len(self.dataset)
 
     def __len__(self) -> int:
         if self._iterable:
@@ -122,8 +128,10 @@ class DataLoader:
 
     def _cut(self, indices: np.ndarray) -> Any:
         # Fancy indexing makes a fresh array, so the Tensor may share it instead of copying.
+        if self._rows is not None:
+            indices = self._rows[indices]
         fields = [Tensor.from_numpy(array[indices]) for array in self._arrays]
-        if type(self.dataset) is TensorDataset:
+        if not isinstance(self.dataset, (tuple, np.ndarray, Tensor)):  # a TensorDataset or a Subset of one
             return fields  # a list, as torch's default_collate gives for tuple samples
         return tuple(fields) if isinstance(self.dataset, tuple) else fields[0]
 
@@ -184,6 +192,17 @@ def _check_arguments(dataset: Any, batch_size: Any, shuffle: Any, sampler: Any, 
         raise ValueError("batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and drop_last")
     if batch_size is None and drop_last:
         raise ValueError("batch_size=None option disables auto-batching and is mutually exclusive with drop_last")
+
+
+def _unwrap_subsets(dataset: Any) -> tuple[Any, np.ndarray | None]:
+    """The data set under any Subsets, and which of its rows the outer Subset's items are
+    (item k of Subset(Subset(base, inner), outer) is base[inner[outer[k]]])."""
+    rows = None
+    while type(dataset) is Subset:
+        indices = np.asarray(dataset.indices, dtype=np.int64)
+        rows = indices if rows is None else indices[rows]
+        dataset = dataset.dataset
+    return dataset, rows
 
 
 def _as_arrays(dataset: Any) -> list[np.ndarray] | None:
