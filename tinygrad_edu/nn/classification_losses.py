@@ -123,7 +123,10 @@ def cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None, size
     log_probs = input.log_softmax(dim)
     if not indices:
         if target.shape != input.shape:
-            raise ShapeError(f"cross_entropy: probability targets must have the input's shape {input.shape}; got {target.shape}")
+            raise TypeError(
+                f"cross_entropy: target must hold integer class indices, or class probabilities of the "
+                f"input's shape {input.shape}; got dtype {target.data.dtype} and shape {target.shape}"
+            )
         weights = _class_weights(weight, input.shape[dim], "cross_entropy")
         return _probability_cross_entropy(log_probs, target, weights, reduction, label_smoothing, dim)
     picked, element_weights = _picked(log_probs, np.asarray(target.data), weight, ignore_index, "cross_entropy")
