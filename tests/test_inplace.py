@@ -79,11 +79,35 @@ def test_a_leaf_that_requires_grad_is_written_only_under_no_grad():
     assert w.requires_grad and w.is_leaf
 
 
-def test_a_tensor_in_a_recorded_graph_is_refused_naming_the_op():
-    w = tg.tensor([1.0, 2.0], requires_grad=True)
-    hidden = w * 2
-    with pytest.raises(RuntimeError, match="add_: in-place operations on a tensor that is part of a recorded graph"):
-        hidden += 1
+def test_an_inplace_op_inside_a_graph_is_recorded_as_torch_rewrites_history():
+    """x = 2w; y = x + 1 (uses x before the writes); x *= 3; x += w; E = Σ 2y + x²:
+    dE/dw = 4 + 2·7w·7 = 4 + 98w, the earlier use of x still reaching w through x's old value."""
+    w = tg.tensor([1.0, -2.0, 3.0], requires_grad=True, dtype=tg.float64)
+    x = w * 2
+    y = x + 1
+    x.mul_(3)
+    x += w
+    assert x.grad_fn is not None and not x.is_leaf
+    (y * 2 + x * x).sum().backward()
+    np.testing.assert_allclose(w.grad.data, 4 + 98 * w.data)
+
+
+def test_a_residual_block_writes_its_sum_in_place():
+    rng = np.random.default_rng(0)
+    weight = tg.tensor(rng.standard_normal((3, 3)), requires_grad=True)
+    inputs = tg.tensor(rng.standard_normal((4, 3)))
+    out = inputs @ weight
+    out += inputs  # `out += identity`, as in a ResNet block
+    out.relu_().sum().backward()
+    expected = tg.tensor(weight.data, requires_grad=True)
+    ((inputs @ expected) + inputs).relu().sum().backward()
+    np.testing.assert_allclose(weight.grad.data, expected.grad.data)
+
+
+def test_a_write_by_index_into_a_recorded_graph_says_it_is_not_supported():
+    hidden = tg.tensor([1.0, 2.0], requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match="__setitem__: writing by index into a tensor that is part of a recorded graph"):
+        hidden[0] = 5.0
 
 
 def test_backward_refuses_a_saved_tensor_written_in_place_afterwards():

@@ -116,6 +116,8 @@ def run_backward(
             for position, (parent, need, grad) in enumerate(zip(inputs, needs, input_grads)):
                 if not need or grad is None:
                     continue
+                if parent._order > node._order:  # written in place after this op used it
+                    parent = _version_used(parent, node._order)
                 parent_data = parent.data
                 if grad.shape != parent_data.shape:
                     raise RuntimeError(
@@ -160,6 +162,14 @@ def _call_backward(ctx: Any, node: Tensor, grad_output: Any, needs: tuple[bool, 
         ctx.needs_input_grad = all_needs
 
 
+def _version_used(tensor: Tensor, order: int) -> Tensor:
+    """The version of `tensor` that an op made at `order` used. An in-place op inside a graph
+    moves the tensor onto a newer node and keeps its earlier versions (api/inplace.py); an
+    op's inputs always precede it in creation order, so the newest version older than the op
+    is the one it read."""
+    return next(version for version in reversed(tensor._history) if version._order < order)
+
+
 def _leading_to(roots: Sequence[Tensor], targets: dict[int, int]) -> set[int]:
     """ids of the tensors through which a gradient can reach one of `targets`: backward
     skips every other branch (autograd.grad of an input asks nothing of the weights)."""
@@ -171,13 +181,17 @@ def _leading_to(roots: Sequence[Tensor], targets: dict[int, int]) -> set[int]:
             continue
         seen[id(tensor)] = tensor
         if tensor._ctx is not None and not tensor._ctx.freed:
-            stack.extend(parent for parent in tensor._ctx.inputs if isinstance(parent, Tensor))
+            stack.extend(
+                _version_used(parent, tensor._order) if parent._order > tensor._order else parent
+                for parent in tensor._ctx.inputs if isinstance(parent, Tensor)
+            )
     needed: set[int] = set()
     for tensor in sorted(seen.values(), key=lambda t: t._order):  # inputs before outputs
         ctx = tensor._ctx
-        if id(tensor) in targets or (
-            ctx is not None and any(isinstance(p, Tensor) and id(p) in needed for p in ctx.inputs)
-        ):
+        if id(tensor) in targets or (ctx is not None and any(
+            isinstance(p, Tensor) and id(_version_used(p, tensor._order) if p._order > tensor._order else p) in needed
+            for p in ctx.inputs
+        )):
             needed.add(id(tensor))
     return needed
 

@@ -28,8 +28,9 @@ Scalar = int | float | bool
 
 
 class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods, HookMethods):
-    # _hooks and _retains_grad stay unset until used: a new tensor pays nothing for them.
-    __slots__ = ("data", "grad", "_requires_grad", "_ctx", "_order", "_hooks", "_retains_grad")
+    # _hooks, _retains_grad and _history (earlier versions, see api/inplace.py) stay unset
+    # until used: a new tensor pays nothing for them.
+    __slots__ = ("data", "grad", "_requires_grad", "_ctx", "_order", "_hooks", "_retains_grad", "_history")
     # Make numpy hand `ndarray * tensor` to Tensor.__rmul__ instead of looping over elements.
     __array_ufunc__ = None
 
