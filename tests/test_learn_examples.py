@@ -105,3 +105,11 @@ def test_double_backward_and_newton():
     assert "└─ Mul (1,)  data [12]" in output and "└─ Pow (1,)  data [4]" in output
     distance = float(re.search(r"distance to the minimum √\(2/3\): (\S+)", output).group(1))
     assert distance < 1e-10
+
+
+def test_step_5_hooks_see_the_layers_gradients_and_anomaly_mode_names_the_nan():
+    output = run_step("05_hooks_and_anomaly.py")
+    differences = [float(value) for value in MAX_DIFFERENCE.findall(output)]
+    assert len(differences) == 2 and max(differences) < 1e-6
+    assert "anomaly mode stopped backward: Function 'Sqrt.backward' returned nan values" in output
+    assert "05_hooks_and_anomaly.py\", line" in output and "root = weights.sqrt()" in output
