@@ -11,6 +11,11 @@ Two modes, one set of backward formulas:
 - `create_graph=True`: gradients are Tensors, every backward formula runs on Tensors with grad
   mode on, so the gradients carry their own graph and can be differentiated again, to any
   order. A saved input or output reaches backward as its own Tensor (with its graph).
+
+On the way, each node is checked against in-place writes made after it (versions.py), a
+tensor rewritten in place is followed back to the version an op read (api/inplace.py), and
+whatever watches the pass (tensor hooks, anomaly mode, a trace: observers.py) is called; the
+switches are read once per pass, so when nothing watches, nothing is paid per op.
 """
 from __future__ import annotations
 
@@ -19,9 +24,9 @@ from typing import Any, Sequence
 
 from . import backend
 from .grad_mode import enable_grad
+from .observers import active_trace, anomaly_enabled, check_finite, run_tensor_hooks, tensor_hooks_in_use
 from .ops.elementwise import Cast
 from .tensor import Tensor
-from .observers import active_trace, anomaly_enabled, check_finite, run_tensor_hooks, tensor_hooks_in_use
 from .versions import check_saved, newest_write
 
 
