@@ -99,3 +99,4 @@ from .classification_losses import (  # noqa: E402
     binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, nll_loss,
 )
 from .regression_losses import huber_loss, kl_div, l1_loss, smooth_l1_loss  # noqa: E402
+from .attention import scaled_dot_product_attention  # noqa: E402
