@@ -9,6 +9,7 @@ from .channel_dropout import Dropout1d, Dropout2d
 from .container import ModuleDict, ModuleList, Sequential
 from .conv import Conv2d
 from .dropout import Dropout
+from .embedding import Embedding
 from .flatten import Flatten
 from .attention import MultiheadAttention
 from .linear import Linear
@@ -16,6 +17,7 @@ from .loss import (
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss,
 )
 from .module import Module
+from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from .parameter import Parameter
 from .parameter_containers import ParameterDict, ParameterList
 from .pooling import MaxPool2d
@@ -34,4 +36,5 @@ __all__ = [
     "Hardsigmoid", "Hardswish", "LogSigmoid", "Softmax", "LogSoftmax", "Softmin", "Threshold",
     "MultiheadAttention",
     "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss",
+    "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Embedding",
 ]

@@ -100,3 +100,5 @@ from .classification_losses import (  # noqa: E402
 )
 from .regression_losses import huber_loss, kl_div, l1_loss, smooth_l1_loss  # noqa: E402
 from .attention import scaled_dot_product_attention  # noqa: E402
+from .embedding import embedding  # noqa: E402
+from .normalization import batch_norm, group_norm, layer_norm, normalize  # noqa: E402
