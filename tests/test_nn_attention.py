@@ -124,6 +124,24 @@ def test_sdpa_matches_torch(kind):
         np.testing.assert_allclose(mine.grad.data, expected.grad.numpy(), rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.parametrize("kind", ["bool", "float"])
+def test_sdpa_query_with_no_key_gets_zero_weights_as_torch(kind):
+    torch = _torch()
+    rng = np.random.default_rng(4)
+    arrays = _qkv(rng, batch=(), length=2, source=3)
+    keep = np.array([[False, False, False], [True, False, True]])
+    mask = keep if kind == "bool" else np.where(keep, rng.standard_normal(keep.shape), -np.inf)
+    ours = [tg.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    y = F.scaled_dot_product_attention(*ours, attn_mask=tg.tensor(mask))
+    t = torch.nn.functional.scaled_dot_product_attention(*theirs, attn_mask=torch.tensor(mask))
+    np.testing.assert_allclose(y.data, t.detach().numpy(), rtol=1e-10, atol=1e-12)
+    y.sum().backward()
+    t.sum().backward()
+    for mine, expected in zip(ours, theirs):
+        np.testing.assert_allclose(mine.grad.data, expected.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
 @pytest.mark.parametrize("batch_first", [False, True])
 @pytest.mark.parametrize("masks", ["none", "bool", "float", "batched"])
 def test_mha_matches_torch(batch_first, masks):

@@ -42,11 +42,19 @@ def _attention_weights(query: Tensor, key: Tensor, attn_mask: Any, is_causal: bo
         np.broadcast_shapes(mask.shape, scores.shape)
     except ValueError:
         raise ShapeError(f"scaled_dot_product_attention: attn_mask of shape {mask.shape} does not broadcast to the scores' shape {scores.shape}") from None
+    mask_values = np.broadcast_to(_as_array(mask), scores.shape)
     if mask.dtype.kind == "b":
-        scores = scores.masked_fill(Tensor(np.logical_not(_as_array(mask))), float("-inf"))
+        keep = mask_values
+        scores = scores.masked_fill(Tensor(~keep), float("-inf"))
     else:
+        keep = ~np.isneginf(mask_values)
         scores = scores + mask
-    return scores.softmax(dim=-1)
+    # A query that may attend to no key gets weights 0, as torch's (not softmax(−∞, ...) = NaN);
+    # its scores are made finite first, so no NaN reaches the gradient either.
+    no_key = ~keep.any(axis=-1, keepdims=True)
+    if not no_key.any():
+        return scores.softmax(dim=-1)
+    return scores.masked_fill(Tensor(np.broadcast_to(no_key, scores.shape)), 0.0).softmax(dim=-1).masked_fill(Tensor(no_key), 0.0)
 
 
 def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Any = None, dropout_p: float = 0.0,
@@ -54,7 +62,8 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     """softmax(Q Kᵀ · scale + M) V for Q (..., L, E), K (..., S, E), V (..., S, Ev), leading
     dims broadcast. scale defaults to 1/√E. attn_mask: bool (True = may attend) or float
     (added to the scores), broadcast to (..., L, S); is_causal=True masks the upper triangle
-    (query i sees keys 0..i). dropout_p > 0 drops attention weights (always, as torch)."""
+    (query i sees keys 0..i); a query the mask lets see no key gets weights 0.
+    dropout_p > 0 drops attention weights (always, as torch)."""
     weights = _attention_weights(query, key, attn_mask, is_causal, scale)
     if dropout_p > 0:
         weights = F.dropout(weights, dropout_p, training=True)
