@@ -24,6 +24,7 @@ from .pooling import MaxPool2d
 from .random import manual_seed
 from .shape_layers import Identity, Unflatten
 from .softmax_modules import LogSoftmax, Softmax, Softmin
+from .transformer import TransformerEncoder, TransformerEncoderLayer
 
 __all__ = [
     "functional", "init", "manual_seed",
@@ -34,7 +35,7 @@ __all__ = [
     "utils", "Identity", "Unflatten", "Dropout1d", "Dropout2d",
     "LeakyReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish", "Softplus", "Softsign", "Hardtanh", "ReLU6",
     "Hardsigmoid", "Hardswish", "LogSigmoid", "Softmax", "LogSoftmax", "Softmin", "Threshold",
-    "MultiheadAttention",
+    "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
     "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss",
     "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Embedding",
 ]
