@@ -73,8 +73,10 @@ def test_mha_layout_and_errors():
     np.testing.assert_array_equal(mha.in_proj_bias.data, 0)
     with pytest.raises(ValueError, match="divisible"):
         nn.MultiheadAttention(5, 2)
-    with pytest.raises(NotImplementedError, match="kdim"):
-        nn.MultiheadAttention(4, 2, kdim=3)
+    with pytest.raises(NotImplementedError, match="add_bias_kv"):
+        nn.MultiheadAttention(4, 2, add_bias_kv=True)
+    assert list(nn.MultiheadAttention(4, 2, kdim=3, vdim=5).state_dict()) == [
+        "q_proj_weight", "k_proj_weight", "v_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"]
     x = tg.randn(3, 2, 4)
     with pytest.raises(ShapeError, match="attn_mask"):
         mha(x, x, x, attn_mask=tg.zeros(3, 2))
@@ -82,6 +84,8 @@ def test_mha_layout_and_errors():
         mha(x, x, x, key_padding_mask=tg.zeros(3, 3))
     with pytest.raises(RuntimeError, match="is_causal"):
         mha(x, x, x, is_causal=True)
+    with pytest.raises(ShapeError, match="key"):
+        mha(x, tg.randn(3, 2, 5), x)
     out, weights = mha(x, x, x, need_weights=False)
     assert out.shape == (3, 2, 4) and weights is None
 
@@ -191,3 +195,26 @@ def test_mha_unbatched_matches_torch():
     t, tw = theirs(torch.tensor(x), torch.tensor(x), torch.tensor(x))
     np.testing.assert_allclose(y.data, t.detach().numpy(), rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(w.data, tw.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_mha_with_own_key_and_value_sizes_matches_torch():
+    torch = _torch()
+    rng = np.random.default_rng(6)
+    ours = nn.MultiheadAttention(4, 2, kdim=3, vdim=5, batch_first=True).double()
+    theirs = torch.nn.MultiheadAttention(4, 2, kdim=3, vdim=5, batch_first=True, dtype=torch.float64)
+    state = {name: rng.standard_normal(tuple(p.shape)) for name, p in theirs.state_dict().items()}
+    assert list(ours.state_dict()) == list(state)
+    ours.load_state_dict({name: tg.tensor(v) for name, v in state.items()})
+    theirs.load_state_dict({name: torch.tensor(v) for name, v in state.items()})
+    arrays = [rng.standard_normal((2, 3, 4)), rng.standard_normal((2, 6, 3)), rng.standard_normal((2, 6, 5))]
+    ours_in = [tg.tensor(a, requires_grad=True) for a in arrays]
+    torch_in = [torch.tensor(a, requires_grad=True) for a in arrays]
+    (y, w), (t, tw) = ours(*ours_in), theirs(*torch_in)
+    np.testing.assert_allclose(y.data, t.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(w.data, tw.detach().numpy(), rtol=1e-10, atol=1e-12)
+    y.sum().backward()
+    t.sum().backward()
+    for name in ("q_proj_weight", "k_proj_weight", "v_proj_weight"):
+        np.testing.assert_allclose(getattr(ours, name).grad.data, getattr(theirs, name).grad.numpy(), rtol=1e-9, atol=1e-12, err_msg=name)
+    for mine, expected in zip(ours_in, torch_in):
+        np.testing.assert_allclose(mine.grad.data, expected.grad.numpy(), rtol=1e-9, atol=1e-12)

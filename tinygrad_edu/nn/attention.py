@@ -79,7 +79,10 @@ class MultiheadAttention(Module):
     """Attention over num_heads heads of size D = embed_dim / num_heads:
     [Q, K, V] = inputs · in_proj_weight[rows]ᵀ + in_proj_bias[rows] (rows 0..E, E..2E, 2E..3E),
     head h: A_h = softmax(Q_h K_hᵀ / √D + M), out = concat_h(A_h V_h) · out_projᵀ.
-    Weights initialised as torch's: xavier_uniform_ in_proj_weight, zero biases."""
+    With kdim or vdim ≠ embed_dim, keys and values have their own sizes and, as torch, the
+    three projections are separate parameters q_proj_weight (E, E), k_proj_weight (E, kdim),
+    v_proj_weight (E, vdim) instead of in_proj_weight.
+    Weights initialised as torch's: xavier_uniform_ projections, zero biases."""
 
     def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True, add_bias_kv: bool = False,
                  add_zero_attn: bool = False, kdim: int | None = None, vdim: int | None = None, batch_first: bool = False):
@@ -88,21 +91,30 @@ class MultiheadAttention(Module):
         self.num_heads = check_positive(num_heads, "num_heads", "MultiheadAttention")
         if embed_dim % num_heads:
             raise ValueError(f"MultiheadAttention: embed_dim ({embed_dim}) must be divisible by num_heads ({num_heads})")
-        if kdim not in (None, embed_dim) or vdim not in (None, embed_dim):
-            raise NotImplementedError(f"MultiheadAttention: only kdim = vdim = embed_dim ({embed_dim}) is supported; got kdim={kdim}, vdim={vdim}")
         if add_bias_kv or add_zero_attn:
             raise NotImplementedError("MultiheadAttention: add_bias_kv and add_zero_attn are not supported")
-        self.kdim = self.vdim = embed_dim
+        self.kdim = embed_dim if kdim is None else check_positive(kdim, "kdim", "MultiheadAttention")
+        self.vdim = embed_dim if vdim is None else check_positive(vdim, "vdim", "MultiheadAttention")
+        self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
         self.head_dim = embed_dim // num_heads
         self.dropout = dropout
         self.batch_first = batch_first
-        self.in_proj_weight = Parameter(np.empty((3 * embed_dim, embed_dim), dtype=np.float32))
+        if self._qkv_same_embed_dim:
+            self.in_proj_weight = Parameter(np.empty((3 * embed_dim, embed_dim), dtype=np.float32))
+            self.q_proj_weight = self.k_proj_weight = self.v_proj_weight = None
+        else:
+            self.q_proj_weight = Parameter(np.empty((embed_dim, embed_dim), dtype=np.float32))
+            self.k_proj_weight = Parameter(np.empty((embed_dim, self.kdim), dtype=np.float32))
+            self.v_proj_weight = Parameter(np.empty((embed_dim, self.vdim), dtype=np.float32))
+            self.in_proj_weight = None
         self.in_proj_bias = Parameter(np.empty(3 * embed_dim, dtype=np.float32)) if bias else None
         self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias)
         self._reset_parameters()
 
     def _reset_parameters(self) -> None:
-        init.xavier_uniform_(self.in_proj_weight)
+        for weight in (self.in_proj_weight, self.q_proj_weight, self.k_proj_weight, self.v_proj_weight):
+            if weight is not None:
+                init.xavier_uniform_(weight)
         if self.in_proj_bias is not None:
             init.zeros_(self.in_proj_bias)
             init.zeros_(self.out_proj.bias)
@@ -110,7 +122,11 @@ class MultiheadAttention(Module):
     def _project(self, x: Tensor, part: int) -> Tensor:
         """(N, L, E) → (N, H, L, D): rows part·E..(part+1)·E of the input projection, split into heads."""
         rows = slice(part * self.embed_dim, (part + 1) * self.embed_dim)
-        y = x @ self.in_proj_weight[rows].transpose(0, 1)
+        if self._qkv_same_embed_dim:
+            weight = self.in_proj_weight[rows]
+        else:
+            weight = (self.q_proj_weight, self.k_proj_weight, self.v_proj_weight)[part]
+        y = x @ weight.transpose(0, 1)
         if self.in_proj_bias is not None:
             y = y + self.in_proj_bias[rows]
         batch, length = x.shape[0], x.shape[1]
@@ -157,8 +173,9 @@ class MultiheadAttention(Module):
                 key_padding_mask = (key_padding_mask if isinstance(key_padding_mask, Tensor) else Tensor(np.asarray(key_padding_mask))).unsqueeze(0)
         elif self.batch_first:
             query, key, value = (t.transpose(0, 1) for t in (query, key, value))
-        if query.ndim != 3 or query.shape[-1] != self.embed_dim or key.shape != value.shape or key.shape[1] != query.shape[1]:
-            raise ShapeError(f"MultiheadAttention: expected query (L, N, {self.embed_dim}) and key, value of one shape (S, N, {self.embed_dim}); "
+        if (query.ndim != 3 or query.shape[-1] != self.embed_dim or key.shape[-1] != self.kdim or value.shape[-1] != self.vdim
+                or key.shape[:-1] != value.shape[:-1] or key.shape[1] != query.shape[1]):
+            raise ShapeError(f"MultiheadAttention: expected query (L, N, {self.embed_dim}), key (S, N, {self.kdim}) and value (S, N, {self.vdim}); "
                              f"got {tuple(query.shape)}, {tuple(key.shape)}, {tuple(value.shape)}")
         # From here on the layout is (N, L, E): batch first.
         query, key, value = (t.transpose(0, 1) for t in (query, key, value))
