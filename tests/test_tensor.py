@@ -489,3 +489,20 @@ def test_the_testing_strategies_module_imports(spelling):
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert run.returncode == 0, run.stderr[-500:]
     assert run.stdout.split() == ["tinygrad_edu.testing.strategies", "True"]
+
+
+def test_a_deepcopied_layer_meets_its_original_in_one_graph():
+    """copy.deepcopy gives new memory and a new creation number: backward orders tensors by
+    that number, and a copy and its original used together must not tie."""
+    import copy
+
+    from tinygrad_edu import nn
+
+    original = nn.Linear(3, 3)
+    duplicate = copy.deepcopy(original)
+    assert duplicate.weight is not original.weight and not np.shares_memory(duplicate.weight.data, original.weight.data)
+    np.testing.assert_array_equal(duplicate.weight.data, original.weight.data)
+    duplicate(original(tg.randn(2, 3))).sum().backward()
+    assert original.weight.grad is not None and duplicate.weight.grad is not None
+    with pytest.raises(RuntimeError, match="graph leaves"):
+        copy.deepcopy(original.weight * 2)

@@ -121,6 +121,22 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
         """The same data, cut from the graph: no grad flows through the result."""
         return Tensor._from_op(self.data, None)
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
+        """copy.deepcopy of a leaf (a model's parameters, say): new memory and a new place in
+        creation order, so that a copy and its original can meet in one graph (backward orders
+        tensors by that number)."""
+        if self._ctx is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                "protocol at the moment; use .detach() first"
+            )
+        copy = type(self).__new__(type(self))
+        memo[id(self)] = copy
+        copy.data = backend.copy(self.data)
+        copy._ctx, copy._requires_grad, copy._order = None, self._requires_grad, next(_creation_order)
+        copy.grad = None if self.grad is None else self.grad.__deepcopy__(memo)
+        return copy
+
     def zero_grad(self) -> None:
         self.grad = None
 
