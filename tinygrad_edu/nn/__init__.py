@@ -22,6 +22,7 @@ from .parameter import Parameter
 from .parameter_containers import ParameterDict, ParameterList
 from .pooling import MaxPool2d
 from .random import manual_seed
+from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .shape_layers import Identity, Unflatten
 from .softmax_modules import LogSoftmax, Softmax, Softmin
 from .transformer import TransformerEncoder, TransformerEncoderLayer
@@ -38,4 +39,5 @@ __all__ = [
     "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
     "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss",
     "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Embedding",
+    "RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU",
 ]
