@@ -7,7 +7,8 @@ from .activation import (
 )
 from .channel_dropout import Dropout1d, Dropout2d
 from .container import ModuleDict, ModuleList, Sequential
-from .conv import Conv2d
+from . import conv, pooling
+from .conv import *  # noqa: F401,F403  (the conv layers: its __all__)
 from .dropout import Dropout
 from .embedding import Embedding
 from .flatten import Flatten
@@ -20,7 +21,7 @@ from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from .parameter import Parameter
 from .parameter_containers import ParameterDict, ParameterList
-from .pooling import MaxPool2d
+from .pooling import *  # noqa: F401,F403  (the pooling layers: its __all__)
 from .random import manual_seed
 from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .shape_layers import Identity, Unflatten
@@ -30,7 +31,7 @@ from .transformer import TransformerEncoder, TransformerEncoderLayer
 __all__ = [
     "functional", "init", "manual_seed",
     "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
-    "Linear", "Conv2d", "MaxPool2d", "Flatten", "Dropout",
+    "Linear", "Flatten", "Dropout",
     "Tanh", "ReLU", "Sigmoid",
     "MSELoss", "CrossEntropyLoss",
     "utils", "Identity", "Unflatten", "Dropout1d", "Dropout2d",
@@ -41,3 +42,4 @@ __all__ = [
     "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Embedding",
     "RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU",
 ]
+__all__ += conv.__all__ + pooling.__all__

@@ -12,6 +12,9 @@ from .module import Module
 from .parameter import Parameter
 
 
+__all__ = ["Conv2d"]
+
+
 class Conv2d(Module):
     """Cross-correlation of (N, in_channels, H, W) with out_channels kernels, plus a bias each.
 

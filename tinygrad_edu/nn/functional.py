@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from ..ops import conv, loss, matmul, pool
+from ..ops import loss, matmul
 from ..ops import pad as padding
 from ..ops.dropout import Dropout, check_probability
 from ..tensor import Tensor
@@ -19,16 +19,6 @@ def _tensor(value: Any) -> Tensor:
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """Y = X Wᵀ + B, W of shape (out_features, in_features)."""
     return matmul.Linear.apply(input, weight, bias)
-
-
-def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: int | tuple[int, int] = 1, padding: int | tuple[int, int] = 0) -> Tensor:
-    """Cross-correlation of input (N, C, H, W) with weight (O, C, kh, kw), plus bias (O,)."""
-    return conv.Conv2d.apply(input, weight, bias, stride, padding)
-
-
-def max_pool2d(input: Tensor, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None) -> Tensor:
-    """Maximum over each kernel window of input (N, C, H, W); stride defaults to kernel_size."""
-    return pool.MaxPool2d.apply(input, kernel_size, stride)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
@@ -102,3 +92,5 @@ from .regression_losses import huber_loss, kl_div, l1_loss, smooth_l1_loss  # no
 from .attention import scaled_dot_product_attention  # noqa: E402
 from .embedding import embedding  # noqa: E402
 from .normalization import batch_norm, group_norm, layer_norm, normalize  # noqa: E402
+from .conv_functional import *  # noqa: E402,F401,F403  (the conv family: its __all__)
+from .pooling_functional import *  # noqa: E402,F401,F403  (the pooling family: its __all__)

@@ -7,6 +7,9 @@ from . import functional as F
 from .module import Module
 
 
+__all__ = ["MaxPool2d"]
+
+
 class MaxPool2d(Module):
     """Y = max over each kernel window; dE/dX routes dE/dY to the window's maximum (the first
     one in row-major order where several tie, as PyTorch). The stride defaults to the kernel
