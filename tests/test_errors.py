@@ -182,3 +182,15 @@ def test_cross_entropy_out_of_range_label_names_label_and_index(labels, bad_labe
 def test_cross_entropy_float_targets():
     message = message_of(TypeError, lambda: F.cross_entropy(ones(3, 4), Tensor([0.0, 1.0, 2.0])))
     assert_mentions(message, "cross_entropy", "integer class indices", "float32")
+
+
+@pytest.mark.parametrize("shape", [(2,), (0,), (2, 3)])
+def test_item_and_truth_of_a_tensor_without_one_element_are_runtime_errors_as_torch(shape):
+    import tinygrad_edu as tg
+    tensor = tg.ones(*shape)
+    with pytest.raises(RuntimeError, match="cannot be converted to Scalar"):
+        tensor.item()
+    with pytest.raises(RuntimeError, match="Boolean value of Tensor with (no values|more than one value) is ambiguous"):
+        bool(tensor)
+    with pytest.raises(ValueError):  # what the old error type caught still catches it
+        tensor.item()

@@ -13,6 +13,7 @@ import itertools
 from typing import Any, Iterator
 
 from . import backend
+from .errors import ShapeError
 from .api.elementwise import ElementwiseMethods
 from .api.hooks import HookMethods
 from .api.inplace import InplaceMethods
@@ -92,12 +93,13 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
 
     def item(self) -> Scalar:
         if self.data.size != 1:
-            raise ValueError(f"item() needs a tensor with one element; this one has shape {self.shape}")
+            raise ShapeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar: item() needs one element; this one has shape {self.shape}")
         return self.data.item()
 
     def __bool__(self) -> bool:
         if self.data.size != 1:
-            raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous: use .any() on .numpy(), or reduce it")
+            count = "no values" if self.data.size == 0 else "more than one value"
+            raise ShapeError(f"Boolean value of Tensor with {count} is ambiguous (shape {self.shape}): reduce it with .any() or .all()")
         return bool(self.item())
 
     def __iter__(self) -> Iterator[Tensor]:
