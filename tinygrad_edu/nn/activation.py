@@ -7,6 +7,8 @@ same; the input tensor is not overwritten).
 """
 from __future__ import annotations
 
+import warnings
+
 from ..tensor import Tensor
 from . import activation_functions as A
 from .module import Module
@@ -170,13 +172,26 @@ class LogSigmoid(Module):
         return A.logsigmoid(input)
 
 
-class Hardtanh(Module):
-    """Y = min(max(X, min_val), max_val)."""
+class _EmptyRangeError(ValueError, AssertionError):
+    """A bad argument (ValueError), raised where torch asserts (so `except AssertionError`
+    written for torch catches it too)."""
 
-    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
+
+class Hardtanh(Module):
+    """Y = min(max(X, min_val), max_val). min_value / max_value are torch's deprecated names
+    for min_val / max_val: they warn (FutureWarning) and win, as in torch."""
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False,
+                 min_value: float | None = None, max_value: float | None = None):
         super().__init__()
-        if min_val > max_val:
-            raise ValueError(f"Hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
+        if min_value is not None:
+            warnings.warn("keyword argument `min_value` is deprecated and renamed to `min_val`", FutureWarning, stacklevel=2)
+            min_val = min_value
+        if max_value is not None:
+            warnings.warn("keyword argument `max_value` is deprecated and renamed to `max_val`", FutureWarning, stacklevel=2)
+            max_val = max_value
+        if max_val <= min_val:
+            raise _EmptyRangeError(f"Hardtanh: max_val ({max_val}) must be greater than min_val ({min_val})")
         self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
 
     def forward(self, input: Tensor) -> Tensor:

@@ -75,13 +75,21 @@ def _clone(layer: Module) -> Module:
 
 
 class TransformerEncoder(Module):
-    """num_layers independent copies of encoder_layer applied in turn, then `norm` if given."""
+    """num_layers independent copies of encoder_layer applied in turn, then `norm` if given.
 
-    def __init__(self, encoder_layer: TransformerEncoderLayer, num_layers: int, norm: Module | None = None):
+    enable_nested_tensor and mask_check are stored as torch stores them; they steer torch's
+    inference fast path (nested tensors that skip padded positions), which does not exist
+    here, so they change nothing: use_nested_tensor is always False."""
+
+    def __init__(self, encoder_layer: TransformerEncoderLayer, num_layers: int, norm: Module | None = None,
+                 enable_nested_tensor: bool = True, mask_check: bool = True):
         super().__init__()
         self.layers = ModuleList([_clone(encoder_layer) for _ in range(check_positive(num_layers, "num_layers", "TransformerEncoder"))])
         self.num_layers = num_layers
         self.norm = norm
+        self.enable_nested_tensor = enable_nested_tensor
+        self.use_nested_tensor = False
+        self.mask_check = mask_check
 
     def forward(self, src: Tensor, mask: Any = None, src_key_padding_mask: Any = None, is_causal: bool | None = None) -> Tensor:
         output = src
