@@ -61,7 +61,7 @@ class Embedding(Module):
         self.padding_idx = _padding_row(padding_idx, self.num_embeddings)
         self.max_norm, self.norm_type, self.scale_grad_by_freq, self.sparse = max_norm, norm_type, scale_grad_by_freq, sparse
         if _weight is None:
-            self.weight = Parameter(np.empty((self.num_embeddings, self.embedding_dim)), dtype=dtype or np.float32)
+            self.weight = Parameter(np.zeros((self.num_embeddings, self.embedding_dim)), dtype=dtype or np.float32)  # not np.empty: casting its garbage warns of overflow
             self.reset_parameters()
         else:
             if tuple(_weight.shape) != (self.num_embeddings, self.embedding_dim):
