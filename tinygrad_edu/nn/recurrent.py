@@ -1,21 +1,20 @@
-"""Recurrent layers, as torch.nn: the cells (one time step) and the stacked, optionally
-bidirectional layers that run a cell over a sequence.
+"""Recurrent layers over sequences, as torch.nn.RNN / LSTM / GRU: a cell's step (recurrent_cells.py)
+run over time, stacked in layers, optionally in both directions.
 
-One step of each cell, with W_i· the rows of weight_ih and W_h· the rows of weight_hh in
-torch's gate order:
+A padded batch (L, N, H_in) runs all N sequences for all L steps. A PackedSequence (see
+nn/utils/rnn.py) holds at step t only the batch_sizes[t] sequences still running, longest
+first, so step t updates only the first batch_sizes[t] rows of the state:
 
-    RNN:   h' = act(W_ih x + b_ih + W_hh h + b_hh)                 act = tanh or relu
-    LSTM:  i, f, g, o = σ, σ, tanh, σ of (W_ih x + b_ih + W_hh h + b_hh), split in 4
-           c' = f ⊙ c + i ⊙ g,   h' = o ⊙ tanh(c')
-    GRU:   r, z = σ(W_ir x + b_ir + W_hr h + b_hr), σ(W_iz x + b_iz + W_hz h + b_hz)
-           n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)),   h' = (1 − z) ⊙ n + z ⊙ h
+    forward:  when a sequence ends, its rows of the state are set aside: they are its h_n;
+    reverse:  the time loop runs from the last step back, and a sequence joins (with its
+              initial state) at its own last step, so its reverse pass starts at its own end.
 
-Everything is a composition of differentiable Tensor ops, so backpropagation through time
-(and double backward) comes from the graph; the Python loop over time steps is the recurrence.
+A padded batch is the special case where every batch size is N (nothing is set aside).
+An LSTM with proj_size > 0 carries h' = W_hr (o ⊙ tanh(c')) of size proj_size (torch's LSTMP).
 """
 from __future__ import annotations
 
-import math
+from typing import Any
 
 import numpy as np
 
@@ -23,133 +22,70 @@ from ..api.joining import cat, stack
 from ..errors import ShapeError
 from ..tensor import Tensor
 from . import functional as F
-from . import init
 from .linear import check_positive
 from .module import Module
 from .parameter import Parameter
+from .recurrent_cells import _GATES, GRUCell, LSTMCell, RNNCell, _check_nonlinearity, _reset_uniform, _rnn_step, _zeros
+from .utils.rnn import PackedSequence
 
-_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+__all__ = ["RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU"]
 
-
-def _zeros(shape: tuple[int, ...], like: Tensor) -> Tensor:
-    return Tensor(np.zeros(shape, dtype=like.dtype))
-
-
-def _rnn_step(mode: str, x: Tensor, state, w_ih, w_hh, b_ih, b_hh):
-    """One time step of `mode`; `state` is h, or (h, c) for LSTM."""
-    if mode == "LSTM":
-        h, c = state
-        i, f, g, o = (F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh)).chunk(4, -1)
-        c = f.sigmoid() * c + i.sigmoid() * g.tanh()
-        return o.sigmoid() * c.tanh(), c
-    if mode == "GRU":
-        x_r, x_z, x_n = F.linear(x, w_ih, b_ih).chunk(3, -1)
-        h_r, h_z, h_n = F.linear(state, w_hh, b_hh).chunk(3, -1)
-        r, z = (x_r + h_r).sigmoid(), (x_z + h_z).sigmoid()
-        n = (x_n + r * h_n).tanh()
-        return (1 - z) * n + z * state
-    pre = F.linear(x, w_ih, b_ih) + F.linear(state, w_hh, b_hh)
-    return pre.tanh() if mode == "RNN_TANH" else pre.relu()
+State = Any  # h, or (h, c) for LSTM
 
 
-def _check_nonlinearity(nonlinearity: str, layer: str) -> str:
-    if nonlinearity not in ("tanh", "relu"):
-        raise ValueError(f"{layer}: unknown nonlinearity {nonlinearity!r} (known: 'tanh', 'relu')")
-    return "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
+def _rows(state: State, start: int, stop: int) -> State:
+    """Rows start:stop of the state (the state itself when that is all of it)."""
+    if start == 0 and stop >= _h(state).shape[0]:
+        return state
+    return tuple(s[start:stop] for s in state) if isinstance(state, tuple) else state[start:stop]
 
 
-def _reset_uniform(module: Module, hidden_size: int) -> None:
-    # torch's default for every recurrent weight and bias: U(−1/√hidden, 1/√hidden).
-    bound = 1 / math.sqrt(hidden_size)
-    for parameter in module.parameters():
-        init.uniform_(parameter, -bound, bound)
+def _join(parts: list[State]) -> State:
+    """States of consecutive row blocks, concatenated into one."""
+    if len(parts) == 1:
+        return parts[0]
+    return tuple(cat(list(p), 0) for p in zip(*parts)) if isinstance(parts[0], tuple) else cat(parts, 0)
 
 
-class _CellBase(Module):
-    def __init__(self, mode: str, input_size: int, hidden_size: int, bias: bool):
-        super().__init__()
-        name = type(self).__name__
-        self.mode = mode
-        self.input_size = check_positive(input_size, "input_size", name)
-        self.hidden_size = check_positive(hidden_size, "hidden_size", name)
-        self.bias = bias
-        rows = _GATES[mode] * self.hidden_size
-        self.weight_ih = Parameter(np.empty((rows, self.input_size), dtype=np.float32))
-        self.weight_hh = Parameter(np.empty((rows, self.hidden_size), dtype=np.float32))
-        self.bias_ih = Parameter(np.empty(rows, dtype=np.float32)) if bias else None
-        self.bias_hh = Parameter(np.empty(rows, dtype=np.float32)) if bias else None
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        _reset_uniform(self, self.hidden_size)
-
-    def _step(self, input: Tensor, hx):
-        name = type(self).__name__
-        if input.ndim not in (1, 2):
-            raise ShapeError(f"{name}: Expected input to be 1D or 2D, got {input.ndim}D instead")
-        if input.shape[-1] != self.input_size:
-            raise ShapeError(f"{name}: input has {input.shape[-1]} features, expected input_size={self.input_size}")
-        batched = input.ndim == 2
-        x = input if batched else input.unsqueeze(0)
-        if hx is None:
-            states = [_zeros((x.shape[0], self.hidden_size), x)] * (2 if self.mode == "LSTM" else 1)
-        else:
-            states = [s if batched else s.unsqueeze(0) for s in (hx if self.mode == "LSTM" else (hx,))]
-        for s in states:
-            if s.shape != (x.shape[0], self.hidden_size):
-                raise ShapeError(f"{name}: hidden state of shape {s.shape}, expected {(x.shape[0], self.hidden_size)}")
-        state = tuple(states) if self.mode == "LSTM" else states[0]
-        out = _rnn_step(self.mode, x, state, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
-        if batched:
-            return out
-        return tuple(o.squeeze(0) for o in out) if self.mode == "LSTM" else out.squeeze(0)
-
-    def extra_repr(self) -> str:
-        s = f"{self.input_size}, {self.hidden_size}"
-        if self.bias is not True:
-            s += f", bias={self.bias}"
-        if getattr(self, "nonlinearity", "tanh") != "tanh":
-            s += f", nonlinearity={self.nonlinearity}"
-        return s
+def _h(state: State) -> Tensor:
+    return state[0] if isinstance(state, tuple) else state
 
 
-class RNNCell(_CellBase):
-    """h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (or relu); input (N, H_in) or (H_in,)."""
+def _run_direction(mode: str, steps: list[Tensor], batch_sizes: list[int], state: State, weights: list,
+                   reverse: bool) -> tuple[list[Tensor], State]:
+    """One layer in one direction: the outputs h_t in time order (step t of batch_sizes[t]
+    rows), and each sequence's final state (all rows, in batch order)."""
+    outputs = []
+    if not reverse:
+        ended = []
+        for x_t, size in zip(steps, batch_sizes):
+            if size < _h(state).shape[0]:  # the sequences from row `size` on ended at the step before
+                ended.append(_rows(state, size, _h(state).shape[0]))
+                state = _rows(state, 0, size)
+            state = _rnn_step(mode, x_t, state, *weights)
+            outputs.append(_h(state))
+        return outputs, _join([state] + ended[::-1])  # rows in batch order: longest first
+    initial, state = state, _rows(state, 0, batch_sizes[-1])
+    for x_t, size in zip(reversed(steps), reversed(batch_sizes)):
+        if size > _h(state).shape[0]:  # sequences whose last step this is start here, from their h_0
+            state = _join([state, _rows(initial, _h(state).shape[0], size)])
+        state = _rnn_step(mode, x_t, state, *weights)
+        outputs.append(_h(state))
+    return outputs[::-1], state
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh"):
-        super().__init__(_check_nonlinearity(nonlinearity, "RNNCell"), input_size, hidden_size, bias)
-        self.nonlinearity = nonlinearity
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
-        return self._step(input, hx)
-
-
-class LSTMCell(_CellBase):
-    """One LSTM step, gates i, f, g, o: returns (h', c')."""
-
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True):
-        super().__init__("LSTM", input_size, hidden_size, bias)
-
-    def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, Tensor]:
-        return self._step(input, hx)
-
-
-class GRUCell(_CellBase):
-    """One GRU step, gates r, z, n: returns h'."""
-
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True):
-        super().__init__("GRU", input_size, hidden_size, bias)
-
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
-        return self._step(input, hx)
+def _reorder(hidden: Any, order: Tensor) -> Any:
+    """The state(s) with their batch dim (1) permuted by `order`."""
+    return tuple(h.index_select(1, order) for h in hidden) if isinstance(hidden, tuple) else hidden.index_select(1, order)
 
 
 class _RNNBase(Module):
     """Stacked, optionally bidirectional recurrence; layer l of direction d owns weight_ih_l{l},
-    weight_hh_l{l}, bias_ih_l{l}, bias_hh_l{l} (suffix _reverse for d = 1), as torch."""
+    weight_hh_l{l}, bias_ih_l{l}, bias_hh_l{l} (and weight_hr_l{l} with a projection),
+    suffix _reverse for d = 1, as torch."""
 
     def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False):
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0):
         super().__init__()
         name = type(self).__name__
         self.mode = mode
@@ -158,19 +94,26 @@ class _RNNBase(Module):
         self.num_layers = check_positive(num_layers, "num_layers", name)
         if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout <= 1:
             raise ValueError(f"{name}: dropout must be a number in [0, 1]; got {dropout!r}")
+        if isinstance(proj_size, bool) or not isinstance(proj_size, int) or proj_size < 0:
+            raise ValueError(f"{name}: proj_size should be a positive integer or zero to disable projections; got {proj_size!r}")
+        if proj_size >= hidden_size:
+            raise ValueError(f"{name}: proj_size has to be smaller than hidden_size; got proj_size={proj_size}, hidden_size={hidden_size}")
         self.bias, self.batch_first, self.dropout, self.bidirectional = bias, batch_first, float(dropout), bidirectional
+        self.proj_size = proj_size
         self._all_weights: list[list[str]] = []
-        rows = _GATES[mode] * self.hidden_size
+        rows, state_size = _GATES[mode] * self.hidden_size, proj_size or self.hidden_size
         for layer in range(self.num_layers):
-            layer_input = self.input_size if layer == 0 else self.hidden_size * self._directions
+            layer_input = self.input_size if layer == 0 else state_size * self._directions
             for direction in range(self._directions):
                 suffix = f"_l{layer}" + ("_reverse" if direction == 1 else "")
-                names = [f"weight_ih{suffix}", f"weight_hh{suffix}"] + (
-                    [f"bias_ih{suffix}", f"bias_hh{suffix}"] if bias else [])
-                shapes = [(rows, layer_input), (rows, self.hidden_size), (rows,), (rows,)]
-                for param_name, shape in zip(names, shapes):
-                    setattr(self, param_name, Parameter(np.empty(shape, dtype=np.float32)))
-                self._all_weights.append(names)
+                shapes = {"weight_ih": (rows, layer_input), "weight_hh": (rows, state_size)}
+                if bias:
+                    shapes.update(bias_ih=(rows,), bias_hh=(rows,))
+                if proj_size:
+                    shapes["weight_hr"] = (proj_size, self.hidden_size)
+                for kind, shape in shapes.items():
+                    setattr(self, kind + suffix, Parameter(np.empty(shape, dtype=np.float32)))
+                self._all_weights.append([kind + suffix for kind in shapes])
         self.reset_parameters()
 
     @property
@@ -180,59 +123,95 @@ class _RNNBase(Module):
     def reset_parameters(self) -> None:
         _reset_uniform(self, self.hidden_size)
 
-    def _weights(self, index: int) -> list[Tensor | None]:
-        weights = [getattr(self, n) for n in self._all_weights[index]]
-        return weights if self.bias else weights + [None, None]
+    @property
+    def all_weights(self) -> list[list[Parameter]]:
+        """The parameters of each layer and direction, in torch's order."""
+        return [[getattr(self, name) for name in names] for names in self._all_weights]
 
-    def _initial_states(self, hx, batch: int, like: Tensor, batched: bool) -> list:
+    def flatten_parameters(self) -> None:
+        """Nothing to do, as in torch on the CPU: torch packs the weights into one buffer for
+        cuDNN only; here each weight is its own array."""
+
+    def _weights(self, index: int) -> list[Tensor | None]:
+        """w_ih, w_hh, b_ih, b_hh, w_hr of one layer and direction (None where absent)."""
+        by_kind = {name.split("_l")[0]: getattr(self, name) for name in self._all_weights[index]}
+        return [by_kind.get(kind) for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr")]
+
+    def _initial_states(self, hx: Any, batch: int, like: Tensor, batched: bool) -> list[State]:
         name, count = type(self).__name__, self.num_layers * self._directions
-        expected = (count, batch, self.hidden_size)
+        sizes = [self.proj_size or self.hidden_size] + ([self.hidden_size] if self.mode == "LSTM" else [])
         if hx is None:
-            parts = [_zeros(expected, like)] * (2 if self.mode == "LSTM" else 1)
+            parts = [_zeros((count, batch, size), like) for size in sizes]
         else:
             parts = [p if batched else p.unsqueeze(1) for p in (hx if self.mode == "LSTM" else (hx,))]
-        for p in parts:
-            if p.shape != expected:
-                raise ShapeError(f"{name}: expected hidden state of shape {expected}, got {p.shape}")
+        for which, (p, size) in enumerate(zip(parts, sizes)):
+            if p.shape != (count, batch, size):
+                state = "hidden state" if self.mode != "LSTM" else ("hidden state h_0", "cell state c_0")[which]
+                raise ShapeError(f"{name}: expected {state} of shape {(count, batch, size)}, got {p.shape}")
         per_layer = [p.unbind(0) for p in parts]
         return [tuple(p[i] for p in per_layer) if self.mode == "LSTM" else per_layer[0][i] for i in range(count)]
 
-    def forward(self, input: Tensor, hx=None):
+    def _check_features(self, input: Tensor, ndims: tuple[int, ...], what: str) -> None:
         name = type(self).__name__
-        if input.ndim not in (2, 3):
-            raise ShapeError(f"{name}: Expected input to be 2D or 3D, got {input.ndim}D instead")
+        if input.ndim not in ndims:
+            raise ShapeError(f"{name}: Expected {what} to be {' or '.join(f'{n}D' for n in ndims)}, got {input.ndim}D instead")
         if input.shape[-1] != self.input_size:
             raise ShapeError(f"{name}: input has {input.shape[-1]} features, expected input_size={self.input_size}")
-        batched = input.ndim == 3
-        x = (input.transpose(0, 1) if self.batch_first else input) if batched else input.unsqueeze(1)
-        states = self._initial_states(hx, x.shape[1], x, batched)
-        steps, finals = list(x.unbind(0)), []
+
+    def _layers(self, steps: list[Tensor], batch_sizes: list[int], states: list[State]) -> tuple[list[Tensor], list[State]]:
+        """Every layer and direction over the steps: the last layer's outputs and all final states."""
+        finals = []
         for layer in range(self.num_layers):
             outputs = []
             for direction in range(self._directions):
                 index = layer * self._directions + direction
-                state, weights, hs = states[index], self._weights(index), []
-                for x_t in (steps if direction == 0 else steps[::-1]):
-                    state = _rnn_step(self.mode, x_t, state, *weights)
-                    hs.append(state[0] if self.mode == "LSTM" else state)
-                outputs.append(hs if direction == 0 else hs[::-1])
-                finals.append(state)
+                hs, final = _run_direction(self.mode, steps, batch_sizes, states[index], self._weights(index), direction == 1)
+                outputs.append(hs)
+                finals.append(final)
             steps = [cat(list(pair), -1) for pair in zip(*outputs)] if self.bidirectional else outputs[0]
             if self.dropout and self.training and layer < self.num_layers - 1:
                 steps = [F.dropout(s, self.dropout, True) for s in steps]
-        output = stack(steps, 0)
-        output = (output.transpose(0, 1) if self.batch_first else output) if batched else output.squeeze(1)
+        return steps, finals
 
-        def final(parts: list[Tensor]) -> Tensor:
+    def _final(self, finals: list[State], batched: bool) -> Any:
+        def stacked(parts: list[Tensor]) -> Tensor:
             h = stack(parts, 0)
             return h if batched else h.squeeze(1)
 
         if self.mode == "LSTM":
-            return output, (final([s[0] for s in finals]), final([s[1] for s in finals]))
-        return output, final(finals)
+            return stacked([s[0] for s in finals]), stacked([s[1] for s in finals])
+        return stacked(finals)
+
+    def forward(self, input: Tensor | PackedSequence, hx: Any = None) -> tuple[Any, Any]:
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
+        self._check_features(input, (2, 3), "input")
+        batched = input.ndim == 3
+        x = (input.transpose(0, 1) if self.batch_first else input) if batched else input.unsqueeze(1)
+        states = self._initial_states(hx, x.shape[1], x, batched)
+        steps, finals = self._layers(list(x.unbind(0)), [x.shape[1]] * x.shape[0], states)
+        output = stack(steps, 0)
+        output = (output.transpose(0, 1) if self.batch_first else output) if batched else output.squeeze(1)
+        return output, self._final(finals, batched)
+
+    def _forward_packed(self, input: PackedSequence, hx: Any) -> tuple[PackedSequence, Any]:
+        """Step t runs on the first batch_sizes[t] rows; states are in the sorted order inside,
+        in the caller's order outside (hx in, h_n out), as torch."""
+        self._check_features(input.data, (2,), "packed data")
+        batch_sizes = [int(n) for n in np.asarray(input.batch_sizes.data)]
+        if hx is not None and input.sorted_indices is not None:
+            hx = _reorder(hx, input.sorted_indices)
+        states = self._initial_states(hx, batch_sizes[0], input.data, True)
+        steps, finals = self._layers(list(input.data.split(batch_sizes, 0)), batch_sizes, states)
+        hidden = self._final(finals, True)
+        if input.unsorted_indices is not None:
+            hidden = _reorder(hidden, input.unsorted_indices)
+        return PackedSequence(cat(steps, 0), input.batch_sizes, input.sorted_indices, input.unsorted_indices), hidden
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size != 0:
+            s += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
         if self.bias is not True:
@@ -247,8 +226,8 @@ class _RNNBase(Module):
 
 
 class RNN(_RNNBase):
-    """Elman RNN over a sequence: input (L, N, H_in) ((N, L, H_in) if batch_first, or (L, H_in));
-    returns (output, h_n)."""
+    """Elman RNN over a sequence: input (L, N, H_in) ((N, L, H_in) if batch_first, or (L, H_in))
+    or a PackedSequence; returns (output, h_n)."""
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False):
@@ -258,11 +237,13 @@ class RNN(_RNNBase):
 
 
 class LSTM(_RNNBase):
-    """LSTM over a sequence; forward(input, (h_0, c_0)=None) returns (output, (h_n, c_n))."""
+    """LSTM over a sequence; forward(input, (h_0, c_0)=None) returns (output, (h_n, c_n)).
+    proj_size > 0: h (and the output) of size proj_size, h = W_hr (o ⊙ tanh(c))."""
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False):
-        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional)
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0):
+        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         proj_size)
 
 
 class GRU(_RNNBase):

@@ -1,4 +1,5 @@
-"""torch.nn.utils: gradient clipping and flattening parameters into one vector.
+"""torch.nn.utils: gradient clipping and flattening parameters into one vector; `rnn` (its own
+file, nn/utils/rnn.py) packs and pads batches of sequences of different lengths.
 
 Clipping by norm rescales all gradients together, so their direction is kept:
     total = ‖(‖g_1‖_p, ‖g_2‖_p, ...)‖_p   (the p-norm of all gradients as one vector)
@@ -13,8 +14,9 @@ from typing import Iterable
 
 import numpy as np
 
-from ..api.joining import cat
-from ..tensor import Tensor
+from ...api.joining import cat
+from ...tensor import Tensor
+from . import rnn
 
 Parameters = Tensor | Iterable[Tensor]
 
