@@ -19,6 +19,7 @@ from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 
+from ... import dtypes
 from ...api.joining import cat
 from ...errors import ShapeError
 from ...ops.movement import IndexAdd
@@ -61,10 +62,10 @@ class PackedSequence(_PackedSequenceFields):
         return self
 
     def double(self) -> PackedSequence:
-        return self.to(self.data.double().dtype)
+        return self.to(dtypes.float64)
 
     def float(self) -> PackedSequence:
-        return self.to(self.data.float().dtype)
+        return self.to(dtypes.float32)
 
     @property
     def is_cuda(self) -> bool:
