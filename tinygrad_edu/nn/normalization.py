@@ -7,8 +7,8 @@ All of them standardise X over some dims and then scale and shift it:
 
 They differ only in the dims the statistics run over: BatchNorm over the batch and every dim
 after the channels (one μ per channel), LayerNorm over the last dims, GroupNorm over each
-group of channels of one sample. They are written as compositions of differentiable Tensor
-ops, so backward (and double backward) is the chain rule through mean, subtract, rsqrt.
+group of channels of one sample. Standardising is one op (ops/standardise.py: its backward
+formula, run on Tensors, gives double backward); scaling and shifting are Tensor ops.
 
 BatchNorm also keeps running estimates for eval mode, updated in training mode as torch does:
     running_mean ← (1 − m) running_mean + m μ,  running_var ← (1 − m) running_var + m σ²·n/(n − 1)
@@ -22,18 +22,16 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import ShapeError
+from ..ops.standardise import Standardise
 from ..tensor import Tensor
 from .linear import check_positive
 from .module import Module
 from .parameter import Parameter
 
 
-def _standardise(input: Tensor, dims: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor, Tensor]:
-    """(X − μ) / √(σ² + ε) over `dims`, with μ and the biased σ² (kept dims, for the caller)."""
-    mean = input.mean(dims, keepdim=True)
-    centred = input - mean
-    variance = (centred * centred).mean(dims, keepdim=True)
-    return centred * (variance + eps).rsqrt(), mean, variance
+def _standardise(input: Tensor, dims: tuple[int, ...], eps: float) -> Tensor:
+    """(X − μ) / √(σ² + ε) over `dims` (non-negative, sorted)."""
+    return Standardise.apply(input, dims, eps)
 
 
 def _per_channel(values: Tensor, ndim: int) -> Tensor:
@@ -65,11 +63,12 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     if values_per_channel <= 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input size {tuple(input.shape)}")
     dims = (0,) + tuple(range(2, input.ndim))
-    normalized, mean, variance = _standardise(input, dims, eps)
+    normalized = _standardise(input, dims, eps)
     if running_mean is not None and running_var is not None:
-        # Plain array arithmetic on the buffers' data: the update is bookkeeping, not part of the graph.
-        unbiased = variance.data.reshape(channels) * values_per_channel / (values_per_channel - 1)
-        running_mean.data[...] = (1 - momentum) * running_mean.data + momentum * mean.data.reshape(channels)
+        # Plain array arithmetic on the data: the update is bookkeeping, not part of the graph.
+        mean, variance = input.data.mean(dims), input.data.var(dims)
+        unbiased = variance * values_per_channel / (values_per_channel - 1)
+        running_mean.data[...] = (1 - momentum) * running_mean.data + momentum * mean
         running_var.data[...] = (1 - momentum) * running_var.data + momentum * unbiased
     return _scale_and_shift(normalized, weight, bias, per_channel_shape)
 
@@ -84,7 +83,7 @@ def layer_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Ten
     last = _last_dims(normalized_shape)
     if tuple(input.shape[input.ndim - len(last):]) != last or input.ndim < len(last):
         raise ShapeError(f"layer_norm: normalized_shape {list(last)} does not match the last dims of input of shape {tuple(input.shape)}")
-    normalized, _, _ = _standardise(input, tuple(range(input.ndim - len(last), input.ndim)), eps)
+    normalized = _standardise(input, tuple(range(input.ndim - len(last), input.ndim)), eps)
     return _scale_and_shift(normalized, weight, bias, last)
 
 
@@ -96,7 +95,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
         raise ShapeError(f"group_norm: Expected number of channels in input to be divisible by num_groups, "
                          f"but got input of shape {tuple(input.shape)} and num_groups={num_groups}")
     grouped = input.reshape(input.shape[0], num_groups, -1)
-    normalized, _, _ = _standardise(grouped, (2,), eps)
+    normalized = _standardise(grouped, (2,), eps)
     return _scale_and_shift(normalized.reshape(input.shape), weight, bias, (1, input.shape[1]) + (1,) * (input.ndim - 2))
 
 
