@@ -1,5 +1,8 @@
-"""`MaxPool2d`: the maximum of each kernel window of an (N, C, H, W) batch."""
+"""Pooling layers: max, average and adaptive pooling of (N, C, H, W) or (C, H, W) batches,
+with torch.nn's names, arguments, attributes and reprs. The math is in nn/pooling_functional.py."""
 from __future__ import annotations
+
+from typing import Any
 
 from ..ops.conv import as_pair
 from ..tensor import Tensor
@@ -7,25 +10,86 @@ from . import functional as F
 from .module import Module
 
 
-__all__ = ["MaxPool2d"]
+__all__ = ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d"]
+
+IntPair = int | tuple[int, int]
 
 
 class MaxPool2d(Module):
     """Y = max over each kernel window; dE/dX routes dE/dY to the window's maximum (the first
     one in row-major order where several tie, as PyTorch). The stride defaults to the kernel
-    size (windows that tile the input)."""
+    size (windows that tile the input); padding counts as −∞."""
 
-    def __init__(self, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None):
+    def __init__(self, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0, dilation: IntPair = 1, return_indices: bool = False, ceil_mode: bool = False):
         super().__init__()
         kernel = as_pair(kernel_size, "MaxPool2d: kernel_size")
         step = kernel if stride is None else as_pair(stride, "MaxPool2d: stride")
         if min(kernel + step) < 1:
             raise ValueError(f"MaxPool2d: kernel_size and stride must be positive; got kernel_size={kernel_size}, stride={stride}")
+        if min(as_pair(dilation, "MaxPool2d: dilation")) < 1:
+            raise ValueError(f"MaxPool2d: dilation must be positive; got dilation={dilation}")
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
+        self.padding, self.dilation = padding, dilation
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.max_pool2d(input, self.kernel_size, self.stride)
+    def forward(self, input: Tensor) -> Any:
+        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices)
 
     def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}"
+        text = f"kernel_size={self.kernel_size}, stride={self.stride}"
+        if (self.padding, self.dilation, self.ceil_mode) != (0, 1, False):  # torch always lists these
+            text += f", padding={self.padding}, dilation={self.dilation}, ceil_mode={self.ceil_mode}"
+        return text
+
+
+class AvgPool2d(Module):
+    """Y = the mean of each kernel window (the padding counts as zeros; count_include_pad:
+    whether padded cells count in a window's size; divisor_override: divide by this instead)."""
+
+    def __init__(self, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0, ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: int | None = None):
+        super().__init__()
+        kernel = as_pair(kernel_size, "AvgPool2d: kernel_size")
+        step = kernel if stride is None else as_pair(stride, "AvgPool2d: stride")
+        if min(kernel + step) < 1:
+            raise ValueError(f"AvgPool2d: kernel_size and stride must be positive; got kernel_size={kernel_size}, stride={stride}")
+        self.kernel_size = kernel_size
+        self.stride = kernel_size if stride is None else stride
+        self.padding, self.ceil_mode = padding, ceil_mode
+        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad, self.divisor_override)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """Y = averages over output_size windows spread evenly over the input, whatever its size
+    (output_size (1, 1): global average pooling). A None size keeps the input's."""
+
+    def __init__(self, output_size: Any):
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool2d(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool2d(Module):
+    """Y = maxima over output_size windows spread evenly over the input (AdaptiveAvgPool2d's
+    windows); return_indices also gives where they lie."""
+
+    def __init__(self, output_size: Any, return_indices: bool = False):
+        super().__init__()
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def forward(self, input: Tensor) -> Any:
+        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"

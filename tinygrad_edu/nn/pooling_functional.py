@@ -1,12 +1,139 @@
-"""The pooling family as functions, with torch.nn.functional's names and signatures."""
+"""The pooling family as functions, with torch.nn.functional's names, signatures and rules.
+
+Each takes (N, C, H, W) or an unbatched (C, H, W) input.
+- max_pool2d: today's strided-view op (ops/pool.py) for plain windows; with padding or
+  ceil_mode the input is first padded with −∞ (a padded cell is never a maximum), dilation
+  spreads the window's offsets, and `return_indices` adds torch's flat h·W + w indices.
+- avg_pool2d, adaptive_avg_pool2d: the mean of each tile when windows tile the input (a
+  reshape), else Y = A_h X A_wᵀ with each dim's averaging matrix (ops/resampling.py).
+- adaptive_max_pool2d: X gathered at each window's first maximum (ops/max_positions.py).
+"""
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+
+from ..errors import ShapeError
 from ..ops import pool
+from ..ops import pad as padding_ops
+from ..ops.conv import Pair, as_pair
+from ..ops.max_positions import adaptive_max_positions, gather_plane_positions, strided_max_indices
+from ..ops.resampling import adaptive_average_matrix, average_matrix, pooled_size, separable
 from ..tensor import Tensor
 
-__all__ = ["max_pool2d"]
+__all__ = ["max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d"]
+
+IntPair = int | tuple[int, int]
 
 
-def max_pool2d(input: Tensor, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None) -> Tensor:
-    """Maximum over each kernel window of input (N, C, H, W); stride defaults to kernel_size."""
-    return pool.MaxPool2d.apply(input, kernel_size, stride)
+def max_pool2d(input: Tensor, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0, dilation: IntPair = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
+    """The maximum of each window of input; with return_indices, also where it lies (int64
+    flat indices h·W + w into each input plane). stride defaults to kernel_size."""
+    if padding == 0 and dilation == 1 and not ceil_mode and not return_indices and input.ndim == 4:
+        return pool.MaxPool2d.apply(input, kernel_size, stride)  # plain windows: the hot path
+    x = _batched(input, "max_pool2d")
+    kernel, step, pad = _window_args("max_pool2d", kernel_size, stride, padding)
+    dilation = as_pair(dilation, "max_pool2d: dilation")
+    if min(dilation) < 1:
+        raise ValueError(f"max_pool2d: dilation must be positive; got dilation={dilation}")
+    out_hw = _out_hw("max_pool2d", x.shape, kernel, step, pad, dilation, ceil_mode)
+    # Pad with −∞: by `pad` on each side, and on the right as far as ceil_mode's last window reaches.
+    right = [max(0, (out - 1) * s + d * (k - 1) + 1 - size - p) for out, s, d, k, size, p in zip(out_hw, step, dilation, kernel, x.shape[2:], pad)]
+    padded = x if pad == (0, 0) and right == [0, 0] else padding_ops.pad(x, (pad[1], right[1], pad[0], right[0]), value=-np.inf)
+    output = pool.MaxPool2d.apply(padded, kernel, step, dilation)
+    if not return_indices:
+        return _unbatched(output, input)
+    indices = strided_max_indices(padded.data, output.data, kernel, step, dilation, pad, x.shape[3])
+    return _unbatched(output, input), _unbatched(Tensor(indices), input)
+
+
+def avg_pool2d(input: Tensor, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0, ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+    """The mean of each window of input (zero padding; count_include_pad: whether the padded
+    cells count in a window's size; divisor_override: divide every window's sum by this)."""
+    x = _batched(input, "avg_pool2d")
+    kernel, step, pad = _window_args("avg_pool2d", kernel_size, stride, padding)
+    if divisor_override is not None and divisor_override == 0:
+        raise ValueError("avg_pool2d: divisor_override must not be zero")
+    out_hw = _out_hw("avg_pool2d", x.shape, kernel, step, pad, (1, 1), ceil_mode)
+    if step == kernel and pad == (0, 0) and divisor_override is None and all(o * k <= size for o, k, size in zip(out_hw, kernel, x.shape[2:])):
+        return _unbatched(_tile_means(x, kernel, out_hw), input)
+    rows = average_matrix(x.shape[2], kernel[0], step[0], pad[0], out_hw[0], count_include_pad, x.dtype, divisor_override)
+    cols = average_matrix(x.shape[3], kernel[1], step[1], pad[1], out_hw[1], count_include_pad, x.dtype, None if divisor_override is None else 1)
+    return _unbatched(separable(x, rows, cols), input)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
+    """Averages over output_size windows spread evenly over input (torch's windows:
+    start = ⌊a·H/OH⌋, end = ⌈(a+1)·H/OH⌉); a None size keeps the input's."""
+    x = _batched(input, "adaptive_avg_pool2d")
+    out_hw = _adaptive_size("adaptive_avg_pool2d", output_size, x.shape)
+    height, width = x.shape[2:]
+    if out_hw == (1, 1):
+        return _unbatched(x.mean((2, 3), keepdim=True), input)  # global average pooling
+    if out_hw[0] and out_hw[1] and height % out_hw[0] == 0 and width % out_hw[1] == 0:
+        return _unbatched(_tile_means(x, (height // out_hw[0], width // out_hw[1]), out_hw), input)
+    rows, cols = adaptive_average_matrix(height, out_hw[0], x.dtype), adaptive_average_matrix(width, out_hw[1], x.dtype)
+    return _unbatched(separable(x, rows, cols), input)
+
+
+def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Maxima over output_size windows spread evenly over input (adaptive_avg_pool2d's
+    windows); with return_indices, also where they lie (flat indices h·W + w, int64)."""
+    x = _batched(input, "adaptive_max_pool2d")
+    out_hw = _adaptive_size("adaptive_max_pool2d", output_size, x.shape)
+    height, width = x.shape[2:]
+    if not return_indices and min(out_hw) > 0 and height % out_hw[0] == 0 and width % out_hw[1] == 0:
+        return _unbatched(max_pool2d(x, (height // out_hw[0], width // out_hw[1])), input)  # windows tile the input
+    rows, cols = adaptive_max_positions(x.data, out_hw)
+    output = _unbatched(gather_plane_positions(x, rows, cols), input)
+    return (output, _unbatched(Tensor(rows * width + cols), input)) if return_indices else output
+
+
+def _tile_means(x: Tensor, kernel: Pair, out_hw: Pair) -> Tensor:
+    """The mean of each kernel-sized tile of x (the part of x the tiles cover)."""
+    (kernel_h, kernel_w), (out_h, out_w) = kernel, out_hw
+    if x.shape[2:] != (kernel_h * out_h, kernel_w * out_w):
+        x = x[:, :, : kernel_h * out_h, : kernel_w * out_w]
+    return x.reshape(x.shape[0], x.shape[1], out_h, kernel_h, out_w, kernel_w).mean((3, 5))
+
+
+def _batched(input: Tensor, name: str) -> Tensor:
+    """input as (N, C, H, W): an unbatched (C, H, W) input gets a batch of one."""
+    if input.ndim not in (3, 4) or 0 in input.shape[-2:]:
+        raise ShapeError(f"{name}: expected a non-empty 3-D (C, H, W) or 4-D (N, C, H, W) input; got shape {tuple(input.shape)}")
+    return input.unsqueeze(0) if input.ndim == 3 else input
+
+
+def _unbatched(output: Tensor, input: Tensor) -> Tensor:
+    return output.squeeze(0) if input.ndim == 3 else output
+
+
+def _window_args(name: str, kernel_size: Any, stride: Any, padding: Any) -> tuple[Pair, Pair, Pair]:
+    """kernel, stride (the kernel's when None or empty) and padding as pairs, checked as torch."""
+    kernel = as_pair(kernel_size, f"{name}: kernel_size")
+    step = kernel if stride is None or (isinstance(stride, (tuple, list)) and not stride) else as_pair(stride, f"{name}: stride")
+    pad = as_pair(padding, f"{name}: padding")
+    if min(kernel + step) < 1:
+        raise ValueError(f"{name}: kernel_size and stride must be positive; got kernel_size={kernel}, stride={step}")
+    if min(pad) < 0 or pad[0] > kernel[0] // 2 or pad[1] > kernel[1] // 2:
+        raise ValueError(f"{name}: pad should be at most half of kernel size; got padding={pad} for kernel_size={kernel}")
+    return kernel, step, pad
+
+
+def _out_hw(name: str, shape: tuple[int, ...], kernel: Pair, stride: Pair, pad: Pair, dilation: Pair, ceil_mode: bool) -> Pair:
+    out_hw = tuple(pooled_size(size, *args, ceil_mode) for size, *args in zip(shape[2:], kernel, stride, pad, dilation))
+    if min(out_hw) < 1:
+        raise ShapeError(
+            f"{name}: the input's size {tuple(shape[2:])} is too small for kernel_size={kernel} with "
+            f"stride={stride}, padding={pad}, dilation={dilation}: the output would be {out_hw}"
+        )
+    return out_hw  # type: ignore[return-value]
+
+
+def _adaptive_size(name: str, output_size: Any, shape: tuple[int, ...]) -> Pair:
+    """output_size as a pair, a None entry meaning the input's size along that dim."""
+    sizes = (output_size, output_size) if output_size is None or isinstance(output_size, (int, np.integer)) else tuple(output_size)
+    if len(sizes) != 2 or not all(size is None or (isinstance(size, (int, np.integer)) and size >= 0) for size in sizes):
+        raise ValueError(f"{name}: output_size must be an int, None or a pair of them (non-negative); got {output_size!r}")
+    return tuple(int(shape[2 + d] if size is None else size) for d, size in enumerate(sizes))  # type: ignore[return-value]
