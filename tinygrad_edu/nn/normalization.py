@@ -8,7 +8,10 @@ All of them standardise X over some dims and then scale and shift it:
 They differ only in the dims the statistics run over: BatchNorm over the batch and every dim
 after the channels (one μ per channel), LayerNorm over the last dims, GroupNorm over each
 group of channels of one sample. Standardising is one op (ops/standardise.py: its backward
-formula, run on Tensors, gives double backward); scaling and shifting are Tensor ops.
+formula, run on Tensors, gives double backward); scaling and shifting are Tensor ops. BatchNorm
+in training mode, the hot spot of a ResNet's step, is one op with its scale and shift
+(ops/batch_norm.py), which takes the batch's statistics from the caller that also updates the
+running estimates with them.
 
 BatchNorm also keeps running estimates for eval mode, updated in training mode as torch does:
     running_mean ← (1 − m) running_mean + m μ,  running_var ← (1 − m) running_var + m σ²·n/(n − 1)
@@ -22,6 +25,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import ShapeError
+from ..ops.batch_norm import BatchNormTraining, channel_statistics
 from ..ops.standardise import Standardise
 from ..tensor import Tensor
 from .linear import check_positive
@@ -62,15 +66,15 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     values_per_channel = input.numel() // channels
     if values_per_channel <= 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input size {tuple(input.shape)}")
-    dims = (0,) + tuple(range(2, input.ndim))
-    normalized = _standardise(input, dims, eps)
+    # The batch's statistics, computed once: the op below uses them (its backward accounts for
+    # their dependence on X), and the running estimates move towards them.
+    mean, variance = channel_statistics(input.data)
     if running_mean is not None and running_var is not None:
         # Plain array arithmetic on the data: the update is bookkeeping, not part of the graph.
-        mean, variance = input.data.mean(dims), input.data.var(dims)
-        unbiased = variance * values_per_channel / (values_per_channel - 1)
-        running_mean.data[...] = (1 - momentum) * running_mean.data + momentum * mean
+        unbiased = variance.reshape(channels) * values_per_channel / (values_per_channel - 1)
+        running_mean.data[...] = (1 - momentum) * running_mean.data + momentum * mean.reshape(channels)
         running_var.data[...] = (1 - momentum) * running_var.data + momentum * unbiased
-    return _scale_and_shift(normalized, weight, bias, per_channel_shape)
+    return BatchNormTraining.apply(input, weight, bias, mean, variance, eps)
 
 
 def _last_dims(normalized_shape: int | Sequence[int]) -> tuple[int, ...]:
