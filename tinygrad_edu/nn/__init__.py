@@ -43,3 +43,5 @@ __all__ = [
     "RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU",
 ]
 __all__ += conv.__all__ + pooling.__all__
+from .upsampling import *  # noqa: E402,F401,F403  (Upsample and its spellings: its __all__)
+__all__ += upsampling.__all__  # noqa: F405

@@ -83,7 +83,10 @@ def source_positions(size: int, out: int, align_corners: bool, scale: float | No
 
 def linear_matrix(size: int, out: int, align_corners: bool, scale: float | None, dtype: Any) -> np.ndarray:
     """(out, size): row a is 1 − λ at the input position i₀ = ⌊source⌋ and λ = source − i₀ at
-    i₀ + 1 (at i₀ again on the last position)."""
+    i₀ + 1 (at i₀ again on the last position). As torch, an output of the input's size copies
+    it (the identity), whatever scale_factor says."""
+    if out == size:
+        return np.eye(size, dtype=dtype)
     source = source_positions(size, out, align_corners, scale)
     lower = np.minimum(np.floor(source).astype(np.int64), size - 1)
     upper = np.minimum(lower + 1, size - 1)
@@ -95,16 +98,20 @@ def linear_matrix(size: int, out: int, align_corners: bool, scale: float | None,
     return matrix.astype(dtype)
 
 
-def nearest_positions(size: int, out: int, scale: float | None) -> np.ndarray:
-    """Which input position output position a copies in "nearest" mode: ⌊a·r⌋ (at most size − 1)
-    with r = 1/scale_factor if given, else size/out, computed in float32 as torch does, so
-    that the same positions are picked; as torch, a same-size output copies position a and a
-    double-size one position ⌊a/2⌋, whatever scale_factor says."""
-    if out in (size, 2 * size):
+def nearest_positions(size: int, out: int, scale: float | None, exact: bool = False, shortcuts: bool = True) -> np.ndarray:
+    """Which input position output position a copies: ⌊a·r⌋ in "nearest" mode, ⌊(a + ½)·r⌋ in
+    "nearest-exact" (at most size − 1), r = 1/scale_factor if given, else size/out. torch
+    computes r and the product in float32; so do we, so that the same positions are picked.
+    As torch's 2-D kernel (`shortcuts`), "nearest" copies position a to a same-size output and
+    ⌊a/2⌋ to a double-size one, whatever scale_factor says (its 1-D kernel does not)."""
+    if shortcuts and not exact and out in (size, 2 * size):
         return np.arange(out) * size // out
     ratio = np.float32(1.0 / scale) if scale is not None else np.float32(size) / np.float32(out)
-    positions = np.floor(np.arange(out, dtype=np.float32) * ratio).astype(np.int64)
-    return np.minimum(positions, size - 1)
+    if exact:
+        source = ((np.arange(out) + 0.5) * np.float64(ratio)).astype(np.float32)
+    else:
+        source = np.arange(out, dtype=np.float32) * ratio
+    return np.minimum(np.floor(source).astype(np.int64), size - 1)
 
 
 def separable(x: Tensor, rows: np.ndarray | None, columns: np.ndarray | None) -> Tensor:

@@ -1,0 +1,79 @@
+"""F.interpolate: resizing (N, C, L) or (N, C, H, W) batches, with torch's arguments, output
+sizes and source-position formulas.
+
+- "nearest" (and "nearest-exact"): output position a copies input position ⌊a·r⌋
+  (⌊(a + ½)·r⌋), r = in/out or 1/scale_factor; Y = X[..., rows, cols] is a gather, and its
+  backward adds dE/dY back at those places (IndexAdd), whose backward is the gather again.
+- "linear" (3-D) and "bilinear" (4-D): Y = A_h X A_wᵀ, each row of A holding 1 − λ and λ on
+  the two input positions around the source position (ops/resampling.py): matmuls.
+- "area": adaptive average pooling to the output size, as torch.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+from ..errors import ShapeError
+from ..ops import movement
+from ..ops.resampling import linear_matrix, nearest_positions, separable
+from ..tensor import Tensor
+from .pooling_functional import adaptive_avg_pool2d
+
+__all__ = ["interpolate"]
+
+SUPPORTED_MODES = {"nearest": (3, 4), "nearest-exact": (3, 4), "linear": (3,), "bilinear": (4,), "area": (3, 4)}
+TORCH_ONLY_MODES = ("bicubic", "trilinear", "lanczos")
+
+
+def interpolate(input: Tensor, size: int | Sequence[int] | None = None, scale_factor: float | Sequence[float] | None = None, mode: str = "nearest", align_corners: bool | None = None, recompute_scale_factor: bool | None = None, antialias: bool = False) -> Tensor:
+    """input resized to `size`, or scaled by `scale_factor` (output size ⌊in·scale⌋)."""
+    spatial = _check_mode(input, mode, align_corners, antialias)
+    in_sizes = tuple(input.shape[2:])
+    out_sizes, scales = _output_sizes(in_sizes, size, scale_factor, recompute_scale_factor)
+    if min(out_sizes) < 1:
+        raise ShapeError(f"interpolate: input and output sizes should be greater than 0; got input {in_sizes}, output {out_sizes}")
+    if mode == "area":
+        planes = input if spatial == 2 else input.unsqueeze(-2)
+        pooled = adaptive_avg_pool2d(planes, out_sizes if spatial == 2 else (1, *out_sizes))
+        return pooled if spatial == 2 else pooled.squeeze(-2)
+    if mode in ("nearest", "nearest-exact"):
+        exact, shortcuts = mode == "nearest-exact", spatial == 2
+        positions = [nearest_positions(n, out, scale, exact, shortcuts) for n, out, scale in zip(in_sizes, out_sizes, scales)]
+        index = (Ellipsis, positions[0][:, None], positions[1]) if spatial == 2 else (Ellipsis, positions[0])
+        return movement.Index.apply(input, index)
+    matrices = [linear_matrix(n, out, bool(align_corners), scale, input.dtype) for n, out, scale in zip(in_sizes, out_sizes, scales)]
+    return separable(input, *matrices) if spatial == 2 else separable(input, None, matrices[0])
+
+
+def _check_mode(input: Tensor, mode: str, align_corners: bool | None, antialias: bool) -> int:
+    """The number of spatial dims, once mode, input and options are known to fit together."""
+    if mode in TORCH_ONLY_MODES or mode not in SUPPORTED_MODES:
+        known = "torch's mode" if mode in TORCH_ONLY_MODES else "mode"
+        raise NotImplementedError(f"interpolate: {known} {mode!r} is not supported here; the supported modes are {', '.join(map(repr, SUPPORTED_MODES))}")
+    if input.ndim not in SUPPORTED_MODES[mode]:
+        needs = " or ".join(f"{n}D" for n in SUPPORTED_MODES[mode])
+        raise NotImplementedError(f"interpolate: got {input.ndim}D input of shape {tuple(input.shape)}, but {mode} mode needs {needs} input (N, C, ...)")
+    if align_corners is not None and mode not in ("linear", "bilinear"):
+        raise ValueError(f"interpolate: align_corners option can only be set with the interpolating modes: linear | bilinear (got mode {mode!r})")
+    if antialias:
+        raise NotImplementedError("interpolate: antialias=True is not supported here (torch applies it only to bilinear and bicubic downsampling)")
+    return input.ndim - 2
+
+
+def _output_sizes(in_sizes: tuple[int, ...], size: Any, scale_factor: Any, recompute_scale_factor: bool | None) -> tuple[tuple[int, ...], tuple[float | None, ...]]:
+    """The output sizes, and the scale each dim's source positions use (None: in/out)."""
+    dims = len(in_sizes)
+    if (size is None) == (scale_factor is None):
+        raise ValueError("interpolate: only one of size or scale_factor should be defined" if size is not None else "interpolate: either size or scale_factor should be defined")
+    if size is not None:
+        if recompute_scale_factor:
+            raise ValueError("interpolate: recompute_scale_factor is not meaningful with an explicit size")
+        sizes = tuple(size) if isinstance(size, (tuple, list)) else (size,) * dims
+        if len(sizes) != dims:
+            raise ValueError(f"interpolate: input and output must have the same number of spatial dimensions; got input spatial sizes {list(in_sizes)} and output size {size!r}")
+        return tuple(int(s) for s in sizes), (None,) * dims
+    scales = tuple(float(s) for s in scale_factor) if isinstance(scale_factor, (tuple, list)) else (float(scale_factor),) * dims
+    if len(scales) != dims:
+        raise ValueError(f"interpolate: input and scale_factor must have the same number of spatial dimensions; got input spatial sizes {list(in_sizes)} and scale_factor {scale_factor!r}")
+    out_sizes = tuple(math.floor(n * scale) for n, scale in zip(in_sizes, scales))
+    return out_sizes, (None,) * dims if recompute_scale_factor else scales
