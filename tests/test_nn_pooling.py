@@ -190,3 +190,55 @@ def test_bad_arguments_are_named(call, message):
     with pytest.raises((ValueError, RuntimeError)) as error:
         call(float64(np.zeros((1, 1, 5, 5))))
     assert message in str(error.value)
+
+
+# ---- 1-D pooling: the 2-D poolings on (N, C, 1, L) -----------------------------------------
+@given(data=st.data())
+def test_1d_poolings(check, data):
+    kernel, stride = data.draw(st.integers(1, 3), label="kernel"), data.draw(st.integers(1, 3), label="stride")
+    padding, dilation = data.draw(st.integers(0, kernel // 2), label="padding"), data.draw(st.integers(1, 2), label="dilation")
+    ceil_mode = data.draw(st.booleans(), label="ceil_mode")
+    length = data.draw(st.integers(max(1, dilation * (kernel - 1) + 1 - 2 * padding), 8), label="length")
+    x = data.draw(tensors((data.draw(st.integers(1, 2)), 2, length), away_from_kinks(), unique=True), label="x")
+    output_size = data.draw(st.integers(1, 9), label="output_size")
+    assume(np.isfinite(F.max_pool1d(x, kernel, stride, padding, dilation, ceil_mode).numpy()).all())
+    assert check(lambda t: F.max_pool1d(t, kernel, stride, padding, dilation, ceil_mode), x)
+    assert check(lambda t: F.avg_pool1d(t, kernel, stride, padding, ceil_mode, count_include_pad=False), x)
+    assert check(lambda t: F.adaptive_avg_pool1d(t, output_size), x)
+    assert check(lambda t: F.adaptive_max_pool1d(t, output_size), x)
+
+
+def test_1d_poolings_take_unbatched_input_and_give_positions_along_the_sequence():
+    x = float64([[3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0]])  # (C, L)
+    pooled, indices = F.max_pool1d(x, 3, 2, 1, return_indices=True)
+    np.testing.assert_array_equal(pooled.numpy(), [[3, 4, 9, 9]])  # windows from −1, 1, 3, 5
+    np.testing.assert_array_equal(indices.numpy(), [[0, 2, 5, 5]])
+    np.testing.assert_allclose(F.avg_pool1d(x, 2, ceil_mode=True).numpy(), [[2, 2.5, 7, 2]])
+    _, adaptive_indices = F.adaptive_max_pool1d(x, 3, return_indices=True)
+    np.testing.assert_array_equal(adaptive_indices.numpy(), [[2, 4, 5]])  # windows [0, 3) [2, 5) [4, 7)
+    assert F.adaptive_avg_pool1d(x, 1).numpy()[0, 0] == pytest.approx(25 / 7)
+
+
+def test_1d_modules_and_reprs_are_torchs():
+    x = float64(np.random.default_rng(4).standard_normal((2, 3, 9)))
+    np.testing.assert_array_equal(nn.MaxPool1d(3, 2, 1, 2, ceil_mode=True)(x).numpy(), F.max_pool1d(x, 3, 2, 1, 2, True).numpy())
+    np.testing.assert_array_equal(nn.AvgPool1d(3, 2, 1, True, False)(x).numpy(), F.avg_pool1d(x, 3, 2, 1, True, False).numpy())
+    np.testing.assert_array_equal(nn.AdaptiveAvgPool1d(4)(x).numpy(), F.adaptive_avg_pool1d(x, 4).numpy())
+    assert nn.AdaptiveMaxPool1d(4, return_indices=True)(x)[1].dtype == np.int64
+    assert repr(nn.MaxPool1d(3, 2, 1, 2, ceil_mode=True)) == "MaxPool1d(kernel_size=3, stride=2, padding=1, dilation=2, ceil_mode=True)"
+    assert repr(nn.AvgPool1d(3, 2, 1)) == "AvgPool1d(kernel_size=(3,), stride=(2,), padding=(1,))"
+    assert repr(nn.AdaptiveMaxPool1d(3)) == "AdaptiveMaxPool1d(output_size=3)"
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda x: F.max_pool1d(x, (2, 2)), "kernel_size must be an int or a tuple of one int"),
+        (lambda x: F.adaptive_avg_pool1d(x, (2, 2)), "output_size must be an int or a tuple of one int"),
+        (lambda x: F.avg_pool1d(x[None], 2), "2-D (C, L) or 3-D (N, C, L) input; got shape (1, 2, 3, 5)"),
+    ],
+)
+def test_1d_bad_arguments_are_named(call, message):
+    with pytest.raises((TypeError, ValueError, RuntimeError)) as error:
+        call(float64(np.zeros((2, 3, 5))))
+    assert message in str(error.value)

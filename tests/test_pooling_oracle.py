@@ -111,3 +111,34 @@ def test_adaptive_max_pool2d(shape, output_size):
     _, their_indices = TF.adaptive_max_pool2d(torch.from_numpy(x), output_size, return_indices=True)
     np.testing.assert_array_equal(indices.numpy(), their_indices.numpy())
     assert_matches_torch(lambda t: F.adaptive_max_pool2d(t, output_size), lambda t: TF.adaptive_max_pool2d(t, output_size), x)
+
+
+# ---- 1-D pooling ------------------------------------------------------------------------------
+ONE_D_GRID = [
+    dict(kernel_size=k, stride=s, padding=p, ceil_mode=c)
+    for k, s, p, c in itertools.product([2, 3], [None, 1, 2], [0, 1], [False, True])
+]
+
+
+@pytest.mark.parametrize("arguments", ONE_D_GRID, ids=str)
+def test_1d_poolings(arguments):
+    x = distinct((2, 3, 9))
+    for dilation in [1, 2]:
+        pooled, indices = F.max_pool1d(ours(x), **arguments, dilation=dilation, return_indices=True)
+        their_pooled, their_indices = TF.max_pool1d(torch.from_numpy(x), **arguments, dilation=dilation, return_indices=True)
+        np.testing.assert_array_equal(indices.numpy(), their_indices.numpy())
+        assert_matches_torch(lambda t: F.max_pool1d(t, **arguments, dilation=dilation), lambda t: TF.max_pool1d(t, **arguments, dilation=dilation), x)
+    for count_include_pad in [True, False]:
+        assert_matches_torch(
+            lambda t: F.avg_pool1d(t, **arguments, count_include_pad=count_include_pad),
+            lambda t: TF.avg_pool1d(t, **arguments, count_include_pad=count_include_pad), x,
+        )
+
+
+@pytest.mark.parametrize("output_size", [1, 2, 4, 7, 9, 13])
+def test_1d_adaptive_poolings(output_size):
+    x = distinct((2, 3, 9))
+    _, indices = F.adaptive_max_pool1d(ours(x), output_size, return_indices=True)
+    np.testing.assert_array_equal(indices.numpy(), TF.adaptive_max_pool1d(torch.from_numpy(x), output_size, return_indices=True)[1].numpy())
+    assert_matches_torch(lambda t: F.adaptive_max_pool1d(t, output_size), lambda t: TF.adaptive_max_pool1d(t, output_size), x)
+    assert_matches_torch(lambda t: F.adaptive_avg_pool1d(t, output_size), lambda t: TF.adaptive_avg_pool1d(t, output_size), x)

@@ -1,5 +1,6 @@
-"""Pooling layers: max, average and adaptive pooling of (N, C, H, W) or (C, H, W) batches,
-with torch.nn's names, arguments, attributes and reprs. The math is in nn/pooling_functional.py."""
+"""Pooling layers: max, average and adaptive pooling of (N, C, H, W) or (C, H, W) batches, and
+of (N, C, L) or (C, L) ones (the 1-D layers), with torch.nn's names, arguments, attributes and
+reprs. The math is in nn/pooling_functional.py."""
 from __future__ import annotations
 
 from typing import Any
@@ -10,7 +11,10 @@ from . import functional as F
 from .module import Module
 
 
-__all__ = ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d"]
+__all__ = [
+    "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
+    "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d", "AdaptiveMaxPool1d",
+]
 
 IntPair = int | tuple[int, int]
 
@@ -65,31 +69,88 @@ class AvgPool2d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class AdaptiveAvgPool2d(Module):
-    """Y = averages over output_size windows spread evenly over the input, whatever its size
-    (output_size (1, 1): global average pooling). A None size keeps the input's."""
+class _AdaptiveAvgPoolNd(Module):
+    """The adaptive average poolings' one argument and repr (torch's base class alike)."""
 
     def __init__(self, output_size: Any):
         super().__init__()
         self.output_size = output_size
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.adaptive_avg_pool2d(input, self.output_size)
-
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
 
 
-class AdaptiveMaxPool2d(Module):
-    """Y = maxima over output_size windows spread evenly over the input (AdaptiveAvgPool2d's
-    windows); return_indices also gives where they lie."""
+class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
+    """Y = averages over output_size windows spread evenly over the input, whatever its size
+    (output_size (1, 1): global average pooling). A None size keeps the input's."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool2d(input, self.output_size)
+
+
+class _AdaptiveMaxPoolNd(Module):
+    """The adaptive max poolings' arguments and repr (torch's base class alike)."""
 
     def __init__(self, output_size: Any, return_indices: bool = False):
         super().__init__()
         self.output_size, self.return_indices = output_size, return_indices
 
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
+    """Y = maxima over output_size windows spread evenly over the input (AdaptiveAvgPool2d's
+    windows); return_indices also gives where they lie."""
+
     def forward(self, input: Tensor) -> Any:
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
 
+
+class MaxPool1d(Module):
+    """MaxPool2d's rules along L: Y = max over each window of (N, C, L)."""
+
+    def __init__(self, kernel_size: int, stride: int | None = None, padding: int = 0, dilation: int = 1, return_indices: bool = False, ceil_mode: bool = False):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = kernel_size if stride is None else stride
+        self.padding, self.dilation = padding, dilation
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
+
+    def forward(self, input: Tensor) -> Any:
+        return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices)
+
     def extra_repr(self) -> str:
-        return f"output_size={self.output_size}"
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, dilation={self.dilation}, ceil_mode={self.ceil_mode}"
+
+
+class AvgPool1d(Module):
+    """AvgPool2d's rules along L (no divisor_override, as torch). Arguments are kept as
+    one-int tuples, as torch keeps them."""
+
+    def __init__(self, kernel_size: int | tuple[int], stride: int | tuple[int] | None = None, padding: int | tuple[int] = 0, ceil_mode: bool = False, count_include_pad: bool = True):
+        super().__init__()
+        one = lambda value: tuple(value) if isinstance(value, (tuple, list)) else (value,)  # noqa: E731
+        self.kernel_size = one(kernel_size)
+        self.stride = one(kernel_size if stride is None else stride)
+        self.padding, self.ceil_mode, self.count_include_pad = one(padding), ceil_mode, count_include_pad
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
+    """AdaptiveAvgPool2d's windows along L: (N, C, L) to (N, C, output_size)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool1d(input, self.output_size)
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
+    """AdaptiveMaxPool2d's windows along L: (N, C, L) to (N, C, output_size)."""
+
+    def forward(self, input: Tensor) -> Any:
+        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)

@@ -7,6 +7,7 @@ Each takes (N, C, H, W) or an unbatched (C, H, W) input.
 - avg_pool2d, adaptive_avg_pool2d: the mean of each tile when windows tile the input (a
   reshape), else Y = A_h X A_wᵀ with each dim's averaging matrix (ops/resampling.py).
 - adaptive_max_pool2d: X gathered at each window's first maximum (ops/max_positions.py).
+The 1-D poolings of (N, C, L) or (C, L) are the 2-D ones on (N, C, 1, L) with 1×k windows.
 """
 from __future__ import annotations
 
@@ -22,7 +23,10 @@ from ..ops.max_positions import adaptive_max_positions, gather_plane_positions, 
 from ..ops.resampling import adaptive_average_matrix, average_matrix, pooled_size, separable
 from ..tensor import Tensor
 
-__all__ = ["max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d"]
+__all__ = [
+    "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d",
+    "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_max_pool1d",
+]
 
 IntPair = int | tuple[int, int]
 
@@ -88,6 +92,55 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
     rows, cols = adaptive_max_positions(x.data, out_hw)
     output = _unbatched(gather_plane_positions(x, rows, cols), input)
     return (output, _unbatched(Tensor(rows * width + cols), input)) if return_indices else output
+
+
+def max_pool1d(input: Tensor, kernel_size: int | tuple[int], stride: int | tuple[int] | None = None, padding: int | tuple[int] = 0, dilation: int | tuple[int] = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
+    """max_pool2d over 1×k windows of (N, C, 1, L); indices are positions along L."""
+    name = "max_pool1d"
+    step = None if stride is None or stride == () else (1, _single(stride, name, "stride"))
+    pad, spread = _single(padding, name, "padding"), _single(dilation, name, "dilation")
+    # No padding and no dilation are passed as 0 and 1: max_pool2d's plain path.
+    pooled = max_pool2d(_as_planes(input, name), (1, _single(kernel_size, name, "kernel_size")), step, (0, pad) if pad else 0, (1, spread) if spread != 1 else 1, ceil_mode, return_indices)
+    return tuple(map(_as_rows, pooled)) if return_indices else _as_rows(pooled)
+
+
+def avg_pool1d(input: Tensor, kernel_size: int | tuple[int], stride: int | tuple[int] | None = None, padding: int | tuple[int] = 0, ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+    """avg_pool2d over 1×k windows of (N, C, 1, L)."""
+    name = "avg_pool1d"
+    step = None if stride is None or stride == () else (1, _single(stride, name, "stride"))
+    return _as_rows(avg_pool2d(_as_planes(input, name), (1, _single(kernel_size, name, "kernel_size")), step, (0, _single(padding, name, "padding")), ceil_mode, count_include_pad))
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: int | tuple[int]) -> Tensor:
+    """adaptive_avg_pool2d of (N, C, 1, L) to (1, output_size)."""
+    return _as_rows(adaptive_avg_pool2d(_as_planes(input, "adaptive_avg_pool1d"), (1, _single(output_size, "adaptive_avg_pool1d", "output_size"))))
+
+
+def adaptive_max_pool1d(input: Tensor, output_size: int | tuple[int], return_indices: bool = False) -> Any:
+    """adaptive_max_pool2d of (N, C, 1, L) to (1, output_size); indices are positions along L."""
+    name = "adaptive_max_pool1d"
+    pooled = adaptive_max_pool2d(_as_planes(input, name), (1, _single(output_size, name, "output_size")), return_indices)
+    return tuple(map(_as_rows, pooled)) if return_indices else _as_rows(pooled)
+
+
+def _single(value: Any, name: str, argument: str) -> int:
+    """An int, or a one-int tuple or list, as torch's 1-D poolings take their arguments."""
+    if isinstance(value, (tuple, list)) and len(value) == 1:
+        value = value[0]
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
+        raise TypeError(f"{name}: {argument} must be an int or a tuple of one int; got {value!r}")
+    return int(value)
+
+
+def _as_planes(input: Tensor, name: str) -> Tensor:
+    """(N, C, L) as (N, C, 1, L), or an unbatched (C, L) as (C, 1, L)."""
+    if input.ndim not in (2, 3):
+        raise ShapeError(f"{name}: expected a 2-D (C, L) or 3-D (N, C, L) input; got shape {tuple(input.shape)}")
+    return input.unsqueeze(-2)
+
+
+def _as_rows(output: Tensor) -> Tensor:
+    return output.squeeze(-2)
 
 
 def _tile_means(x: Tensor, kernel: Pair, out_hw: Pair) -> Tensor:
