@@ -9,11 +9,14 @@ memory (so views of it, and every name bound to it, see the change) and records 
 The rules, as in torch: an in-place op on a leaf that requires grad is an error outside
 `no_grad` (an update must not be recorded); under `no_grad` it is how parameters are updated
 by hand (`w -= lr * w.grad`). On a tensor computed inside a recorded graph (a non-leaf that
-requires grad: `out += identity` in a residual block, `h.relu_()`), the op is recorded and the
-tensor takes its place in the graph, as torch rewrites its history (see `_rebase`). The
-result's dtype must be castable to the tensor's without changing kind (float values into an
-int tensor are refused). Not yet: a write by index (`x[i] = v`, `index_put_`) into a tensor of
-a recorded graph is a clear error.
+requires grad: `out += identity` in a residual block, `h.relu_()`, `h[:, 0] = v`), or with a
+source that requires grad (`buf[0] = w * 2` into a plain buffer), the op is recorded and the
+tensor takes its place in the graph, as torch rewrites its history (see `_rebase`). A write by
+index is computed by differentiable ops (ops/index_put.py): the overwritten places get no
+gradient, the written values get theirs. A write into a view of a graph tensor (`x[0][1] = v`,
+`x[i] += v`, `x.t().mul_(2)`) rewrites the viewed tensor's history too (ops/views.py). The
+result's dtype must be castable to the tensor's without changing kind (float values into an int
+tensor are refused).
 """
 from __future__ import annotations
 
@@ -47,6 +50,22 @@ class InplaceMethods:
     def _write(self: Any, values: Any, name: str) -> Any:
         """Write `values` (an array, a Tensor or a number, broadcast to this tensor's shape)
         into this tensor's memory, and record the write."""
+        array = self._check_fits(values, name)
+        np.copyto(self.data, array, casting="same_kind")
+        mark_written(self.data)
+        return self
+
+    def _records_write(self: Any, name: str, *sources: Any) -> bool:
+        """Whether the write must be recorded: into a graph tensor (see _records_inplace), or
+        of a source that requires grad (grad mode on), which makes the destination a graph
+        tensor, as in torch (`buf[0] = w * 2` gives w a gradient through buf)."""
+        if self._records_inplace(name):
+            return True
+        return any(getattr(source, "_requires_grad", False) for source in sources) and is_grad_enabled()
+
+    def _check_fits(self: Any, values: Any, name: str) -> np.ndarray:
+        """values' array, if it can be written into this tensor (it broadcasts to its shape,
+        and casts to its dtype without changing kind); else the error torch gives."""
         array = values.data if hasattr(values, "data") and not isinstance(values, np.ndarray) else np.asarray(values)
         if array.ndim > self.data.ndim or np.broadcast_shapes(array.shape, self.data.shape) != self.data.shape:
             raise RuntimeError(
@@ -55,13 +74,12 @@ class InplaceMethods:
             )
         if not np.can_cast(array.dtype, self.data.dtype, casting="same_kind"):
             raise RuntimeError(f"{name}: result type {array.dtype} can't be cast to the desired output type {self.data.dtype}")
-        np.copyto(self.data, array, casting="same_kind")
-        mark_written(self.data)
-        return self
+        return array
 
-    def _apply_inplace(self: Any, name: str, compute: Any) -> Any:
-        """compute(base) gives the new values from the tensor's current ones (base)."""
-        if self._records_inplace(name):
+    def _apply_inplace(self: Any, name: str, compute: Any, *sources: Any) -> Any:
+        """compute(base) gives the new values from the tensor's current ones (base); `sources`
+        are the other operands, which may bring the write into the graph."""
+        if self._records_write(name, *sources):
             return self._rebase(name, compute)
         with no_grad():
             return self._write(compute(self), name)
@@ -71,7 +89,21 @@ class InplaceMethods:
         version is kept as a node of its own (a copy of its values), the op is recorded on that
         version, and the tensor takes the op's place in the graph. Ops recorded before the write
         still reach the version they used (the engine finds it by creation order, see
-        engine._version_used); one that saved the overwritten values refuses to run."""
+        engine._version_used); one that saved the overwritten values refuses to run.
+        A view of another graph tensor (x[0], x.t()) is written through: see _rebase_view."""
+        view = self._view(name)
+        if view is not None:
+            return self._rebase_view(name, compute, view)
+        before = self._keep_version()
+        result = compute(before)
+        self._write(result, name)
+        self._ctx, self._order = result._ctx, result._order
+        self._requires_grad = result._ctx is not None
+        return self
+
+    def _keep_version(self: Any) -> Any:
+        """The tensor as it is now (a copy of its values, its place in the graph), kept in its
+        history for the ops that used it before the write."""
         from ..tensor import Tensor
 
         before = Tensor._from_op(self.data.copy(), self._ctx)
@@ -80,10 +112,46 @@ class InplaceMethods:
         if history is None:
             history = self._history = []
         history.append(before)
-        result = compute(before)
-        self._write(result, name)
-        self._ctx, self._order = result._ctx, result._order
-        self._requires_grad = result._ctx is not None
+        return before
+
+    def _view(self: Any, name: str) -> Any:
+        """How this tensor views another of the graph (ops.views.View), or None if it owns its
+        memory. A view made without a graph (buf[0] of a tensor that does not require grad)
+        records no base to write through: refused."""
+        try:
+            view = ops.views.view_of(self)
+        except RuntimeError as error:
+            raise RuntimeError(f"{name}: {error}") from None
+        if view is None and self._ctx is None and self.data.base is not None:
+            raise RuntimeError(
+                f"{name}: this tensor is a view of another (like buf[0] of a tensor that does "
+                f"not require grad), and writing a value that requires grad into it would "
+                f"change the other's values but not its graph (torch records it on both; not "
+                f"supported here). Write into the tensor that owns the memory (buf[0, 1] = v "
+                f"rather than buf[0][1] = v), or clone() the view first"
+            )
+        return view
+
+    def _rebase_view(self: Any, name: str, compute: Any, view: Any) -> Any:
+        """An in-place op on a view V = view(X) of a graph tensor X, as torch records it: X's
+        history is rewritten (X' = X with V's region replaced by the op's result, see
+        ops/views.py), and V becomes the view of X' (its memory, already written, stays)."""
+        base = view.base
+        if base._ctx is None:
+            raise RuntimeError(
+                f"{name}: a view of a leaf Variable that requires grad is being used in an "
+                f"in-place operation. Update it under `with tg.no_grad():`, or write out of place"
+            )
+
+        def put_back(base_before: Any) -> Any:
+            result = compute(view.view(base_before))
+            self._check_fits(result, name)
+            return view.put_back(base_before, result)
+
+        base._rebase(name, put_back)
+        self._keep_version()
+        new_view = view.view(base)
+        self._ctx, self._order, self._requires_grad = new_view._ctx, new_view._order, True
         return self
 
     def _filled(self: Any, base: Any, values: Any, mask: Any = None) -> Any:
@@ -93,24 +161,24 @@ class InplaceMethods:
         return ops.elementwise.Where.apply(condition, values, base)
 
     def add_(self: Any, other: Any, *, alpha: Any = 1) -> Any:
-        return self._apply_inplace("add_", lambda base: base + (other if alpha == 1 else other * alpha))
+        return self._apply_inplace("add_", lambda base: base + (other if alpha == 1 else other * alpha), other)
 
     def sub_(self: Any, other: Any, *, alpha: Any = 1) -> Any:
-        return self._apply_inplace("sub_", lambda base: base - (other if alpha == 1 else other * alpha))
+        return self._apply_inplace("sub_", lambda base: base - (other if alpha == 1 else other * alpha), other)
 
     def mul_(self: Any, other: Any) -> Any:
-        return self._apply_inplace("mul_", lambda base: base * other)
+        return self._apply_inplace("mul_", lambda base: base * other, other)
 
     def div_(self: Any, other: Any, *, rounding_mode: str | None = None) -> Any:
         if rounding_mode is None:
-            return self._apply_inplace("div_", lambda base: base / other)
-        return self._apply_inplace("div_", lambda base: base.div(other, rounding_mode=rounding_mode))
+            return self._apply_inplace("div_", lambda base: base / other, other)
+        return self._apply_inplace("div_", lambda base: base.div(other, rounding_mode=rounding_mode), other)
 
     def pow_(self: Any, exponent: Any) -> Any:
-        return self._apply_inplace("pow_", lambda base: base**exponent)
+        return self._apply_inplace("pow_", lambda base: base**exponent, exponent)
 
     def clamp_(self: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002 (torch's names)
-        return self._apply_inplace("clamp_", lambda base: base.clamp(min, max))
+        return self._apply_inplace("clamp_", lambda base: base.clamp(min, max), min, max)
 
     clip_ = clamp_
 
@@ -142,16 +210,16 @@ class InplaceMethods:
         return self._apply_inplace("zero_", lambda base: self._filled(base, 0))
 
     def fill_(self: Any, value: Any) -> Any:
-        return self._apply_inplace("fill_", lambda base: self._filled(base, value))
+        return self._apply_inplace("fill_", lambda base: self._filled(base, value), value)
 
     def copy_(self: Any, src: Any) -> Any:
-        return self._apply_inplace("copy_", lambda base: self._filled(base, src))
+        return self._apply_inplace("copy_", lambda base: self._filled(base, src), src)
 
     def masked_fill_(self: Any, mask: Any, value: Any) -> Any:
         mask = backend.as_data(getattr(mask, "data", mask))
         if mask.dtype != np.bool_:
             raise TypeError(f"masked_fill_: mask must be a bool tensor; got dtype {mask.dtype}")
-        return self._apply_inplace("masked_fill_", lambda base: self._filled(base, value, mask))
+        return self._apply_inplace("masked_fill_", lambda base: self._filled(base, value, mask), value)
 
     def normal_(self: Any, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Any:
         draw = numpy_generator(generator).normal(mean, std, self.data.shape)
@@ -162,8 +230,11 @@ class InplaceMethods:
         return self._apply_inplace("uniform_", lambda base: self._filled(base, draw.astype(self.data.dtype)))
 
     def index_put_(self: Any, indices: tuple[Any, ...], values: Any, accumulate: bool = False) -> Any:
-        self._refuse_recorded_index_write("index_put_")
+        """self[indices] = values (accumulate=True: +=, repeated places adding up); `indices`
+        a tuple of index tensors, one per leading dim."""
         index = tuple(getattr(i, "data", i) for i in indices)
+        if (self._requires_grad or getattr(values, "_requires_grad", False)) and self._records_write("index_put_", values):
+            return self._rebase("index_put_", lambda base: ops.index_put.index_put(base, index, values, accumulate, "index_put_"))
         values = getattr(values, "data", values)
         with no_grad():
             updated = self.data.copy()
@@ -176,10 +247,14 @@ class InplaceMethods:
     def __setitem__(self: Any, index: Any, value: Any) -> None:
         """x[index] = value: a write into x's memory, selecting as x[index] reads (torch's
         indexing rules), with torch's in-place rules."""
-        self._refuse_recorded_index_write("__setitem__")
-        value = np.asarray(getattr(value, "data", value))
-        if not np.can_cast(value.dtype, self.data.dtype, casting="same_kind"):
-            raise RuntimeError(f"index put requires the source and destination dtypes match: got {value.dtype} for a {self.data.dtype} tensor")
+        array = np.asarray(getattr(value, "data", value))
+        if not np.can_cast(array.dtype, self.data.dtype, casting="same_kind"):
+            raise RuntimeError(f"index put requires the source and destination dtypes match: got {array.dtype} for a {self.data.dtype} tensor")
+        if (self._requires_grad or getattr(value, "_requires_grad", False)) and self._records_write("__setitem__", value):
+            places = ops.index_put.numpy_index(index, self.data.shape)
+            self._rebase("__setitem__", lambda base: ops.index_put.index_put(base, places, value, False, f"x[{index!r}] = value"))
+            return
+        value = array
         first, then = ops.movement.torch_index(index)
         try:
             if then is None:
@@ -190,14 +265,6 @@ class InplaceMethods:
         except (ValueError, IndexError) as error:
             raise type(error)(f"x[{index!r}] = value: {error} (tensor of shape {self.data.shape})") from None
         mark_written(self.data)
-
-    def _refuse_recorded_index_write(self: Any, name: str) -> None:
-        if self._records_inplace(name):
-            raise RuntimeError(
-                f"{name}: writing by index into a tensor that is part of a recorded graph is not "
-                f"supported yet (torch records it); build the result out of place (torch.where, "
-                f"index_add, scatter)"
-            )
 
     def __iadd__(self: Any, other: Any) -> Any:
         return self.add_(other)
