@@ -219,3 +219,22 @@ def test_packed_layers_match_torch(name, kwargs, lengths, enforce_sorted, given_
         same(a, b, rtol=1e-10, atol=1e-12)
     for (key, p), (_, p_t) in zip(ours.named_parameters(), theirs.named_parameters()):
         np.testing.assert_allclose(p.grad.numpy(), p_t.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg=key)
+
+
+def test_packed_second_derivatives_match_torch():
+    ours, theirs = nn.GRU(3, 4, bidirectional=True).double(), torch.nn.GRU(3, 4, bidirectional=True).double()
+    theirs.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in ours.state_dict().items()})
+    rng = np.random.default_rng(9)
+    x, upstream, direction = rng.normal(size=(4, 3, 3)), rng.normal(size=(9, 8)), rng.normal(size=(4, 3, 3))
+
+    def hessian_vector(module, utils, grad, make):
+        inputs = make(x)
+        output, _ = module(utils.pack_padded_sequence(inputs, [4, 1, 4], enforce_sorted=False))
+        first, = grad((output.data * make(upstream)).sum(), [inputs], create_graph=True)
+        (first * make(direction)).sum().backward()  # d/dθ of ⟨∂E/∂x, v⟩: second order through time
+        return first, [p.grad for p in module.parameters()]
+
+    first, second = hessian_vector(ours, rnn, tg.autograd.grad, tensor)
+    first_t, second_t = hessian_vector(theirs, torch_rnn, torch.autograd.grad, lambda a: torch.tensor(a, requires_grad=True))
+    for a, b in zip([first] + second, [first_t] + second_t):
+        same(a, b, rtol=1e-9, atol=1e-12)

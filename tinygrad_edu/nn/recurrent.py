@@ -51,23 +51,27 @@ def _h(state: State) -> Tensor:
     return state[0] if isinstance(state, tuple) else state
 
 
-def _run_direction(mode: str, steps: list[Tensor], batch_sizes: list[int], state: State, weights: list,
-                   reverse: bool) -> tuple[list[Tensor], State]:
-    """One layer in one direction: the outputs h_t in time order (step t of batch_sizes[t]
-    rows), and each sequence's final state (all rows, in batch order)."""
-    outputs = []
-    if not reverse:
-        ended = []
-        for x_t, size in zip(steps, batch_sizes):
-            if size < _h(state).shape[0]:  # the sequences from row `size` on ended at the step before
-                ended.append(_rows(state, size, _h(state).shape[0]))
-                state = _rows(state, 0, size)
-            state = _rnn_step(mode, x_t, state, *weights)
-            outputs.append(_h(state))
-        return outputs, _join([state] + ended[::-1])  # rows in batch order: longest first
-    initial, state = state, _rows(state, 0, batch_sizes[-1])
+def _run_forward(mode: str, steps: list[Tensor], batch_sizes: list[int], state: State,
+                 weights: list) -> tuple[list[Tensor], State]:
+    """One layer, first step to last: the outputs h_t (step t has batch_sizes[t] rows) and
+    each sequence's final state, in batch order."""
+    outputs, ended = [], []
+    for x_t, size in zip(steps, batch_sizes):
+        if size < _h(state).shape[0]:  # the sequences from row `size` on ended at the step before
+            ended.append(_rows(state, size, _h(state).shape[0]))
+            state = _rows(state, 0, size)
+        state = _rnn_step(mode, x_t, state, *weights)
+        outputs.append(_h(state))
+    return outputs, _join([state] + ended[::-1])  # the longest (first rows) ended last
+
+
+def _run_reverse(mode: str, steps: list[Tensor], batch_sizes: list[int], initial: State,
+                 weights: list) -> tuple[list[Tensor], State]:
+    """One layer, last step to first, each sequence starting at its own last step: the outputs
+    h_t in time order and each sequence's final state (after its step 0), in batch order."""
+    outputs, state = [], _rows(initial, 0, batch_sizes[-1])
     for x_t, size in zip(reversed(steps), reversed(batch_sizes)):
-        if size > _h(state).shape[0]:  # sequences whose last step this is start here, from their h_0
+        if size > _h(state).shape[0]:  # sequences whose last step this is join here, from their h_0
             state = _join([state, _rows(initial, _h(state).shape[0], size)])
         state = _rnn_step(mode, x_t, state, *weights)
         outputs.append(_h(state))
@@ -165,7 +169,8 @@ class _RNNBase(Module):
             outputs = []
             for direction in range(self._directions):
                 index = layer * self._directions + direction
-                hs, final = _run_direction(self.mode, steps, batch_sizes, states[index], self._weights(index), direction == 1)
+                run = _run_reverse if direction == 1 else _run_forward
+                hs, final = run(self.mode, steps, batch_sizes, states[index], self._weights(index))
                 outputs.append(hs)
                 finals.append(final)
             steps = [cat(list(pair), -1) for pair in zip(*outputs)] if self.bidirectional else outputs[0]
