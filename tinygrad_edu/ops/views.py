@@ -15,7 +15,7 @@ Each is made of differentiable ops, so gradients (of gradients) flow as torch's 
 """
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from typing import Callable, NamedTuple
 
 from ..tensor import Tensor
 from ..versions import owner
