@@ -128,7 +128,7 @@ def test_the_gradient_goes_to_the_maximum_an_index_names():
 
 
 # ---- the fast paths give what the general ones give ---------------------------------------
-def test_fast_paths_agree_with_the_general_path():
+def test_shortcuts_agree_with_the_general_path():
     rng = np.random.default_rng(1)
     x = float64(rng.standard_normal((2, 3, 6, 8)))
     general_mean = F.avg_pool2d(x, 2, divisor_override=4)  # the matrix path, same numbers

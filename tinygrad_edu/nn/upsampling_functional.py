@@ -2,10 +2,12 @@
 sizes and source-position formulas.
 
 - "nearest" (and "nearest-exact"): output position a copies input position ⌊a·r⌋
-  (⌊(a + ½)·r⌋), r = in/out or 1/scale_factor; Y = X[..., rows, cols] is a gather, and its
-  backward adds dE/dY back at those places (IndexAdd), whose backward is the gather again.
-- "linear" (3-D) and "bilinear" (4-D): Y = A_h X A_wᵀ, each row of A holding 1 − λ and λ on
-  the two input positions around the source position (ops/resampling.py): matmuls.
+  (⌊(a + ½)·r⌋), r = in/out or 1/scale_factor.
+- "linear" (3-D) and "bilinear" (4-D): a mix 1 − λ, λ of the two input positions around the
+  source position.
+Both are Y = A_h X A_wᵀ (ops/resampling.py), row a of A holding a single 1 (nearest) or the two
+weights (linear), so dE/dX = A_hᵀ dE/dY A_w, and the backward is matmuls too. (For nearest, a
+gather forward is faster, but its backward, a scatter-add, ran 5-10x slower than the matmuls.)
 - "area": adaptive average pooling to the output size, as torch.
 """
 from __future__ import annotations
@@ -14,8 +16,7 @@ import math
 from typing import Any, Sequence
 
 from ..errors import ShapeError
-from ..ops import movement
-from ..ops.resampling import linear_matrix, nearest_positions, separable
+from ..ops.resampling import linear_matrix, nearest_positions, selection_matrix, separable
 from ..tensor import Tensor
 from .pooling_functional import adaptive_avg_pool2d
 
@@ -38,10 +39,9 @@ def interpolate(input: Tensor, size: int | Sequence[int] | None = None, scale_fa
         return pooled if spatial == 2 else pooled.squeeze(-2)
     if mode in ("nearest", "nearest-exact"):
         exact, shortcuts = mode == "nearest-exact", spatial == 2
-        positions = [nearest_positions(n, out, scale, exact, shortcuts) for n, out, scale in zip(in_sizes, out_sizes, scales)]
-        index = (Ellipsis, positions[0][:, None], positions[1]) if spatial == 2 else (Ellipsis, positions[0])
-        return movement.Index.apply(input, index)
-    matrices = [linear_matrix(n, out, bool(align_corners), scale, input.dtype) for n, out, scale in zip(in_sizes, out_sizes, scales)]
+        matrices = [selection_matrix(nearest_positions(n, out, scale, exact, shortcuts), n, input.dtype) for n, out, scale in zip(in_sizes, out_sizes, scales)]
+    else:
+        matrices = [linear_matrix(n, out, bool(align_corners), scale, input.dtype) for n, out, scale in zip(in_sizes, out_sizes, scales)]
     return separable(input, *matrices) if spatial == 2 else separable(input, None, matrices[0])
 
 

@@ -33,6 +33,9 @@ def window_members(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
 def adaptive_max_positions(x: np.ndarray, out_hw: Pair) -> tuple[np.ndarray, np.ndarray]:
     """The row and column of each adaptive window's first maximum, each (..., OH, OW)."""
     (height, width), (out_h, out_w) = x.shape[-2:], out_hw
+    if out_hw == (1, 1):  # one window, the whole plane: no gather needed
+        best = np.argmax(x.reshape(*x.shape[:-2], height * width), axis=-1)[..., None, None]
+        return np.divmod(best, width)
     rows = window_members(*adaptive_windows(height, out_h))  # (OH, KH)
     cols = window_members(*adaptive_windows(width, out_w))  # (OW, KW)
     blocks = x[..., rows[:, None, :, None], cols[None, :, None, :]]  # (..., OH, OW, KH, KW)

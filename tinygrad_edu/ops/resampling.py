@@ -11,7 +11,8 @@ Row a of A_h holds the weights output row a takes from the input rows:
   out, they add nothing), where count is the window's size along this dim as torch counts it;
 - adaptive average pooling: the same, with torch's windows start = ⌊a·H/OH⌋, end = ⌈(a+1)·H/OH⌉;
 - linear interpolation: 1 − λ and λ on the two input rows around the output row's source
-  position (torch's formulas, with or without align_corners).
+  position (torch's formulas, with or without align_corners);
+- nearest-neighbour resizing: a single 1, on the input row output row a copies.
 The product of the two dims' counts is the window's area, so dividing along each dim divides by
 the area. Being matmuls with constant matrices, these need no backward of their own, and their
 double backward comes free.
@@ -112,6 +113,13 @@ def nearest_positions(size: int, out: int, scale: float | None, exact: bool = Fa
     else:
         source = np.arange(out, dtype=np.float32) * ratio
     return np.minimum(np.floor(source).astype(np.int64), size - 1)
+
+
+def selection_matrix(positions: np.ndarray, size: int, dtype: Any) -> np.ndarray:
+    """(len(positions), size): row a is 1 at positions[a], 0 elsewhere (a copy as a matrix)."""
+    matrix = np.zeros((len(positions), size), dtype=dtype)
+    matrix[np.arange(len(positions)), positions] = 1
+    return matrix
 
 
 def separable(x: Tensor, rows: np.ndarray | None, columns: np.ndarray | None) -> Tensor:
