@@ -242,3 +242,17 @@ def test_1d_bad_arguments_are_named(call, message):
     with pytest.raises((TypeError, ValueError, RuntimeError)) as error:
         call(float64(np.zeros((2, 3, 5))))
     assert message in str(error.value)
+
+
+# ---- integer inputs, as torch takes them ---------------------------------------------------
+def test_integer_inputs_max_pool_with_padding_and_average_by_truncation():
+    x = Tensor(np.array([[[[200, 3], [7, 255]]]], dtype=np.uint8))
+    pooled = F.max_pool2d(x, 2, stride=1, padding=1)  # the padding is below every uint8, not 0 cast from −∞
+    assert pooled.dtype == np.uint8
+    np.testing.assert_array_equal(pooled.numpy()[0, 0], [[200, 200, 3], [200, 255, 255], [7, 255, 255]])
+    longs = Tensor(np.array([[[[-7, 0], [1, 1]]]], dtype=np.int64))
+    averaged = F.avg_pool2d(longs, 2)  # −5/4 = −1.25, truncated toward zero as C++ divides integers
+    assert averaged.dtype == np.int64 and averaged.numpy().item() == -1
+    assert F.avg_pool2d(longs, 2, divisor_override=3).numpy().item() == -1
+    with pytest.raises(NotImplementedError, match="not implemented for int64 input"):
+        F.adaptive_avg_pool2d(longs, 1)

@@ -73,10 +73,14 @@ def test_area_is_adaptive_average_pooling():
     np.testing.assert_array_equal(F.interpolate(x, size=(3, 2), mode="area").numpy(), F.adaptive_avg_pool2d(x, (3, 2)).numpy())
 
 
-def test_float32_stays_float32():
+def test_float32_and_integer_dtypes_stay():
     x = Tensor(np.ones((1, 2, 3, 3), dtype=np.float32))
     for mode in ["nearest", "bilinear", "area"]:
         assert F.interpolate(x, scale_factor=2, mode=mode).dtype == np.float32
+    mask = Tensor(np.array([[[[0, 7], [3, 255]]]], dtype=np.uint8))  # e.g. a segmentation mask
+    resized = F.interpolate(mask, scale_factor=2)
+    assert resized.dtype == np.uint8
+    np.testing.assert_array_equal(resized.numpy()[0, 0], [[0, 0, 7, 7], [0, 0, 7, 7], [3, 3, 255, 255], [3, 3, 255, 255]])
 
 
 # ---- modules ------------------------------------------------------------------------------
@@ -104,6 +108,7 @@ def test_upsample_modules_and_their_reprs_are_torchs():
         (lambda x: F.interpolate(x, size=(3, 3, 3)), ValueError, "same number of spatial dimensions"),
         (lambda x: F.interpolate(x, scale_factor=0.1), RuntimeError, "sizes should be greater than 0"),
         (lambda x: F.interpolate(x, scale_factor=0.5, mode="bilinear", antialias=True), NotImplementedError, "antialias=True is not supported"),
+        (lambda x: F.interpolate(x.long(), scale_factor=2, mode="bilinear"), NotImplementedError, "bilinear mode is not implemented for int64 input"),
     ],
 )
 def test_bad_arguments_are_named(call, error, message):

@@ -141,3 +141,11 @@ def test_1d_adaptive_poolings(output_size):
     np.testing.assert_array_equal(indices.numpy(), TF.adaptive_max_pool1d(torch.from_numpy(x), output_size, return_indices=True)[1].numpy())
     assert_matches_torch(lambda t: F.adaptive_max_pool1d(t, output_size), lambda t: TF.adaptive_max_pool1d(t, output_size), x)
     assert_matches_torch(lambda t: F.adaptive_avg_pool1d(t, output_size), lambda t: TF.adaptive_avg_pool1d(t, output_size), x)
+
+
+@pytest.mark.parametrize("arguments", AVG_GRID, ids=str)
+def test_avg_pool2d_of_integers_truncates_as_torch(arguments):
+    x = np.random.default_rng(5).integers(-50, 50, size=(2, 2, 7, 6))
+    pooled = F.avg_pool2d(Tensor(x), **arguments)
+    assert pooled.dtype == np.int64
+    np.testing.assert_array_equal(pooled.numpy(), TF.avg_pool2d(torch.from_numpy(x), **arguments).numpy())

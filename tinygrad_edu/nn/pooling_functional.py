@@ -21,7 +21,7 @@ from ..ops import pool
 from ..ops import pad as padding_ops
 from ..ops.conv import Pair, as_pair
 from ..ops.max_positions import adaptive_max_positions, gather_plane_positions, strided_max_indices
-from ..ops.resampling import adaptive_average_matrix, average_matrix, pooled_size, separable
+from ..ops.resampling import adaptive_average_matrix, average_matrix, pooled_size, separable, window_counts
 from ..tensor import Tensor
 
 __all__ = [
@@ -45,7 +45,8 @@ def max_pool2d(input: Tensor, kernel_size: IntPair, stride: IntPair | None = Non
     out_hw = _out_hw("max_pool2d", x.shape, kernel, step, pad, dilation, ceil_mode)
     # Pad with −∞: by `pad` on each side, and on the right as far as ceil_mode's last window reaches.
     right = [max(0, (out - 1) * s + d * (k - 1) + 1 - size - p) for out, s, d, k, size, p in zip(out_hw, step, dilation, kernel, x.shape[2:], pad)]
-    padded = x if pad == (0, 0) and right == [0, 0] else padding_ops.pad(x, (pad[1], right[1], pad[0], right[0]), value=-np.inf)
+    lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min  # below every value
+    padded = x if pad == (0, 0) and right == [0, 0] else padding_ops.pad(x, (pad[1], right[1], pad[0], right[0]), value=lowest)
     output = pool.MaxPool2d.apply(padded, kernel, step, dilation)
     if not return_indices:
         return _unbatched(output, input)
@@ -61,15 +62,28 @@ def avg_pool2d(input: Tensor, kernel_size: IntPair, stride: IntPair | None = Non
     if divisor_override is not None and divisor_override == 0:
         raise ValueError("avg_pool2d: divisor_override must not be zero")
     out_hw = _out_hw("avg_pool2d", x.shape, kernel, step, pad, (1, 1), ceil_mode)
+    if x.dtype.kind != "f":
+        return _unbatched(_integer_avg_pool2d(x, kernel, step, pad, out_hw, count_include_pad, divisor_override), input)
     rows = average_matrix(x.shape[2], kernel[0], step[0], pad[0], out_hw[0], count_include_pad, x.dtype, divisor_override)
     cols = average_matrix(x.shape[3], kernel[1], step[1], pad[1], out_hw[1], count_include_pad, x.dtype, None if divisor_override is None else 1)
     return _unbatched(separable(x, rows, cols), input)
+
+
+def _integer_avg_pool2d(x: Tensor, kernel: Pair, step: Pair, pad: Pair, out_hw: Pair, count_include_pad: bool, divisor_override: int | None) -> Tensor:
+    """torch's average of integers: each window's sum (exact in float64) divided by its count
+    and truncated toward zero, as C++ divides integers."""
+    sums = separable(x.double(), *(average_matrix(x.shape[2 + d], kernel[d], step[d], pad[d], out_hw[d], count_include_pad, np.float64, 1) for d in (0, 1)))
+    counts = [window_counts(x.shape[2 + d], kernel[d], step[d], pad[d], out_hw[d], count_include_pad) for d in (0, 1)]
+    divisor = np.outer(*counts) if divisor_override is None else np.full(out_hw, divisor_override)
+    return (sums / Tensor.from_numpy(divisor.astype(np.float64))).to(x.dtype)
 
 
 def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     """Averages over output_size windows spread evenly over input (torch's windows:
     start = ⌊a·H/OH⌋, end = ⌈(a+1)·H/OH⌉); a None size keeps the input's."""
     x = _batched(input, "adaptive_avg_pool2d")
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f"adaptive_avg_pool2d: not implemented for {x.dtype} input (as torch); convert it with .float()")
     out_hw = _adaptive_size("adaptive_avg_pool2d", output_size, x.shape)
     height, width = x.shape[2:]
     if out_hw == (1, 1):
@@ -95,9 +109,7 @@ def max_pool1d(input: Tensor, kernel_size: int | tuple[int], stride: int | tuple
     """max_pool2d over 1×k windows of (N, C, 1, L); indices are positions along L."""
     name = "max_pool1d"
     step = None if stride is None or stride == () else (1, _single(stride, name, "stride"))
-    pad, spread = _single(padding, name, "padding"), _single(dilation, name, "dilation")
-    # No padding and no dilation are passed as 0 and 1: max_pool2d's plain path.
-    pooled = max_pool2d(_as_planes(input, name), (1, _single(kernel_size, name, "kernel_size")), step, (0, pad) if pad else 0, (1, spread) if spread != 1 else 1, ceil_mode, return_indices)
+    pooled = max_pool2d(_as_planes(input, name), (1, _single(kernel_size, name, "kernel_size")), step, (0, _single(padding, name, "padding")), (1, _single(dilation, name, "dilation")), ceil_mode, return_indices)
     return tuple(map(_as_rows, pooled)) if return_indices else _as_rows(pooled)
 
 

@@ -41,6 +41,8 @@ def interpolate(input: Tensor, size: int | Sequence[int] | None = None, scale_fa
         exact, shortcuts = mode == "nearest-exact", spatial == 2
         matrices = [selection_matrix(nearest_positions(n, out, scale, exact, shortcuts), n, input.dtype) for n, out, scale in zip(in_sizes, out_sizes, scales)]
     else:
+        if input.dtype.kind != "f":
+            raise NotImplementedError(f"interpolate: {mode} mode is not implemented for {input.dtype} input (as torch); convert it with .float()")
         matrices = [linear_matrix(n, out, bool(align_corners), scale, input.dtype) for n, out, scale in zip(in_sizes, out_sizes, scales)]
     return separable(input, *matrices) if spatial == 2 else separable(input, None, matrices[0])
 

@@ -56,19 +56,21 @@ def adaptive_average_matrix(size: int, out: int, dtype: Any) -> np.ndarray:
     return window_matrix(starts, ends, size, (ends - starts).astype(np.float64), dtype)
 
 
-def average_matrix(size: int, kernel: int, stride: int, padding: int, out: int, count_include_pad: bool, dtype: Any, divisor: float | None = None) -> np.ndarray:
-    """avg_pool's matrix along one dim, dividing by `divisor` if given, else by the window's
-    count. torch counts a window's padded cells (count_include_pad) up to the end of the right
-    padding, never beyond it (ceil_mode's last window may reach past it)."""
+def window_counts(size: int, kernel: int, stride: int, padding: int, out: int, count_include_pad: bool) -> np.ndarray:
+    """How many cells each avg_pool window counts along a dim, as torch: with count_include_pad
+    the padded cells too, up to the end of the right padding, never beyond it (ceil_mode's last
+    window may reach past it); without, only the cells inside the input."""
     starts = np.arange(out) * stride - padding
-    ends = starts + kernel
-    if divisor is not None:
-        counts = np.full(out, divisor)
-    elif count_include_pad:
-        counts = np.minimum(ends, size + padding) - starts
-    else:
-        counts = np.minimum(ends, size) - np.maximum(starts, 0)
-    return window_matrix(starts, ends, size, counts.astype(np.float64), dtype)
+    if count_include_pad:
+        return np.minimum(starts + kernel, size + padding) - starts
+    return np.minimum(starts + kernel, size) - np.maximum(starts, 0)
+
+
+def average_matrix(size: int, kernel: int, stride: int, padding: int, out: int, count_include_pad: bool, dtype: Any, divisor: float | None = None) -> np.ndarray:
+    """avg_pool's matrix along one dim, dividing by `divisor` if given, else by the window's count."""
+    starts = np.arange(out) * stride - padding
+    counts = np.full(out, divisor) if divisor is not None else window_counts(size, kernel, stride, padding, out, count_include_pad)
+    return window_matrix(starts, starts + kernel, size, counts.astype(np.float64), dtype)
 
 
 def source_positions(size: int, out: int, align_corners: bool, scale: float | None) -> np.ndarray:
