@@ -1,6 +1,6 @@
-"""What mnist_mlp.py and mnist_cnn.py share: flags, data, one training loop that drives either
-framework, the checkpoint, the curves and the graph picture, and with --diagnose the health
-of each layer (tinygrad_edu.diagnostics) on each epoch's last batch.
+"""What mnist_mlp.py, mnist_cnn.py and resnet.py share: flags, data, one training loop that
+drives either framework, the checkpoint, the curves and the graph picture, and with --diagnose
+the health of each layer (tinygrad_edu.diagnostics) on each epoch's last batch.
 
 The loop talks to a framework only through a `Trainer` (step on a batch, evaluate a batch),
 so `--compare-torch` runs PyTorch on exactly the same batches, from exactly the same initial
@@ -25,18 +25,30 @@ from tinygrad_edu import data, nn, optim, viz
 from tinygrad_edu.diagnostics import Diagnostics
 from tinygrad_edu.nn import functional as F
 
+from curves import plot_curves
+
 EVAL_BATCH = 1000
 
 
-def parse_args(description: str, default_epochs: int, default_lr: float) -> argparse.Namespace:
+FALLBACK_LRS = {"adam": 1e-3, "adamw": 1e-3, "sgd": 0.05}
+
+
+def make_parser(description: str, default_epochs: int, **defaults: Any) -> argparse.ArgumentParser:
+    """The flags every example has; `defaults` overrides their defaults (an example's recipe:
+    batch_size=128, optimizer="sgd", ...). An example can add flags of its own before parsing."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--dataset", choices=["fashion", "mnist"], default="fashion",
                         help="fashion: the real Fashion-MNIST where found, else the embedded sample")
     parser.add_argument("--epochs", type=int, default=default_epochs)
     parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--optimizer", choices=["adam", "sgd"], default="adam")
-    parser.add_argument("--lr", type=float, default=None, help=f"default: {default_lr} for adam, 0.05 for sgd")
+    parser.add_argument("--optimizer", choices=list(FALLBACK_LRS), default="adam")
+    parser.add_argument("--lr", type=float, default=None, help="default: the recipe's for its optimizer, else " +
+                        ", ".join(f"{lr} for {name}" for name, lr in FALLBACK_LRS.items()) + "; the peak lr with --schedule onecycle")
     parser.add_argument("--momentum", type=float, default=0.9, help="sgd only")
+    parser.add_argument("--nesterov", action=argparse.BooleanOptionalAction, default=False, help="sgd only")
+    parser.add_argument("--weight-decay", type=float, default=0.0)
+    parser.add_argument("--schedule", choices=["constant", "onecycle"], default="constant",
+                        help="onecycle: OneCycleLR, stepped after every batch, peaking at --lr")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--train-limit", type=int, default=None, help="train on the first N images only")
     parser.add_argument("--test-limit", type=int, default=None, help="evaluate on the first N images only")
@@ -44,9 +56,16 @@ def parse_args(description: str, default_epochs: int, default_lr: float) -> argp
     parser.add_argument("--compare-torch", action="store_true", help="train the same recipe in PyTorch too")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.add_argument("--diagnose", action="store_true", help="print (and plot) each layer's health every epoch")
-    args = parser.parse_args()
+    parser.set_defaults(**defaults)
+    return parser
+
+
+def parse_args(parser: argparse.ArgumentParser, default_lr: float, argv: list[str] | None = None) -> argparse.Namespace:
+    """The flags (sys.argv's, or argv's); without --lr, default_lr for the recipe's optimizer,
+    a usual one for another."""
+    args = parser.parse_args(argv)
     if args.lr is None:
-        args.lr = default_lr if args.optimizer == "adam" else 0.05
+        args.lr = default_lr if args.optimizer == parser.get_default("optimizer") else FALLBACK_LRS[args.optimizer]
     return args
 
 
@@ -87,13 +106,15 @@ class Trainer(Protocol):
 
 
 class TinygradTrainer:
-    """One step: forward, cross-entropy, backward, optimizer update; with diagnose=True each
-    step is watched, and `diagnostics` holds the last one's."""
+    """One step: forward, cross-entropy, backward, optimizer update, then the learning-rate
+    schedule's step if there is one; with diagnose=True each step is watched, and
+    `diagnostics` holds the last one's. Training mode for steps, eval mode for evaluation
+    (BatchNorm normalizes by the batch's statistics in one, by its running ones in the other)."""
 
     name = "tinygrad_edu"
 
-    def __init__(self, model: nn.Module, optimizer: optim.Optimizer, diagnose: bool = False):
-        self.model, self.optimizer = model, optimizer
+    def __init__(self, model: nn.Module, optimizer: optim.Optimizer, scheduler: Any = None, diagnose: bool = False):
+        self.model, self.optimizer, self.scheduler = model, optimizer, scheduler
         self.diagnostics = Diagnostics(model, optimizer) if diagnose else None
 
     def step(self, images: np.ndarray, labels: np.ndarray) -> float:
@@ -103,6 +124,8 @@ class TinygradTrainer:
             self.optimizer.zero_grad()
             loss.backward()
             self.optimizer.step()
+        if self.scheduler is not None:
+            self.scheduler.step()
         return loss.item()
 
     @tg.no_grad()
@@ -117,8 +140,17 @@ class TinygradTrainer:
 def make_optimizer(args: argparse.Namespace, params: Any, library: Any) -> Any:
     """The recipe's optimizer, from our `optim` or from `torch.optim` (same names, same rules)."""
     if args.optimizer == "adam":
-        return library.Adam(params, lr=args.lr)
-    return library.SGD(params, lr=args.lr, momentum=args.momentum)
+        return library.Adam(params, lr=args.lr, weight_decay=args.weight_decay)
+    if args.optimizer == "adamw":
+        return library.AdamW(params, lr=args.lr, weight_decay=args.weight_decay)
+    return library.SGD(params, lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay, nesterov=args.nesterov)
+
+
+def make_scheduler(args: argparse.Namespace, optimizer: Any, library: Any, steps_per_epoch: int) -> Any:
+    """The recipe's learning-rate schedule (stepped once per batch), or None for a constant lr."""
+    if args.schedule == "onecycle":
+        return library.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, epochs=args.epochs, steps_per_epoch=steps_per_epoch)
+    return None
 
 
 @dataclass
@@ -179,56 +211,13 @@ def save_outputs(out: Path, model: nn.Module, optimizer: optim.Optimizer, histor
     print(f"saved to {out}/: {', '.join(saved)}")
 
 
-def plot_curves(history: History, path: Path) -> bool:
-    """Loss and accuracy per epoch as a PNG, when matplotlib (the `plot` extra) is installed."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return False
-    epochs = range(1, len(history.train_loss) + 1)
-    panels = 4 if history.diagnostics else 2
-    figure, axes = plt.subplots(1, panels, figsize=(4.5 * panels, 3.5))
-    loss_axes, accuracy_axes = axes[:2]
-    loss_axes.plot(epochs, history.train_loss, marker="o", label="train")
-    loss_axes.plot(epochs, history.test_loss, marker="o", label="test")
-    loss_axes.set(xlabel="epoch", ylabel="cross-entropy", title="loss")
-    loss_axes.legend()
-    accuracy_axes.plot(epochs, [100 * a for a in history.test_accuracy], marker="o", color="tab:green")
-    accuracy_axes.set(xlabel="epoch", ylabel="%", title="test accuracy")
-    if history.diagnostics:
-        plot_diagnostics(history.diagnostics, *axes[2:])
-    figure.tight_layout()
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
-    return True
-
-
-def plot_diagnostics(epochs: list[list[dict[str, Any]]], activation_axes: Any, update_axes: Any) -> None:
-    """Per epoch: each layer's activation std, and each parameter's log10 update/weight."""
-    numbers = range(1, len(epochs) + 1)
-    for position, layer in enumerate(epochs[0]):
-        label = f"{layer['name']} {layer['kind']}"
-        activation_axes.plot(numbers, [rows[position]["std"] for rows in epochs], marker="o", label=label)
-        for index, parameter in enumerate(layer["parameters"]):
-            ratios = [rows[position]["parameters"][index]["log10_update_ratio"] for rows in epochs]
-            update_axes.plot(numbers, ratios, marker="o", label=f"{label}.{parameter['name']}")
-    activation_axes.set(xlabel="epoch", ylabel="std", title="activations (last batch)")
-    activation_axes.legend(fontsize="x-small")
-    update_axes.axhline(-3, color="gray", linestyle="--")  # makemore's rule of thumb
-    update_axes.set(xlabel="epoch", ylabel="log10 std(update)/std(weight)", title="update / weight")
-    update_axes.legend(fontsize="x-small")
-
-
 class TorchTrainer:
     """The same step in PyTorch, for --compare-torch."""
 
     name = "pytorch"
 
-    def __init__(self, torch: Any, model: Any, optimizer: Any):
-        self.torch, self.model, self.optimizer = torch, model, optimizer
+    def __init__(self, torch: Any, model: Any, optimizer: Any, scheduler: Any = None):
+        self.torch, self.model, self.optimizer, self.scheduler = torch, model, optimizer, scheduler
 
     def step(self, images: np.ndarray, labels: np.ndarray) -> float:
         self.model.train()
@@ -236,6 +225,8 @@ class TorchTrainer:
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step()
+        if self.scheduler is not None:
+            self.scheduler.step()
         return loss.item()
 
     def evaluate(self, images: np.ndarray, labels: np.ndarray) -> tuple[float, int]:
@@ -260,20 +251,42 @@ def compare_with_torch(build_torch_model: Callable[[Any], Any], initial_state: d
     model = build_torch_model(torch)
     # Our parameter names and layouts are torch.nn's, so the state_dict moves over as it is.
     model.load_state_dict({name: torch.from_numpy(array) for name, array in initial_state.items()})
-    return fit(TorchTrainer(torch, model, make_optimizer(args, model.parameters(), torch.optim)), train, test, args)
+    optimizer = make_optimizer(args, model.parameters(), torch.optim)
+    scheduler = make_scheduler(args, optimizer, torch.optim, steps_per_epoch(train, args))
+    return fit(TorchTrainer(torch, model, optimizer, scheduler), train, test, args)
+
+
+def steps_per_epoch(train: Split, args: argparse.Namespace) -> int:
+    return -(-len(train.labels) // args.batch_size)  # the last batch may be smaller
+
+
+def describe_recipe(args: argparse.Namespace) -> str:
+    options = [f"{args.optimizer} lr {args.lr}"]
+    if args.optimizer == "sgd":
+        options.append(f"momentum {args.momentum}" + (" (nesterov)" if args.nesterov else ""))
+    if args.weight_decay:
+        options.append(f"weight decay {args.weight_decay}")
+    if args.schedule != "constant":
+        options.append(f"{args.schedule} schedule")
+    return ", ".join(options + [f"batch {args.batch_size}", f"{args.epochs} epochs", f"seed {args.seed}"])
 
 
 def main(description: str, default_epochs: int, default_lr: float, build_model: Callable[[Any], Any], build_torch_model: Callable[[Any], Any], name: str) -> History:
     """Train `build_model(nn)` by the flags' recipe; with --compare-torch, PyTorch too."""
-    args = parse_args(description, default_epochs, default_lr)
+    return run(parse_args(make_parser(description, default_epochs), default_lr), build_model, build_torch_model, name)
+
+
+def run(args: argparse.Namespace, build_model: Callable[[Any], Any], build_torch_model: Callable[[Any], Any], name: str) -> History:
+    """Train `build_model(nn)` by the recipe in `args`; with --compare-torch, PyTorch too."""
     tg.manual_seed(args.seed)
     train, test, _ = load_data(args)
     model = build_model(nn)
     initial_state = model.state_dict()
     optimizer = make_optimizer(args, model.parameters(), optim)
+    scheduler = make_scheduler(args, optimizer, optim, steps_per_epoch(train, args))
     print(f"model: {model}")
-    print(f"recipe: {args.optimizer} lr {args.lr}, batch {args.batch_size}, {args.epochs} epochs, seed {args.seed}")
-    history = fit(TinygradTrainer(model, optimizer, args.diagnose), train, test, args)
+    print(f"recipe: {describe_recipe(args)}")
+    history = fit(TinygradTrainer(model, optimizer, scheduler, args.diagnose), train, test, args)
     save_outputs(args.out or Path("runs") / name, model, optimizer, history, test.images[:1])
     if args.compare_torch:
         theirs = compare_with_torch(build_torch_model, initial_state, train, test, args)
