@@ -13,6 +13,11 @@ on that matrix:
     dE/dB_k = Σ dE/dY_k
 Here dE/dY is (O, OH·OW·N): one row per output channel.
 
+Groups split the channels into G independent convolutions: output channels of group g see only
+input channels of group g. K is then block-diagonal (G blocks of O/G × C/G·kh·kw) and each
+product above is G smaller products, one batched matmul (see `grouped`). Dilation spaces a
+window's taps d apart: im2col reads every d-th pixel of a wider span, col2im adds back there.
+
 Layout: inside the op, images are stored batch-innermost, (C, H, W, N) in memory: pixel
 (h, w) of all N samples sits in one contiguous run. Then a row of an image, a window offset or
 a pooling offset is a run of W·N floats instead of W, and the im2col copy, the col2im adds and
@@ -24,18 +29,33 @@ layer is a view too (a column-major matrix), and the gradients flow back in the 
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ..errors import ShapeError
 from ..function import Context, Function
 from . import xp
 
 Pair = tuple[int, int]
 
 
+class Geometry(NamedTuple):
+    """Where a convolution's windows lie on its (padded) input: kernel (kh, kw), stride,
+    padding (added on each side), dilation (the step between a window's taps) and out_hw,
+    the number of windows (OH, OW)."""
+
+    kernel: Pair
+    stride: Pair
+    padding: Pair
+    dilation: Pair
+    out_hw: Pair
+
+
 def as_pair(value: int | tuple[int, int], name: str) -> Pair:
+    if type(value) is int:  # the common case, checked first: this runs on every conv call
+        return value, value
     if isinstance(value, (int, np.integer)):
         pair: tuple[Any, ...] = (value, value)
     elif isinstance(value, (tuple, list)):
@@ -50,8 +70,18 @@ def as_pair(value: int | tuple[int, int], name: str) -> Pair:
     return int(pair[0]), int(pair[1])
 
 
-def output_size(size: int, kernel: int, stride: int, padding: int) -> int:
-    return (size + 2 * padding - kernel) // stride + 1
+def as_single(value: int | tuple[int], name: str) -> tuple[int]:
+    """A 1-D convolution's option: an int or a 1-element tuple, as torch's (which stores a 1-tuple)."""
+    if isinstance(value, (tuple, list)) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int or a 1-element tuple of ints; got {value!r}")
+    return (int(value),)
+
+
+def output_size(size: int, kernel: int, stride: int, padding: int, dilation: int = 1) -> int:
+    """How many windows fit: a dilated kernel spans dilation·(kernel − 1) + 1 pixels."""
+    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
 
 
 def batch_innermost(x: np.ndarray, padding: Pair) -> np.ndarray:
@@ -66,157 +96,199 @@ def batch_innermost(x: np.ndarray, padding: Pair) -> np.ndarray:
     return padded
 
 
-def windows(padded: np.ndarray, kernel: Pair, stride: Pair, out_hw: Pair) -> np.ndarray:
+def windows(padded: np.ndarray, geometry: Geometry) -> np.ndarray:
     """Every kh×kw window of padded (C, H, W, N) that the stride visits:
     a view (C, OH, OW, N, kh, kw), no copy."""
-    view = sliding_window_view(padded, kernel, axis=(1, 2))
-    return view[:, : stride[0] * out_hw[0] : stride[0], : stride[1] * out_hw[1] : stride[1]]
+    (kernel_h, kernel_w), (dilation_h, dilation_w) = geometry.kernel, geometry.dilation
+    span = (dilation_h * (kernel_h - 1) + 1, dilation_w * (kernel_w - 1) + 1)
+    view = sliding_window_view(padded, span, axis=(1, 2))
+    if span != geometry.kernel:
+        view = view[..., ::dilation_h, ::dilation_w]  # the taps of a dilated window, still a view
+    (stride_h, stride_w), (out_h, out_w) = geometry.stride, geometry.out_hw
+    return view[:, : stride_h * out_h : stride_h, : stride_w * out_w : stride_w]
 
 
-def add_windows_back(window_grads: np.ndarray, padded_shape: tuple[int, ...], stride: Pair) -> np.ndarray:
+def add_windows_back(window_grads: np.ndarray, padded_shape: tuple[int, ...], geometry: Geometry) -> np.ndarray:
     """col2im, the adjoint of `windows`: add each window's gradient (C, kh, kw, OH, OW, N)
     back into an array of padded_shape (C, H, W, N). One strided add per kernel offset
     (kh·kw of them, 9 for 3×3), so there is no scatter and no loop over samples or channels."""
     _, kernel_h, kernel_w, out_h, out_w, _ = window_grads.shape
+    (stride_h, stride_w), (dilation_h, dilation_w) = geometry.stride, geometry.dilation
     grad = np.zeros(padded_shape, dtype=window_grads.dtype)
     for i in range(kernel_h):
+        top = i * dilation_h
         for j in range(kernel_w):
-            grad[:, i : i + stride[0] * out_h : stride[0], j : j + stride[1] * out_w : stride[1]] += window_grads[:, i, j]
+            left = j * dilation_w
+            grad[:, top : top + stride_h * out_h : stride_h, left : left + stride_w * out_w : stride_w] += window_grads[:, i, j]
     return grad
 
 
-def check_conv_args(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, stride: Pair, padding: Pair) -> Pair:
-    """Raise a clear error for inputs that do not fit together; return (OH, OW)."""
-    if x.ndim != 4:
-        raise ValueError(f"conv2d: input must be 4-D (N, C, H, W); got shape {x.shape}")
-    if weight.ndim != 4:
-        raise ValueError(f"conv2d: weight must be 4-D (out_channels, in_channels, kh, kw); got shape {weight.shape}")
-    if x.shape[1] != weight.shape[1]:
-        raise ValueError(
-            f"conv2d: input has {x.shape[1]} channels (shape {x.shape}) but the weight expects "
-            f"{weight.shape[1]} (weight shape {weight.shape})"
+def check_conv_args(name: str, x_shape: tuple[int, ...], weight_shape: tuple[int, ...], bias: Any, stride: tuple[int, ...],
+                    padding: tuple[int, ...], dilation: tuple[int, ...], groups: int) -> tuple[int, ...]:
+    """Raise a clear error for a convolution's inputs that do not fit together; return the
+    output's spatial size. One to three spatial dims (conv1d and conv2d share it)."""
+    dims = len(stride)
+    if len(x_shape) != dims + 2:
+        layout = ("N, C, L", "N, C, H, W", "N, C, D, H, W")[dims - 1]
+        raise ShapeError(f"{name}: input must be {dims + 2}-D ({layout}); got shape {x_shape}")
+    if len(weight_shape) != dims + 2:
+        raise ShapeError(f"{name}: weight must be {dims + 2}-D (out_channels, in_channels/groups, kernel size); got shape {weight_shape}")
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
+        raise ShapeError(f"{name}: groups must be a positive int (non-positive groups is not supported); got groups={groups!r}")
+    if weight_shape[0] % groups:
+        raise ShapeError(f"{name}: the weight's {weight_shape[0]} output channels (weight shape {weight_shape}) are not divisible by groups={groups}")
+    if x_shape[1] != weight_shape[1] * groups:
+        per_group = f" ({weight_shape[1]} per group × groups={groups})" if groups > 1 else ""
+        raise ShapeError(
+            f"{name}: input has {x_shape[1]} channels (shape {x_shape}) but the weight expects "
+            f"{weight_shape[1] * groups}{per_group} (weight shape {weight_shape})"
         )
-    if bias is not None and bias.shape != (weight.shape[0],):
-        raise ValueError(f"conv2d: bias of shape {bias.shape} does not fit {weight.shape[0]} output channels")
-    if min(stride) < 1 or min(padding) < 0:
-        raise ValueError(f"conv2d: stride must be positive and padding non-negative; got stride={stride}, padding={padding}")
-    out_hw = (
-        output_size(x.shape[2], weight.shape[2], stride[0], padding[0]),
-        output_size(x.shape[3], weight.shape[3], stride[1], padding[1]),
-    )
-    if min(out_hw) < 1:
-        raise ValueError(
-            f"conv2d: kernel {weight.shape[2:]} is larger than the padded input "
-            f"{x.shape[2:]} + padding {padding}"
+    if bias is not None and tuple(bias.shape) != (weight_shape[0],):
+        raise ShapeError(f"{name}: bias of shape {tuple(bias.shape)} does not fit {weight_shape[0]} output channels")
+    if min(stride) < 1 or min(padding) < 0 or min(dilation) < 1:
+        raise ShapeError(
+            f"{name}: stride must be positive, padding non-negative and dilation positive; "
+            f"got stride={stride}, padding={padding}, dilation={dilation}"
         )
-    return out_hw
+    kernel = weight_shape[2:]
+    out = tuple(map(output_size, x_shape[2:], kernel, stride, padding, dilation))
+    if min(out) < 1:
+        span = "" if max(dilation) == 1 else f" with dilation {dilation} (spanning {tuple(d * (k - 1) + 1 for d, k in zip(dilation, kernel))})"
+        raise ShapeError(f"{name}: kernel {kernel}{span} is larger than the padded input {x_shape[2:]} + padding {padding}")
+    return out
 
 
-def _im2col_array(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair, out_hw: Pair) -> np.ndarray:
+def _im2col_array(x: np.ndarray, geometry: Geometry) -> np.ndarray:
     """cols (C·kh·kw, OH·OW·N): each receptive field of x (N, C, H, W) as one column."""
-    channels = x.shape[1]
-    windows_view = windows(batch_innermost(x, padding), kernel, stride, out_hw).transpose(0, 4, 5, 1, 2, 3)
-    return windows_view.reshape(channels * kernel[0] * kernel[1], out_hw[0] * out_hw[1] * x.shape[0])
+    (kernel_h, kernel_w), (out_h, out_w) = geometry.kernel, geometry.out_hw
+    windows_view = windows(batch_innermost(x, geometry.padding), geometry).transpose(0, 4, 5, 1, 2, 3)
+    return windows_view.reshape(x.shape[1] * kernel_h * kernel_w, out_h * out_w * x.shape[0])
 
 
-def _col2im_array(cols: np.ndarray, input_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair) -> np.ndarray:
+def _col2im_array(cols: np.ndarray, input_shape: tuple[int, ...], geometry: Geometry) -> np.ndarray:
     """The adjoint of im2col: each column added back into its window of an (N, C, H, W) array
     (overlapping windows add up), the padding cut off."""
     batch, channels, height, width = input_shape
-    ph, pw = padding
-    out_hw = _out_hw(input_shape, kernel, stride, padding)
-    window_grads = cols.reshape(channels, *kernel, *out_hw, batch)
-    padded = add_windows_back(window_grads, (channels, height + 2 * ph, width + 2 * pw, batch), stride)
+    ph, pw = geometry.padding
+    window_grads = cols.reshape(channels, *geometry.kernel, *geometry.out_hw, batch)
+    padded = add_windows_back(window_grads, (channels, height + 2 * ph, width + 2 * pw, batch), geometry)
     return padded[:, ph : ph + height, pw : pw + width].transpose(3, 0, 1, 2)
 
 
-def im2col(x: Any, kernel: Pair, stride: Pair, padding: Pair) -> Any:
+def im2col(x: Any, geometry: Geometry) -> Any:
     """im2col of an array, or of a Tensor as a differentiable op."""
     if xp.is_tensor(x):
-        return Im2Col.apply(x, kernel, stride, padding)
-    return _im2col_array(x, kernel, stride, padding, _out_hw(x.shape, kernel, stride, padding))
+        return Im2Col.apply(x, geometry)
+    return _im2col_array(x, geometry)
 
 
-def col2im(cols: Any, input_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair) -> Any:
+def col2im(cols: Any, input_shape: tuple[int, ...], geometry: Geometry) -> Any:
     """col2im of an array, or of a Tensor as a differentiable op."""
     if xp.is_tensor(cols):
-        return Col2Im.apply(cols, tuple(input_shape), kernel, stride, padding)
-    return _col2im_array(cols, input_shape, kernel, stride, padding)
-
-
-def _out_hw(input_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair) -> Pair:
-    return (
-        output_size(input_shape[2], kernel[0], stride[0], padding[0]),
-        output_size(input_shape[3], kernel[1], stride[1], padding[1]),
-    )
+        return Col2Im.apply(cols, tuple(input_shape), geometry)
+    return _col2im_array(cols, input_shape, geometry)
 
 
 class Im2Col(Function):
     """cols = im2col(X), every receptive field as a column;  dE/dX = col2im(dE/dcols)."""
 
     @staticmethod
-    def forward(ctx: Context, x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair) -> np.ndarray:
-        ctx.geometry = (x.shape, kernel, stride, padding)
-        return _im2col_array(x, kernel, stride, padding, _out_hw(x.shape, kernel, stride, padding))
+    def forward(ctx: Context, x: np.ndarray, geometry: Geometry) -> np.ndarray:
+        ctx.input_shape, ctx.geometry = x.shape, geometry
+        return _im2col_array(x, geometry)
 
     @staticmethod
-    def backward(ctx: Context, grad_output: Any) -> tuple[Any, None, None, None]:
-        return col2im(grad_output, *ctx.geometry), None, None, None
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, None]:
+        return col2im(grad_output, ctx.input_shape, ctx.geometry), None
 
 
 class Col2Im(Function):
     """X = col2im(cols), columns added back into their windows;  dE/dcols = im2col(dE/dX)."""
 
     @staticmethod
-    def forward(ctx: Context, cols: np.ndarray, input_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair) -> np.ndarray:
-        ctx.geometry = (kernel, stride, padding)
-        return _col2im_array(cols, input_shape, kernel, stride, padding)
+    def forward(ctx: Context, cols: np.ndarray, input_shape: tuple[int, ...], geometry: Geometry) -> np.ndarray:
+        ctx.geometry = geometry
+        return _col2im_array(cols, input_shape, geometry)
 
     @staticmethod
-    def backward(ctx: Context, grad_output: Any) -> tuple[Any, None, None, None, None]:
-        return im2col(grad_output, *ctx.geometry), None, None, None, None
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, None, None]:
+        return im2col(grad_output, ctx.geometry), None, None
+
+
+def grouped(matrix: Any, groups: int) -> Any:
+    """(G·r, c) → (G, r, c): group g's block of rows, for one batched matmul over the groups."""
+    rows, columns = matrix.shape
+    return matrix.reshape((groups, rows // groups, columns))
+
+
+def weight_times_cols(weight: Any, cols: Any, groups: int) -> Any:
+    """K cols, K = weight (O, C/G, kh, kw) as a block-diagonal (O, C·kh·kw) matrix: group g's
+    O/G rows of K meet only group g's C/G·kh·kw rows of cols. Result (O, L)."""
+    out_channels, window = weight.shape[0], cols.shape[0] // groups
+    if groups == 1:
+        return weight.reshape((out_channels, window)) @ cols
+    blocks = weight.reshape((groups, out_channels // groups, window))
+    return (blocks @ grouped(cols, groups)).reshape((out_channels, cols.shape[1]))
+
+
+def weight_t_times_rows(weight: Any, rows: Any, groups: int) -> Any:
+    """Kᵀ rows, the adjoint of `weight_times_cols`: rows (O, L) → (C·kh·kw, L)."""
+    out_channels, window = weight.shape[0], int(np.prod(weight.shape[1:]))
+    if groups == 1:
+        return weight.reshape((out_channels, window)).T @ rows
+    blocks = weight.reshape((groups, out_channels // groups, window))
+    return (xp.swapaxes(blocks, 1, 2) @ grouped(rows, groups)).reshape((groups * window, rows.shape[1]))
+
+
+def weight_grad(rows: Any, cols: Any, weight_shape: tuple[int, ...], groups: int) -> Any:
+    """dE/dK = rows colsᵀ, block by block (the blocks off the diagonal are no weights), as an
+    array of weight_shape: rows (O, L) are dE/dY, cols (C·kh·kw, L) the input's windows."""
+    if groups == 1:
+        # (cols rowsᵀ)ᵀ, not rows colsᵀ: the same product, 1.3-1.5x faster in OpenBLAS for
+        # these long, thin operands (measured at the benchmarks' sizes).
+        # Made contiguous and owned: the weight's leaf adopts it instead of copying it.
+        return xp.contiguous((cols @ rows.T).T.reshape(weight_shape))
+    per_group = grouped(cols, groups) @ xp.swapaxes(grouped(rows, groups), 1, 2)
+    return xp.contiguous(xp.swapaxes(per_group, 1, 2).reshape(weight_shape))
 
 
 class Conv2d(Function):
     """Y = K cols(X) + B;  dE/dK = dE/dY cols(X)ᵀ,  dE/dX = col2im(Kᵀ dE/dY),  dE/dB = Σ dE/dY.
 
-    x: (N, C, H, W), weight: (O, C, kh, kw), bias: (O,) or None; Y: (N, O, OH, OW).
+    x: (N, C, H, W), weight: (O, C/G, kh, kw), bias: (O,) or None; Y: (N, O, OH, OW).
+    With G groups, K is block-diagonal: each product is G products, one per group.
     The backward is itself matrix products and im2col/col2im, each differentiable, so the
     double backward of a convolution is convolutions again.
     """
 
     @staticmethod
-    def forward(ctx: Context, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, stride: Any, padding: Any) -> np.ndarray:
-        stride, padding = as_pair(stride, "stride"), as_pair(padding, "padding")
-        out_h, out_w = check_conv_args(x, weight, bias, stride, padding)
-        out_channels, _, kernel_h, kernel_w = weight.shape
-        cols = _im2col_array(x, (kernel_h, kernel_w), stride, padding, (out_h, out_w))
-        output = weight.reshape(out_channels, cols.shape[0]) @ cols
+    def forward(ctx: Context, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, stride: Any, padding: Any,
+                dilation: Any = 1, groups: int = 1) -> np.ndarray:
+        stride, padding, dilation = as_pair(stride, "stride"), as_pair(padding, "padding"), as_pair(dilation, "dilation")
+        out_h, out_w = check_conv_args("conv2d", x.shape, weight.shape, bias, stride, padding, dilation, groups)
+        geometry = Geometry(weight.shape[2:], stride, padding, dilation, (out_h, out_w))
+        cols = _im2col_array(x, geometry)
+        output = weight_times_cols(weight, cols, groups)
         if bias is not None:
             output += bias[:, None]
         ctx.save_for_backward(x, weight)
-        ctx.cache, ctx.geometry = cols, ((kernel_h, kernel_w), stride, padding)
-        return output.reshape(out_channels, out_h, out_w, x.shape[0]).transpose(3, 0, 1, 2)
+        ctx.cache, ctx.geometry, ctx.groups = cols, geometry, groups
+        return output.reshape(weight.shape[0], out_h, out_w, x.shape[0]).transpose(3, 0, 1, 2)
 
     @staticmethod
-    def backward(ctx: Context, grad_output: Any) -> tuple[Any, Any, Any, None, None]:
+    def backward(ctx: Context, grad_output: Any) -> tuple[Any, Any, Any, None, None, None, None]:
         x, weight = ctx.saved_tensors
-        out_channels, window = weight.shape[0], int(np.prod(weight.shape[1:]))
         # Free when grad_output lies batch-innermost, as the gradient of our own output does.
-        batch, _, out_h, out_w = grad_output.shape  # explicit sizes: 0 output channels work
+        batch, out_channels, out_h, out_w = grad_output.shape  # explicit sizes: 0 output channels work
         grad_rows = xp.permute(grad_output, (1, 2, 3, 0)).reshape((out_channels, out_h * out_w * batch))
         grad_x = grad_weight = grad_bias = None
         if ctx.needs_input_grad[0]:
-            grad_cols = weight.reshape((out_channels, window)).T @ grad_rows
-            grad_x = col2im(grad_cols, x.shape, *ctx.geometry)
+            grad_x = col2im(weight_t_times_rows(weight, grad_rows, ctx.groups), x.shape, ctx.geometry)
         if ctx.needs_input_grad[1]:
             # First order reuses forward's cols; double backward rebuilds them from the x
             # Tensor, so that they carry its graph.
-            cols = im2col(x, *ctx.geometry) if xp.is_tensor(grad_output) else ctx.cache
-            # (cols dE/dYᵀ)ᵀ, not dE/dY colsᵀ: the same product, 1.3-1.5x faster in OpenBLAS for
-            # these long, thin operands (measured at the benchmarks' sizes).
-            # Made contiguous and owned: the weight's leaf adopts it instead of copying it.
-            grad_weight = xp.contiguous((cols @ grad_rows.T).T.reshape(weight.shape))
+            cols = im2col(x, ctx.geometry) if xp.is_tensor(grad_output) else ctx.cache
+            grad_weight = weight_grad(grad_rows, cols, weight.shape, ctx.groups)
         if ctx.needs_input_grad[2]:
             grad_bias = xp.sum(grad_rows, 1)
-        return grad_x, grad_weight, grad_bias, None, None
+        return grad_x, grad_weight, grad_bias, None, None, None, None
