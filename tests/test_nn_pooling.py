@@ -256,3 +256,57 @@ def test_integer_inputs_max_pool_with_padding_and_average_by_truncation():
     assert F.avg_pool2d(longs, 2, divisor_override=3).numpy().item() == -1
     with pytest.raises(NotImplementedError, match="not implemented for int64 input"):
         F.adaptive_avg_pool2d(longs, 1)
+
+
+# ---- max_unpool and lp_pool ----------------------------------------------------------------
+@given(data=st.data())
+def test_max_unpool2d(check, data):
+    case = data.draw(windows(dilated=False), label="case")
+    arguments = case["arguments"]
+    x = data.draw(tensors(case["shape"], away_from_kinks(), unique=True), label="x")
+    pooled, indices = F.max_pool2d(x.detach(), **arguments, return_indices=True)
+    # Overlapping windows can name one maximum twice: the later write wins, and the value it
+    # overwrote still gets the gradient there (torch's formula), so no finite difference.
+    flat = indices.numpy().reshape(-1, indices.shape[2] * indices.shape[3])
+    assume(all(len(np.unique(plane)) == plane.size for plane in flat))
+    size = case["shape"][2:]
+    unpool = lambda t: F.max_unpool2d(t, indices, arguments["kernel_size"], arguments["stride"], arguments["padding"], output_size=size)  # noqa: E731
+    assert check(unpool, pooled.detach().requires_grad_())
+
+
+@given(data=st.data())
+def test_lp_pool2d(check, data):
+    case = data.draw(windows(dilated=False), label="case")
+    arguments = case["arguments"]
+    assume(arguments["padding"] == (0, 0))  # lp_pool has no padding
+    positive = data.draw(tensors(case["shape"], st.floats(0.2, 2.0)), label="positive")
+    norm_type = data.draw(st.sampled_from([1, 2, 3, 1.5]), label="norm_type")
+    assert check(lambda t: F.lp_pool2d(t, norm_type, arguments["kernel_size"], arguments["stride"], arguments["ceil_mode"]), positive)
+
+
+def test_max_unpool_writes_each_maximum_back_where_it_came_from():
+    x = float64([[[[1, 7, 3], [4, 2, 9], [8, 6, 5]]]])
+    pooled, indices = F.max_pool2d(x, 2, stride=1, return_indices=True)
+    restored = F.max_unpool2d(pooled, indices, 2, stride=1, output_size=(3, 3))
+    np.testing.assert_array_equal(restored.numpy()[0, 0], [[0, 7, 0], [0, 0, 9], [8, 0, 0]])
+    row = float64([[3.0, 1.0, 4.0, 1.0, 5.0, 9.0]])
+    pooled_row, row_indices = F.max_pool1d(row, 2, return_indices=True)
+    np.testing.assert_array_equal(nn.MaxUnpool1d(2)(pooled_row, row_indices).numpy(), [[3, 0, 4, 0, 0, 9]])
+    with pytest.raises(ValueError, match="invalid output_size"):
+        F.max_unpool2d(pooled, indices, 2, stride=1, output_size=(5, 5))
+    with pytest.raises(IndexError, match="invalid max index"):
+        F.max_unpool2d(pooled, indices, 1)  # default size 2×2: index 5 lies outside
+    with pytest.raises(TypeError, match="indices should be int64"):
+        F.max_unpool2d(pooled, indices.float(), 2)
+
+
+def test_lp_pool_is_the_p_norm_of_each_window_and_the_modules_reprs_are_torchs():
+    x = float64([[[[-1.0, 2.0], [3.0, -4.0]]]])
+    assert F.lp_pool2d(x, 2, 2).numpy().item() == pytest.approx(np.sqrt(30))
+    assert F.lp_pool2d(x, 1, 2).numpy().item() == 0  # the plain sum, signs kept, as torch
+    with np.errstate(invalid="ignore"):
+        assert np.isnan(F.lp_pool2d(x, 3, 2).numpy().item())  # (−30)^(1/3): NaN, as torch
+    assert repr(nn.MaxUnpool2d(3, 2, 1)) == "MaxUnpool2d(kernel_size=(3, 3), stride=(2, 2), padding=(1, 1))"
+    assert repr(nn.MaxUnpool1d(2)) == "MaxUnpool1d(kernel_size=(2,), stride=(2,), padding=(0,))"
+    assert repr(nn.LPPool2d(2, 3)) == "LPPool2d(norm_type=2, kernel_size=3, stride=None, ceil_mode=False)"
+    assert repr(nn.LPPool1d(1.5, 2, 1, True)) == "LPPool1d(norm_type=1.5, kernel_size=2, stride=1, ceil_mode=True)"

@@ -115,3 +115,14 @@ def test_bad_arguments_are_named(call, error, message):
     with pytest.raises(error) as raised:
         call(float64(np.zeros((1, 1, 4, 4))))
     assert message in str(raised.value)
+
+
+def test_the_deprecated_spellings_warn_and_interpolate():
+    x = float64(np.random.default_rng(2).standard_normal((1, 2, 3, 4)))
+    with pytest.warns(UserWarning, match="upsample is deprecated"):
+        np.testing.assert_array_equal(F.upsample(x, scale_factor=2).numpy(), F.interpolate(x, scale_factor=2).numpy())
+    with pytest.warns(UserWarning, match="upsample_nearest is deprecated"):
+        np.testing.assert_array_equal(F.upsample_nearest(x, size=5).numpy(), F.interpolate(x, size=5).numpy())
+    with pytest.warns(UserWarning, match="upsample_bilinear is deprecated"):
+        expected = F.interpolate(x, size=5, mode="bilinear", align_corners=True).numpy()
+        np.testing.assert_array_equal(F.upsample_bilinear(x, size=5).numpy(), expected)

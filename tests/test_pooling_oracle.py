@@ -149,3 +149,23 @@ def test_avg_pool2d_of_integers_truncates_as_torch(arguments):
     pooled = F.avg_pool2d(Tensor(x), **arguments)
     assert pooled.dtype == np.int64
     np.testing.assert_array_equal(pooled.numpy(), TF.avg_pool2d(torch.from_numpy(x), **arguments).numpy())
+
+
+# ---- max_unpool and lp_pool ------------------------------------------------------------------
+@pytest.mark.parametrize("arguments", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1), dict(kernel_size=(3, 2), stride=1)], ids=str)
+def test_max_unpool2d(arguments):
+    pooled, indices = TF.max_pool2d(torch.from_numpy(distinct((2, 2, 7, 6))), **arguments, return_indices=True)
+    ours_indices = Tensor(indices.numpy())
+    assert_matches_torch(
+        lambda t: F.max_unpool2d(t, ours_indices, **arguments, output_size=(7, 6)),
+        lambda t: TF.max_unpool2d(t, indices, **arguments, output_size=(7, 6)), pooled.numpy(),
+    )
+
+
+@pytest.mark.parametrize("norm_type", [1, 2, 3, 1.5])
+@pytest.mark.parametrize("arguments", [dict(kernel_size=2), dict(kernel_size=3, stride=2, ceil_mode=True), dict(kernel_size=(3, 2), stride=1)], ids=str)
+def test_lp_pool2d(norm_type, arguments):
+    x = np.abs(distinct((2, 2, 7, 6))) + 0.1
+    assert_matches_torch(lambda t: F.lp_pool2d(t, norm_type, **arguments), lambda t: TF.lp_pool2d(t, norm_type, **arguments), x)
+    one_d = {**arguments, "kernel_size": 3 if isinstance(arguments["kernel_size"], tuple) else arguments["kernel_size"]}
+    assert_matches_torch(lambda t: F.lp_pool1d(t, norm_type, **one_d), lambda t: TF.lp_pool1d(t, norm_type, **one_d), x[0])

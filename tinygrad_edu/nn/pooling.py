@@ -14,6 +14,7 @@ from .module import Module
 __all__ = [
     "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
     "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d", "AdaptiveMaxPool1d",
+    "MaxUnpool2d", "MaxUnpool1d", "LPPool2d", "LPPool1d",
 ]
 
 IntPair = int | tuple[int, int]
@@ -154,3 +155,59 @@ class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
 
     def forward(self, input: Tensor) -> Any:
         return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
+
+
+class MaxUnpool2d(Module):
+    """Zeros with max pooling's maxima written back at their indices (from return_indices=True).
+    kernel_size, stride and padding (kept as pairs, as torch) give the output's default size."""
+
+    def __init__(self, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0):
+        super().__init__()
+        self.kernel_size = as_pair(kernel_size, "MaxUnpool2d: kernel_size")
+        self.stride = as_pair(kernel_size if stride is None else stride, "MaxUnpool2d: stride")
+        self.padding = as_pair(padding, "MaxUnpool2d: padding")
+
+    def forward(self, input: Tensor, indices: Tensor, output_size: Any = None) -> Tensor:
+        return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(Module):
+    """MaxUnpool2d along L (arguments kept as one-int tuples, as torch)."""
+
+    def __init__(self, kernel_size: int, stride: int | None = None, padding: int = 0):
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = (kernel_size,), (kernel_size if stride is None else stride,), (padding,)
+
+    def forward(self, input: Tensor, indices: Tensor, output_size: Any = None) -> Tensor:
+        return F.max_unpool1d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class _LPPoolNd(Module):
+    """The power-average poolings' arguments and repr (torch's base class alike)."""
+
+    def __init__(self, norm_type: float, kernel_size: Any, stride: Any = None, ceil_mode: bool = False):
+        super().__init__()
+        self.norm_type, self.kernel_size, self.stride, self.ceil_mode = norm_type, kernel_size, stride, ceil_mode
+
+    def extra_repr(self) -> str:
+        return f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, ceil_mode={self.ceil_mode}"
+
+
+class LPPool2d(_LPPoolNd):
+    """Y = (Σ x^p over each window)^(1/p), p = norm_type: p = 1 sums, large p nears max pooling."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.lp_pool2d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+
+class LPPool1d(_LPPoolNd):
+    """LPPool2d along L."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.lp_pool1d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)

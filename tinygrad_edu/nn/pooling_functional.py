@@ -8,16 +8,18 @@ Each takes (N, C, H, W) or an unbatched (C, H, W) input.
   (ops/resampling.py): two small matmuls, 30x faster than numpy's mean over the window axes
   of a (N, C, OH, kh, OW, kw) reshape (measured at 28×28, kernel 2).
 - adaptive_max_pool2d: X gathered at each window's first maximum (ops/max_positions.py).
+- max_unpool2d: max pooling's maxima written back at their indices into zeros (a scatter;
+  its backward gathers dE/dY there); lp_pool2d: (Σ x^p over each window)^(1/p).
 The 1-D poolings of (N, C, L) or (C, L) are the 2-D ones on (N, C, 1, L) with 1×k windows.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
 from ..errors import ShapeError
-from ..ops import pool
+from ..ops import gather, pool
 from ..ops import pad as padding_ops
 from ..ops.conv import Pair, as_pair
 from ..ops.max_positions import adaptive_max_positions, gather_plane_positions, strided_max_indices
@@ -27,6 +29,7 @@ from ..tensor import Tensor
 __all__ = [
     "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d",
     "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_max_pool1d",
+    "max_unpool2d", "max_unpool1d", "lp_pool2d", "lp_pool1d",
 ]
 
 IntPair = int | tuple[int, int]
@@ -130,6 +133,52 @@ def adaptive_max_pool1d(input: Tensor, output_size: int | tuple[int], return_ind
     name = "adaptive_max_pool1d"
     pooled = adaptive_max_pool2d(_as_planes(input, name), (1, _single(output_size, name, "output_size")), return_indices)
     return tuple(map(_as_rows, pooled)) if return_indices else _as_rows(pooled)
+
+
+def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0, output_size: Sequence[int] | None = None) -> Tensor:
+    """The inverse of max_pool2d as far as it goes: zeros of the pooled input's size with each
+    value of input written at its index (h·W + w in its plane); dE/dinput = dE/dY at the indices."""
+    x, index = _batched(input, "max_unpool2d"), np.asarray(indices.data if isinstance(indices, Tensor) else indices)
+    if index.dtype != np.int64:
+        raise TypeError(f"max_unpool2d: indices should be int64 (as max_pool2d's return_indices gives them); got {index.dtype}")
+    index = index[None] if input.ndim == 3 else index
+    if index.shape != x.shape:
+        raise ShapeError(f"max_unpool2d: indices of shape {tuple(indices.shape)} do not match the input's {tuple(input.shape)}")
+    kernel, step = as_pair(kernel_size, "max_unpool2d: kernel_size"), as_pair(kernel_size if stride is None else stride, "max_unpool2d: stride")
+    pad = as_pair(padding, "max_unpool2d: padding")
+    default = [(size - 1) * s - 2 * p + k for size, s, p, k in zip(x.shape[2:], step, pad, kernel)]
+    out_hw = default if output_size is None else [int(size) for size in tuple(output_size)[-2:]]
+    for d, (size, expected, s) in enumerate(zip(out_hw, default, step)):
+        if not expected - s < size < expected + s:
+            raise ValueError(f"max_unpool2d: invalid output_size {tuple(output_size)} (dim {d} must be between {expected - s} and {expected + s}, exclusive)")
+    plane = out_hw[0] * out_hw[1]
+    if index.size and (index.min() < 0 or index.max() >= plane):
+        raise IndexError(f"max_unpool2d: found an invalid max index {index.max() if index.max() >= plane else index.min()} (output planes are {out_hw[0]}x{out_hw[1]})")
+    batch, channels = x.shape[:2]
+    zeros = np.zeros((batch, channels, plane), dtype=x.dtype)
+    at = (np.arange(batch)[:, None, None], np.arange(channels)[None, :, None], index.reshape(batch, channels, -1))
+    written = gather.Scatter.apply(zeros, at, x.reshape(batch, channels, -1))
+    return _unbatched(written.reshape(batch, channels, *out_hw), input)
+
+
+def max_unpool1d(input: Tensor, indices: Tensor, kernel_size: int | tuple[int], stride: int | tuple[int] | None = None, padding: int | tuple[int] = 0, output_size: Sequence[int] | None = None) -> Tensor:
+    """max_unpool2d of (N, C, 1, L): max_pool1d's maxima written back along L."""
+    name = "max_unpool1d"
+    step = None if stride is None else (1, _single(stride, name, "stride"))
+    size = None if output_size is None else (1, int(tuple(output_size)[-1]))
+    return _as_rows(max_unpool2d(_as_planes(input, name), indices.unsqueeze(-2), (1, _single(kernel_size, name, "kernel_size")), step, (0, _single(padding, name, "padding")), size))
+
+
+def lp_pool2d(input: Tensor, norm_type: float, kernel_size: IntPair, stride: IntPair | None = None, ceil_mode: bool = False) -> Tensor:
+    """(Σ x^p over each window)^(1/p), p = norm_type, as torch: avg_pool2d of x^p times the
+    kernel's area (also for ceil_mode's partial windows), to the power 1/p (NaN for a negative sum)."""
+    kernel = as_pair(kernel_size, "lp_pool2d: kernel_size")
+    return (avg_pool2d(input**norm_type, kernel, stride, 0, ceil_mode) * (kernel[0] * kernel[1])) ** (1.0 / norm_type)
+
+
+def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride: int | None = None, ceil_mode: bool = False) -> Tensor:
+    """lp_pool2d along L: (Σ x^p over each window)^(1/p)."""
+    return (avg_pool1d(input**norm_type, kernel_size, stride, 0, ceil_mode) * _single(kernel_size, "lp_pool1d", "kernel_size")) ** (1.0 / norm_type)
 
 
 def _single(value: Any, name: str, argument: str) -> int:

@@ -13,6 +13,7 @@ gather forward is faster, but its backward, a scatter-add, ran 5-10x slower than
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any, Sequence
 
 from ..errors import ShapeError
@@ -20,7 +21,7 @@ from ..ops.resampling import linear_matrix, nearest_positions, selection_matrix,
 from ..tensor import Tensor
 from .pooling_functional import adaptive_avg_pool2d
 
-__all__ = ["interpolate"]
+__all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
 
 SUPPORTED_MODES = {"nearest": (3, 4), "nearest-exact": (3, 4), "linear": (3,), "bilinear": (4,), "area": (3, 4)}
 TORCH_ONLY_MODES = ("bicubic", "trilinear", "lanczos")
@@ -45,6 +46,24 @@ def interpolate(input: Tensor, size: int | Sequence[int] | None = None, scale_fa
             raise NotImplementedError(f"interpolate: {mode} mode is not implemented for {input.dtype} input (as torch); convert it with .float()")
         matrices = [linear_matrix(n, out, bool(align_corners), scale, input.dtype) for n, out, scale in zip(in_sizes, out_sizes, scales)]
     return separable(input, *matrices) if spatial == 2 else separable(input, None, matrices[0])
+
+
+def upsample(input: Tensor, size: Any = None, scale_factor: Any = None, mode: str = "nearest", align_corners: bool | None = None) -> Tensor:
+    """torch's deprecated spelling of interpolate."""
+    warnings.warn("nn.functional.upsample is deprecated. Use nn.functional.interpolate instead.", stacklevel=2)
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
+    """torch's deprecated spelling of interpolate(..., mode="nearest")."""
+    warnings.warn("nn.functional.upsample_nearest is deprecated. Use nn.functional.interpolate instead.", stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
+    """torch's deprecated spelling of interpolate(..., mode="bilinear", align_corners=True)."""
+    warnings.warn("nn.functional.upsample_bilinear is deprecated. Use nn.functional.interpolate instead.", stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 
 
 def _check_mode(input: Tensor, mode: str, align_corners: bool | None, antialias: bool) -> int:
