@@ -13,11 +13,11 @@ import sys
 import tempfile
 import time
 
-ROWS = ["mlp", "tutorial_conv", "small_cnn", "conv", "xor", "per_op", "tutorial_loop", "gpt", "memory"]
+ROWS = ["mlp", "tutorial_conv", "small_cnn", "conv", "xor", "per_op", "tutorial_loop", "gpt", "resnet", "memory"]
 OPENBLAS_OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 RESULTS_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "RESULTS.md")
 # Interleaved rounds per row: (full run, --quick).
-ROUNDS = {"mlp": (5, 2), "tutorial_conv": (3, 2), "small_cnn": (3, 1), "conv": (7, 2), "xor": (7, 2), "per_op": (7, 2), "tutorial_loop": (3, 1), "gpt": (7, 1)}
+ROUNDS = {"mlp": (5, 2), "tutorial_conv": (3, 2), "small_cnn": (3, 1), "conv": (7, 2), "xor": (7, 2), "per_op": (7, 2), "tutorial_loop": (3, 1), "gpt": (7, 1), "resnet": (5, 1)}
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -75,7 +75,7 @@ def main(argv: list[str]) -> int:
     # Imported only now: numpy must load after the restart above.
     from .harness import IdleWaiter, blas_threads, machine_line
     from .datasets import training_set
-    from . import gpt_row, report, suite
+    from . import gpt_row, report, resnet_row, suite
 
     try:
         from . import torch_models
@@ -111,6 +111,7 @@ def main(argv: list[str]) -> int:
         "per_op": lambda: [suite.op_chain_row(settings, rounds["per_op"])],
         "tutorial_loop": lambda: [suite.tutorial_loop_row(settings, rounds["tutorial_loop"])],
         "gpt": lambda: [gpt_row.gpt_row(settings, rounds["gpt"])],
+        "resnet": lambda: [resnet_row.resnet_row(settings, rounds["resnet"])],
     }
     started = time.perf_counter()
     rows = []
