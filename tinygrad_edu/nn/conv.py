@@ -19,7 +19,7 @@ from .parameter import Parameter
 
 __all__ = ["Conv1d", "Conv2d", "ConvTranspose2d", "Unfold", "Fold"]
 
-PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
 class _ConvNd(Module):
@@ -62,8 +62,8 @@ class _ConvNd(Module):
                 f"{layer}: kernel_size and stride must be positive, dilation too, and padding non-negative; got "
                 f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, dilation={self.dilation}"
             )
-        if padding_mode not in PADDING_MODES:
-            raise ValueError(f"{layer}: padding_mode must be one of {set(PADDING_MODES)}, but got padding_mode={padding_mode!r}")
+        if padding_mode not in _PADDING_MODES:
+            raise ValueError(f"{layer}: padding_mode must be one of {set(_PADDING_MODES)}, but got padding_mode={padding_mode!r}")
         self.padding_mode = padding_mode
         self._reversed_padding_repeated_twice = _pad_amounts(self.padding, self.kernel_size, self.dilation)
         cpu_device(device)

@@ -17,15 +17,15 @@ from ..tensor import Tensor
 
 __all__ = ["conv1d", "conv2d", "conv_transpose2d", "unfold", "fold"]
 
-IntOrPair = int | tuple[int, int]
+_IntOrPair = int | tuple[int, int]
 
 
-def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrPair = 1, padding: IntOrPair | str = 0,
-           dilation: IntOrPair = 1, groups: int = 1) -> Tensor:
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: _IntOrPair = 1, padding: _IntOrPair | str = 0,
+           dilation: _IntOrPair = 1, groups: int = 1) -> Tensor:
     """Cross-correlation of input (N, C, H, W) with weight (O, C/groups, kh, kw), plus bias (O,).
     padding: an int, a pair, "valid" (none) or "same" (output size = input size, stride 1)."""
     if isinstance(padding, str):
-        input, padding = same_or_valid("conv2d", input, padding, weight.shape[2:], as_pair(stride, "stride"), as_pair(dilation, "dilation"))
+        input, padding = _same_or_valid("conv2d", input, padding, weight.shape[2:], as_pair(stride, "stride"), as_pair(dilation, "dilation"))
     return conv.Conv2d.apply(input, weight, bias, stride, padding, dilation, groups)
 
 
@@ -35,7 +35,7 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: in
     conv2d of the (N, C, 1, L) image with the (O, C/groups, 1, k) kernel."""
     stride, dilation = as_single(stride, "conv1d: stride"), as_single(dilation, "conv1d: dilation")
     if isinstance(padding, str):
-        input, padding = same_or_valid("conv1d", input, padding, weight.shape[2:], stride, dilation)
+        input, padding = _same_or_valid("conv1d", input, padding, weight.shape[2:], stride, dilation)
     else:
         padding = as_single(padding, "conv1d: padding")
     check_conv_args("conv1d", input.shape, weight.shape, bias, stride, padding, dilation, groups)
@@ -43,14 +43,14 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: in
     return output.squeeze(2)
 
 
-def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrPair = 1, padding: IntOrPair = 0,
-                     output_padding: IntOrPair = 0, groups: int = 1, dilation: IntOrPair = 1) -> Tensor:
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: _IntOrPair = 1, padding: _IntOrPair = 0,
+                     output_padding: _IntOrPair = 0, groups: int = 1, dilation: _IntOrPair = 1) -> Tensor:
     """The transpose (adjoint) of conv2d: input (N, C_in, H, W), weight (C_in, C_out/groups, kh, kw),
     output (N, C_out, (H − 1)·s − 2p + d·(kh − 1) + output_padding + 1, ... for W)."""
     return ConvTranspose2d.apply(input, weight, bias, stride, padding, output_padding, groups, dilation)
 
 
-def unfold(input: Tensor, kernel_size: IntOrPair, dilation: IntOrPair = 1, padding: IntOrPair = 0, stride: IntOrPair = 1) -> Tensor:
+def unfold(input: Tensor, kernel_size: _IntOrPair, dilation: _IntOrPair = 1, padding: _IntOrPair = 0, stride: _IntOrPair = 1) -> Tensor:
     """Every sliding block of input (N, C, H, W) as a column: (N, C·kh·kw, L), L = OH·OW
     blocks in row-major order; a (C, H, W) input gives (C·kh·kw, L)."""
     if input.ndim not in (3, 4):
@@ -64,8 +64,8 @@ def unfold(input: Tensor, kernel_size: IntOrPair, dilation: IntOrPair = 1, paddi
     return columns if input.ndim == 4 else columns.squeeze(0)
 
 
-def fold(input: Tensor, output_size: IntOrPair, kernel_size: IntOrPair, dilation: IntOrPair = 1, padding: IntOrPair = 0,
-         stride: IntOrPair = 1) -> Tensor:
+def fold(input: Tensor, output_size: _IntOrPair, kernel_size: _IntOrPair, dilation: _IntOrPair = 1, padding: _IntOrPair = 0,
+         stride: _IntOrPair = 1) -> Tensor:
     """The adjoint of unfold: each column of input (N, C·kh·kw, L) added back into its block of
     an (N, C, H, W) image (overlapping blocks add up); a (C·kh·kw, L) input gives (C, H, W)."""
     if input.ndim not in (2, 3):
@@ -88,7 +88,7 @@ def fold(input: Tensor, output_size: IntOrPair, kernel_size: IntOrPair, dilation
     return image if input.ndim == 3 else image.squeeze(0)
 
 
-def same_or_valid(name: str, input: Tensor, padding: str, kernel: Sequence[int], stride: Sequence[int],
+def _same_or_valid(name: str, input: Tensor, padding: str, kernel: Sequence[int], stride: Sequence[int],
                   dilation: Sequence[int]) -> tuple[Tensor, tuple[int, ...]]:
     """A padding string as numbers, as torch: "valid" is none; "same" pads d·(k − 1) in each
     dim, half on each side, and an odd one out at the end (bottom, right): the input comes

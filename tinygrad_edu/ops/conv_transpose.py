@@ -28,11 +28,11 @@ from . import xp
 from .conv import Geometry, as_pair, col2im, im2col, weight_grad, weight_t_times_rows, weight_times_cols
 
 
-def transposed_output_size(size: int, kernel: int, stride: int, padding: int, output_padding: int, dilation: int) -> int:
+def _transposed_output_size(size: int, kernel: int, stride: int, padding: int, output_padding: int, dilation: int) -> int:
     return (size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
 
 
-def check_transposed_args(x_shape: tuple[int, ...], weight_shape: tuple[int, ...], bias: Any, stride: tuple[int, ...], padding: tuple[int, ...],
+def _check_transposed_args(x_shape: tuple[int, ...], weight_shape: tuple[int, ...], bias: Any, stride: tuple[int, ...], padding: tuple[int, ...],
                           output_padding: tuple[int, ...], groups: int, dilation: tuple[int, ...]) -> tuple[int, ...]:
     """Raise a clear error for inputs that do not fit together; return the output's (H', W')."""
     name = "conv_transpose2d"
@@ -55,7 +55,7 @@ def check_transposed_args(x_shape: tuple[int, ...], weight_shape: tuple[int, ...
     if any(extra >= max(s, d) for extra, s, d in zip(output_padding, stride, dilation)):
         raise ShapeError(f"{name}: output padding must be smaller than either stride or dilation; got "
                          f"output_padding={output_padding}, stride={stride}, dilation={dilation}")
-    out = tuple(transposed_output_size(*sizes) for sizes in zip(x_shape[2:], weight_shape[2:], stride, padding, output_padding, dilation))
+    out = tuple(_transposed_output_size(*sizes) for sizes in zip(x_shape[2:], weight_shape[2:], stride, padding, output_padding, dilation))
     if min(out) < 1:
         raise ShapeError(f"{name}: the output size {out} is too small (input size {x_shape[2:]}, kernel {weight_shape[2:]}, "
                          f"padding {padding}): use less padding")
@@ -75,7 +75,7 @@ class ConvTranspose2d(Function):
                 output_padding: Any, groups: int, dilation: Any) -> np.ndarray:
         stride, padding, dilation = as_pair(stride, "stride"), as_pair(padding, "padding"), as_pair(dilation, "dilation")
         output_padding = as_pair(output_padding, "output_padding")
-        out_hw = check_transposed_args(x.shape, weight.shape, bias, stride, padding, output_padding, groups, dilation)
+        out_hw = _check_transposed_args(x.shape, weight.shape, bias, stride, padding, output_padding, groups, dilation)
         batch, in_channels, height, width = x.shape
         # The windows of the conv2d this is the transpose of: one per input pixel, H × W of them.
         geometry = Geometry(weight.shape[2:], stride, padding, dilation, (height, width))
@@ -116,7 +116,7 @@ def conv_transpose_output_padding(input_hw: tuple[int, ...], output_size: Any, k
     requested = tuple(int(size) for size in output_size)[-dims:]
     if len(tuple(output_size)) not in (dims, dims + 2):
         raise ShapeError(f"output_size must have {dims} or {dims + 2} elements (got {len(tuple(output_size))})")
-    smallest = tuple(transposed_output_size(*sizes, 0, d) for sizes, d in zip(zip(input_hw, kernel, stride, padding), dilation))
+    smallest = tuple(_transposed_output_size(*sizes, 0, d) for sizes, d in zip(zip(input_hw, kernel, stride, padding), dilation))
     largest = tuple(low + s - 1 for low, s in zip(smallest, stride))
     if any(not low <= size <= high for size, low, high in zip(requested, smallest, largest)):
         raise ShapeError(f"requested an output size of {requested}, but valid sizes range from {smallest} to {largest} "
