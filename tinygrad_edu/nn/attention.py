@@ -5,6 +5,7 @@ Everything is composed of differentiable Tensor ops (matmul, softmax, masked_fil
 so backward, and double backward, come from those ops' own formulas."""
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -23,6 +24,15 @@ def _as_array(value: Any) -> np.ndarray:
     return np.asarray(value.data if isinstance(value, Tensor) else value)
 
 
+@functools.lru_cache(maxsize=32)
+def _future_keys(length: int, source: int) -> np.ndarray:
+    """(length, source) bool, True above the diagonal: the keys after each query, which
+    is_causal hides. Made once per size (read-only, as it is shared)."""
+    mask = np.triu(np.ones((length, source), dtype=bool), k=1)
+    mask.flags.writeable = False
+    return mask
+
+
 def _attention_weights(query: Tensor, key: Tensor, attn_mask: Any, is_causal: bool, scale: float | None) -> Tensor:
     """A = softmax(Q Kᵀ · scale + M) over the key axis; a bool mask keeps the True
     positions (the others get −∞, so weight 0), a float mask is added to the scores."""
@@ -33,8 +43,10 @@ def _attention_weights(query: Tensor, key: Tensor, attn_mask: Any, is_causal: bo
     if is_causal:
         if attn_mask is not None:
             raise RuntimeError("scaled_dot_product_attention: pass either attn_mask or is_causal=True, not both")
-        length, source = query.shape[-2], key.shape[-2]
-        attn_mask = np.tril(np.ones((length, source), dtype=bool))
+        if key.shape[-2] > 0:  # every query sees key 0 at least, so no row is masked whole
+            future = Tensor(_future_keys(query.shape[-2], key.shape[-2]))
+            return scores.masked_fill(future, float("-inf")).softmax(dim=-1)
+        attn_mask = np.ones((query.shape[-2], 0), dtype=bool)
     if attn_mask is None:
         return scores.softmax(dim=-1)
     mask = attn_mask if isinstance(attn_mask, Tensor) else Tensor(np.asarray(attn_mask))
