@@ -126,3 +126,28 @@ def test_the_deprecated_spellings_warn_and_interpolate():
     with pytest.warns(UserWarning, match="upsample_bilinear is deprecated"):
         expected = F.interpolate(x, size=5, mode="bilinear", align_corners=True).numpy()
         np.testing.assert_array_equal(F.upsample_bilinear(x, size=5).numpy(), expected)
+
+
+# ---- pixel shuffle ------------------------------------------------------------------------
+@given(data=st.data())
+def test_pixel_shuffle_and_unshuffle(check, data):
+    r = data.draw(st.integers(1, 3), label="factor")
+    leading = data.draw(st.lists(st.integers(1, 2), max_size=2).map(tuple), label="leading dims")
+    channels, height, width = data.draw(st.integers(1, 2)), data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3))
+    x = data.draw(tensors((*leading, channels * r * r, height, width)), label="x")
+    assert check(lambda t: F.pixel_shuffle(t, r), x)
+    assert check(lambda t: F.pixel_unshuffle(F.pixel_shuffle(t, r) * 2, r), x)
+
+
+def test_pixel_shuffle_moves_channel_c_r2_plus_i_r_plus_j_to_pixel_i_j_and_back():
+    x = float64(np.arange(8.0).reshape(1, 8, 1, 1))
+    shuffled = nn.PixelShuffle(2)(x)
+    np.testing.assert_array_equal(shuffled.numpy(), [[[[0, 1], [2, 3]], [[4, 5], [6, 7]]]])
+    np.testing.assert_array_equal(nn.PixelUnshuffle(2)(shuffled).numpy(), x.numpy())
+    assert repr(nn.PixelShuffle(2)) == "PixelShuffle(upscale_factor=2)" and repr(nn.PixelUnshuffle(3)) == "PixelUnshuffle(downscale_factor=3)"
+    with pytest.raises(RuntimeError, match=r"input.size\(-3\)=5 is not divisible by 4"):
+        F.pixel_shuffle(float64(np.zeros((1, 5, 2, 2))), 2)
+    with pytest.raises(RuntimeError, match=r"height to be divisible by downscale_factor, but input.size\(-2\)=5"):
+        F.pixel_unshuffle(float64(np.zeros((1, 1, 5, 4))), 2)
+    with pytest.raises(RuntimeError, match="at least 3 dimensions"):
+        F.pixel_shuffle(float64(np.zeros((4, 2))), 2)

@@ -80,3 +80,17 @@ def test_1d_nearest_gradient_is_the_adjoint_of_the_forward_where_torchs_is_not()
     leaf = ours(x, requires_grad=True)
     F.interpolate(leaf, scale_factor=1.1).backward(np.ones((1, 1, 7)))
     np.testing.assert_array_equal(leaf.grad.numpy()[0, 0], [2, 1, 1, 1, 1, 1, 0])
+
+
+@pytest.mark.parametrize("shape, factor", [((2, 8, 3, 5), 2), ((3, 9, 2, 2), 3), ((2, 3, 4, 2, 2), 2)], ids=str)
+def test_pixel_shuffle_and_unshuffle(shape, factor):
+    x = np.random.default_rng(0).standard_normal(shape)
+    v1 = np.random.default_rng(1).standard_normal(TF.pixel_shuffle(torch.from_numpy(x), factor).shape)
+    v2 = np.random.default_rng(2).standard_normal(shape)
+    for f_ours, f_torch in [(lambda t: F.pixel_shuffle(t, factor), lambda t: TF.pixel_shuffle(t, factor)),
+                            (lambda t: F.pixel_unshuffle(F.pixel_shuffle(t, factor).tanh(), factor), lambda t: TF.pixel_unshuffle(TF.pixel_shuffle(t, factor).tanh(), factor))]:
+        v = v1 if f_ours(ours(x)).shape == v1.shape else v2
+        mine = derivatives(ours, grad, f_ours, x, v, v2)
+        theirs = derivatives(torch.tensor, torch.autograd.grad, f_torch, x, v, v2)
+        for name, a, b in zip(["values", "first derivative", "second derivative (x)", "second derivative (v₁)"], mine, theirs):
+            np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-11, err_msg=name)

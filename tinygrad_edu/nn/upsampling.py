@@ -1,13 +1,14 @@
-"""Upsampling layers: `Upsample` and torch's two fixed-mode spellings of it, over F.interpolate."""
+"""Upsampling layers: `Upsample` and torch's two fixed-mode spellings of it, over F.interpolate,
+and PixelShuffle / PixelUnshuffle (channels traded for resolution)."""
 from __future__ import annotations
 
 from typing import Any
 
 from ..tensor import Tensor
 from .module import Module
-from .upsampling_functional import interpolate
+from .upsampling_functional import interpolate, pixel_shuffle, pixel_unshuffle
 
-__all__ = ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"]
+__all__ = ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle", "PixelUnshuffle"]
 
 
 class Upsample(Module):
@@ -45,3 +46,31 @@ class UpsamplingBilinear2d(Upsample):
 
     def __init__(self, size: Any = None, scale_factor: Any = None):
         super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
+
+
+class PixelShuffle(Module):
+    """(*, C·r², H, W) → (*, C, H·r, W·r), r = upscale_factor (see F.pixel_shuffle)."""
+
+    def __init__(self, upscale_factor: int):
+        super().__init__()
+        self.upscale_factor = upscale_factor
+
+    def forward(self, input: Tensor) -> Tensor:
+        return pixel_shuffle(input, self.upscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"upscale_factor={self.upscale_factor}"
+
+
+class PixelUnshuffle(Module):
+    """(*, C, H·r, W·r) → (*, C·r², H, W), r = downscale_factor: PixelShuffle's inverse."""
+
+    def __init__(self, downscale_factor: int):
+        super().__init__()
+        self.downscale_factor = downscale_factor
+
+    def forward(self, input: Tensor) -> Tensor:
+        return pixel_unshuffle(input, self.downscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"downscale_factor={self.downscale_factor}"

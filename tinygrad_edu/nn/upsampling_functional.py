@@ -9,6 +9,8 @@ Both are Y = A_h X A_wᵀ (ops/resampling.py), row a of A holding a single 1 (ne
 weights (linear), so dE/dX = A_hᵀ dE/dY A_w, and the backward is matmuls too. (For nearest, a
 gather and its scatter-add backward ran 3x slower than the matmuls, at 28×28 → 56×56.)
 - "area": adaptive average pooling to the output size, as torch.
+pixel_shuffle / pixel_unshuffle trade channels for resolution (sub-pixel convolution's
+upsampling): a reshape, a permutation and a reshape, whose backward is their inverse.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from ..ops.resampling import linear_matrix, nearest_positions, selection_matrix,
 from ..tensor import Tensor
 from .pooling_functional import adaptive_avg_pool2d
 
-__all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
+__all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "pixel_shuffle", "pixel_unshuffle"]
 
 SUPPORTED_MODES = {"nearest": (3, 4), "nearest-exact": (3, 4), "linear": (3,), "bilinear": (4,), "area": (3, 4)}
 TORCH_ONLY_MODES = ("bicubic", "trilinear", "lanczos")
@@ -64,6 +66,42 @@ def upsample_bilinear(input: Tensor, size: Any = None, scale_factor: Any = None)
     """torch's deprecated spelling of interpolate(..., mode="bilinear", align_corners=True)."""
     warnings.warn("nn.functional.upsample_bilinear is deprecated. Use nn.functional.interpolate instead.", stacklevel=2)
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
+    """(*, C·r², H, W) → (*, C, H·r, W·r): the r² channels of each output channel become the
+    r×r pixels of each input pixel (Y[c, h·r + i, w·r + j] = X[c·r² + i·r + j, h, w])."""
+    r = _check_factor("pixel_shuffle", "upscale_factor", upscale_factor, input)
+    *leading, channels, height, width = input.shape
+    if channels % (r * r):
+        raise ShapeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of upscale_factor, but input.size(-3)={channels} is not divisible by {r * r}")
+    n = len(leading)
+    split = input.reshape(*leading, channels // (r * r), r, r, height, width)
+    # (…, C, i, j, H, W) → (…, C, H, i, W, j)
+    moved = split.permute(*range(n), n, n + 3, n + 1, n + 4, n + 2)
+    return moved.reshape(*leading, channels // (r * r), height * r, width * r)
+
+
+def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
+    """(*, C, H·r, W·r) → (*, C·r², H, W): the inverse of pixel_shuffle."""
+    r = _check_factor("pixel_unshuffle", "downscale_factor", downscale_factor, input)
+    *leading, channels, height, width = input.shape
+    for name, size, dim in (("height", height, -2), ("width", width, -1)):
+        if size % r:
+            raise ShapeError(f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but input.size({dim})={size} is not divisible by {r}")
+    n = len(leading)
+    split = input.reshape(*leading, channels, height // r, r, width // r, r)
+    # (…, C, H, i, W, j) → (…, C, i, j, H, W)
+    moved = split.permute(*range(n), n, n + 2, n + 4, n + 1, n + 3)
+    return moved.reshape(*leading, channels * r * r, height // r, width // r)
+
+
+def _check_factor(name: str, argument: str, factor: int, input: Tensor) -> int:
+    if input.ndim < 3:
+        raise ShapeError(f"{name} expects input to have at least 3 dimensions, but got input with {input.ndim} dimension(s)")
+    if not isinstance(factor, int) or factor < 1:
+        raise ValueError(f"{name} expects a positive {argument}, but got {factor!r}")
+    return factor
 
 
 def _check_mode(input: Tensor, mode: str, align_corners: bool | None, antialias: bool) -> int:
