@@ -1,7 +1,7 @@
 """PyTorch as the oracle for the convolution family, in float64: values, first derivatives and
 second derivatives (Hessian-vector products through torch.autograd.grad(create_graph=True))
 of conv2d (groups, depthwise, dilation, "same" with even kernels, "valid"), conv1d,
-conv_transpose2d (output_padding, groups, dilation), unfold and fold; and the layers: torch's
+conv_transpose2d and conv_transpose1d (output_padding, groups, dilation), unfold and fold; and the layers: torch's
 reprs, and a torch state_dict loaded into ours giving torch's outputs and gradients in every
 padding_mode."""
 from __future__ import annotations
@@ -105,6 +105,20 @@ def test_conv_transpose2d(input_shape, weight_shape, options):
                          lambda i, w, b: TF.conv_transpose2d(i, w, b, **options), x, weight, bias)
 
 
+CONV_TRANSPOSE1D = {
+    "stride 2, padding, output_padding": ((2, 2, 4), (2, 3, 3), dict(stride=2, padding=1, output_padding=1)),
+    "groups, dilation, output_padding below dilation": ((1, 4, 3), (4, 1, 2), dict(groups=4, dilation=3, output_padding=2)),
+}
+
+
+@pytest.mark.parametrize("input_shape, weight_shape, options", CONV_TRANSPOSE1D.values(), ids=CONV_TRANSPOSE1D.keys())
+def test_conv_transpose1d(input_shape, weight_shape, options):
+    out_channels = weight_shape[1] * options.get("groups", 1)
+    x, weight, bias = normal(*input_shape), normal(*weight_shape, seed=1), normal(out_channels, seed=2)
+    assert_matches_torch(lambda i, w, b: F.conv_transpose1d(i, w, b, **options),
+                         lambda i, w, b: TF.conv_transpose1d(i, w, b, **options), x, weight, bias)
+
+
 BLOCKS = {
     "2×2": ((2, 3, 4, 5), dict(kernel_size=2)),
     "dilated, padded, strided": ((1, 2, 6, 7), dict(kernel_size=(2, 3), dilation=(2, 1), padding=1, stride=(1, 2))),
@@ -128,7 +142,7 @@ def test_conv2d_of_an_input_with_itself_in_groups():
 
 
 # ---- the layers ---------------------------------------------------------------------------
-LAYERS = [
+CONV_LAYERS = [
     lambda m: m.Conv2d(4, 6, 3),
     lambda m: m.Conv2d(4, 6, (3, 2), stride=(2, 1), padding=(1, 0), dilation=2, groups=2, bias=False),
     lambda m: m.Conv2d(4, 4, 2, padding="same", groups=4, padding_mode="reflect"),
@@ -139,9 +153,9 @@ LAYERS = [
     lambda m: m.Conv1d(2, 3, 2, padding=1, padding_mode="reflect", bias=False),
     lambda m: m.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2),
     lambda m: m.ConvTranspose2d(2, 3, (2, 3), dilation=(2, 1), bias=False),
-    lambda m: m.Unfold((2, 3), dilation=2, padding=1, stride=(1, 2)),
-    lambda m: m.Fold((5, 6), 2, stride=1),
+    lambda m: m.ConvTranspose1d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2),
 ]
+LAYERS = [*CONV_LAYERS, lambda m: m.Unfold((2, 3), dilation=2, padding=1, stride=(1, 2)), lambda m: m.Fold((5, 6), 2, stride=1)]
 
 
 @pytest.mark.parametrize("build", LAYERS)
@@ -152,7 +166,7 @@ def test_layer_repr_and_state_dict_layout_match_torch(build):
         [(name, tuple(value.shape), str(value.dtype).replace("torch.", "")) for name, value in theirs.state_dict().items()]
 
 
-@pytest.mark.parametrize("build", LAYERS[:10])
+@pytest.mark.parametrize("build", CONV_LAYERS)
 def test_torch_weights_loaded_into_our_layer_give_torchs_outputs_and_gradients(build):
     theirs = build(torch.nn).double()
     ours = build(nn).double()

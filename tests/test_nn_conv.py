@@ -156,6 +156,17 @@ def test_conv_transpose2d(check, data):
 
 
 @given(data=st.data())
+def test_conv_transpose1d(check, data):
+    case = data.draw(transposed_cases(), label="case")  # its width, as the length
+    x = data.draw(tensors((*case.input_shape[:2], case.input_shape[3])), label="x")
+    weight = data.draw(tensors((*case.weight_shape[:2], case.weight_shape[3])), label="weight")
+    bias = data.draw(st.none() | tensors((case.weight_shape[1] * case.groups,)), label="bias")
+    options = dict(stride=case.stride[1], padding=case.padding[1], output_padding=case.output_padding[1], groups=case.groups,
+                   dilation=case.dilation[1])
+    assert check(lambda i, w, b: F.conv_transpose1d(i, w, b, **options), x, weight, bias)
+
+
+@given(data=st.data())
 def test_unfold_and_fold(check, data):
     case = data.draw(block_cases(), label="case")
     image = data.draw(tensors(case.image_shape), label="image")
@@ -281,6 +292,7 @@ def test_layer_outputs_have_the_expected_shapes():
     assert nn.Conv2d(4, 4, 4, padding="valid", groups=4)(x).shape == (2, 4, 6, 5)
     assert nn.Conv1d(4, 2, 2, padding="same", padding_mode="replicate")(tg.randn(3, 4, 7)).shape == (3, 2, 7)
     assert nn.ConvTranspose2d(4, 2, (3, 2), stride=(2, 1), dilation=(1, 3))(x).shape == (2, 2, 19, 11)
+    assert nn.ConvTranspose1d(4, 2, 3, stride=2, output_padding=1)(tg.randn(3, 4, 5)).shape == (3, 2, 12)
     unfolded = nn.Unfold((2, 3), dilation=2, padding=1, stride=(1, 2))(x)
     assert unfolded.shape == (2, 4 * 6, 9 * 3)
     assert nn.Fold((9, 8), (2, 3), dilation=2, padding=1, stride=(1, 2))(unfolded).shape == x.shape
@@ -299,7 +311,10 @@ def test_layer_outputs_have_the_expected_shapes():
     (lambda: nn.Conv1d(4, 4, (3, 3)), TypeError, "kernel_size must be an int or a 1-element tuple"),
     (lambda: nn.Conv2d(4, 4, 3, device="cuda"), CPUOnlyError, "CPU only"),
     (lambda: nn.ConvTranspose2d(4, 4, 3, padding_mode="reflect"), ValueError, 'Only "zeros" padding mode'),
-    (lambda: nn.ConvTranspose2d(4, 4, 3, padding="same"), ValueError, "padding must be an int or a pair"),
+    (lambda: nn.ConvTranspose2d(4, 4, 3, padding="same"), ValueError, "padding must be an int or a tuple"),
+    (lambda: nn.ConvTranspose1d(4, 4, 3, padding_mode="circular"), ValueError, 'Only "zeros" padding mode is supported for ConvTranspose1d'),
+    (lambda: F.conv_transpose1d(tg.ones(1, 4, 5, 5), tg.ones(4, 2, 3)), ValueError, "conv_transpose1d: input and weight must be 3-D"),
+    (lambda: F.conv_transpose1d(tg.ones(1, 4, 5), tg.ones(4, 2, 3), stride=2, output_padding=3), ValueError, "output padding must be smaller"),
     (lambda: F.conv2d(tg.ones(1, 3, 5, 5), tg.ones(4, 2, 3, 3), groups=2), ValueError, "input has 3 channels (shape (1, 3, 5, 5)) but the weight expects 4 (2 per group × groups=2)"),
     (lambda: F.conv2d(tg.ones(1, 4, 5, 5), tg.ones(3, 2, 3, 3), groups=2), ValueError, "3 output channels (weight shape (3, 2, 3, 3)) are not divisible by groups=2"),
     (lambda: F.conv2d(tg.ones(1, 4, 5, 5), tg.ones(4, 4, 3, 3), groups=0), RuntimeError, "non-positive groups is not supported"),

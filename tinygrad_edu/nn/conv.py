@@ -1,6 +1,6 @@
 """The convolution layers: `Conv1d`, `Conv2d` (the tutorial's convolutional layer on NCHW
-batches, Y_k = B_k + Σ_d X_d ⋆ K_kd), `ConvTranspose2d`, and `Unfold` / `Fold`, with
-PyTorch's arguments, checks, attributes, weight layouts, initialisation and reprs."""
+batches, Y_k = B_k + Σ_d X_d ⋆ K_kd), `ConvTranspose1d`, `ConvTranspose2d`, and `Unfold` /
+`Fold`, with PyTorch's arguments, checks, attributes, weight layouts, initialisation and reprs."""
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -17,7 +17,7 @@ from .linear import check_positive, reset_weight_and_bias
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose2d", "Unfold", "Fold"]
+__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d", "Unfold", "Fold"]
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -127,25 +127,52 @@ class Conv2d(_ConvNd):
         return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
 
-class ConvTranspose2d(_ConvNd):
+class _ConvTransposeNd(_ConvNd):
+    """What the transposed layers share: zeros padding only, numbers only, and forward's
+    optional output_size (among the sizes the stride allows), which sets output_padding for
+    that call, as torch's."""
+
+    def __init__(self, dims: int, in_channels: int, out_channels: int, kernel_size: Any, stride: Any, padding: Any, output_padding: Any,
+                 groups: int, bias: bool, dilation: Any, padding_mode: str, device: Any, dtype: Any):
+        layer = type(self).__name__
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {layer}; got padding_mode={padding_mode!r}')
+        if isinstance(padding, str):
+            raise ValueError(f"{layer}: padding must be an int or a tuple of ints; got the string {padding!r}")
+        super().__init__(dims, in_channels, out_channels, kernel_size, stride, padding, dilation, True, output_padding, groups, bias,
+                         padding_mode, device, dtype)
+
+    def _output_padding(self, input: Tensor, output_size: Sequence[int] | None) -> tuple[int, ...]:
+        if output_size is None:
+            return self.output_padding
+        return conv_transpose_output_padding(input.shape[2:], output_size, self.kernel_size, self.stride, self.padding, self.dilation)
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """The transpose of a Conv1d(out_channels, in_channels, ...): (N, in_channels, L) →
+    (N, out_channels, L'); weight (in_channels, out_channels/groups, k)."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int], stride: int | tuple[int] = 1,
+                 padding: int | tuple[int] = 0, output_padding: int | tuple[int] = 0, groups: int = 1, bias: bool = True,
+                 dilation: int | tuple[int] = 1, padding_mode: str = "zeros", device: Any = None, dtype: Any = None):
+        super().__init__(1, in_channels, out_channels, kernel_size, stride, padding, output_padding, groups, bias, dilation, padding_mode, device, dtype)
+
+    def forward(self, input: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
+        output_padding = self._output_padding(input, output_size)
+        return F.conv_transpose1d(input, self.weight, self.bias, self.stride, self.padding, output_padding, self.groups, self.dilation)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
     """The transpose of a Conv2d(out_channels, in_channels, ...): (N, in_channels, H, W) →
     (N, out_channels, H', W'); weight (in_channels, out_channels/groups, kh, kw)."""
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] = 1,
                  padding: int | tuple[int, int] = 0, output_padding: int | tuple[int, int] = 0, groups: int = 1, bias: bool = True,
                  dilation: int | tuple[int, int] = 1, padding_mode: str = "zeros", device: Any = None, dtype: Any = None):
-        if padding_mode != "zeros":
-            raise ValueError(f'Only "zeros" padding mode is supported for ConvTranspose2d; got padding_mode={padding_mode!r}')
-        if isinstance(padding, str):
-            raise ValueError(f"ConvTranspose2d: padding must be an int or a pair of ints; got the string {padding!r}")
-        super().__init__(2, in_channels, out_channels, kernel_size, stride, padding, dilation, True, output_padding, groups, bias, padding_mode, device, dtype)
+        super().__init__(2, in_channels, out_channels, kernel_size, stride, padding, output_padding, groups, bias, dilation, padding_mode, device, dtype)
 
     def forward(self, input: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
-        """output_size (optional): the (H', W') wanted, among those the stride allows; it sets
-        output_padding for this call, as torch's."""
-        output_padding = self.output_padding
-        if output_size is not None:
-            output_padding = conv_transpose_output_padding(input.shape[2:], output_size, self.kernel_size, self.stride, self.padding, self.dilation)
+        output_padding = self._output_padding(input, output_size)
         return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding, output_padding, self.groups, self.dilation)
 
 

@@ -1,7 +1,7 @@
 """The convolution family as functions, with torch.nn.functional's names and signatures.
 
-conv2d and conv_transpose2d are ops (ops/conv.py, ops/conv_transpose.py); conv1d is conv2d
-on a height-1 image; unfold and fold are im2col and col2im (each the other's adjoint) in
+conv2d and conv_transpose2d are ops (ops/conv.py, ops/conv_transpose.py); conv1d and
+conv_transpose1d are those on a height-1 image; unfold and fold are im2col and col2im (each the other's adjoint) in
 torch's layout, (N, C·kh·kw, L) with L = OH·OW blocks.
 """
 from __future__ import annotations
@@ -11,11 +11,11 @@ from typing import Any, Sequence
 from ..errors import ShapeError
 from ..ops import conv
 from ..ops.conv import Geometry, as_pair, as_single, check_conv_args, output_size
-from ..ops.conv_transpose import ConvTranspose2d
+from ..ops.conv_transpose import ConvTranspose2d, check_transposed_args
 from ..ops.pad import pad
 from ..tensor import Tensor
 
-__all__ = ["conv1d", "conv2d", "conv_transpose2d", "unfold", "fold"]
+__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "unfold", "fold"]
 
 _IntOrPair = int | tuple[int, int]
 
@@ -48,6 +48,20 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     """The transpose (adjoint) of conv2d: input (N, C_in, H, W), weight (C_in, C_out/groups, kh, kw),
     output (N, C_out, (H − 1)·s − 2p + d·(kh − 1) + output_padding + 1, ... for W)."""
     return ConvTranspose2d.apply(input, weight, bias, stride, padding, output_padding, groups, dilation)
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: int | tuple[int] = 1, padding: int | tuple[int] = 0,
+                     output_padding: int | tuple[int] = 0, groups: int = 1, dilation: int | tuple[int] = 1) -> Tensor:
+    """The transpose of conv1d: input (N, C_in, L), weight (C_in, C_out/groups, k):
+    conv_transpose2d of the (N, C_in, 1, L) view with the (C_in, C_out/groups, 1, k) kernel."""
+    stride, padding, output_padding, dilation = (
+        as_single(value, f"conv_transpose1d: {option}")
+        for value, option in zip((stride, padding, output_padding, dilation), ("stride", "padding", "output_padding", "dilation"))
+    )
+    check_transposed_args("conv_transpose1d", input.shape, weight.shape, bias, stride, padding, output_padding, groups, dilation)
+    output = ConvTranspose2d.apply(input.unsqueeze(2), weight.unsqueeze(2), bias, (1, *stride), (0, *padding), (0, *output_padding),
+                                   groups, (1, *dilation))
+    return output.squeeze(2)
 
 
 def unfold(input: Tensor, kernel_size: _IntOrPair, dilation: _IntOrPair = 1, padding: _IntOrPair = 0, stride: _IntOrPair = 1) -> Tensor:

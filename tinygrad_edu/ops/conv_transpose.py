@@ -32,13 +32,14 @@ def _transposed_output_size(size: int, kernel: int, stride: int, padding: int, o
     return (size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
 
 
-def _check_transposed_args(x_shape: tuple[int, ...], weight_shape: tuple[int, ...], bias: Any, stride: tuple[int, ...], padding: tuple[int, ...],
-                          output_padding: tuple[int, ...], groups: int, dilation: tuple[int, ...]) -> tuple[int, ...]:
-    """Raise a clear error for inputs that do not fit together; return the output's (H', W')."""
-    name = "conv_transpose2d"
-    if len(x_shape) != 4 or len(weight_shape) != 4:
-        raise ShapeError(f"{name}: input and weight must be 4-D, (N, C_in, H, W) and (C_in, C_out/groups, kh, kw); "
-                         f"got shapes {x_shape} and {weight_shape}")
+def check_transposed_args(name: str, x_shape: tuple[int, ...], weight_shape: tuple[int, ...], bias: Any, stride: tuple[int, ...],
+                          padding: tuple[int, ...], output_padding: tuple[int, ...], groups: int, dilation: tuple[int, ...]) -> tuple[int, ...]:
+    """Raise a clear error for inputs that do not fit together; return the output's spatial
+    size. One or two spatial dims (conv_transpose1d and conv_transpose2d share it)."""
+    dims = len(stride)
+    if len(x_shape) != dims + 2 or len(weight_shape) != dims + 2:
+        layouts = ("(N, C_in, L) and (C_in, C_out/groups, k)", "(N, C_in, H, W) and (C_in, C_out/groups, kh, kw)")[dims - 1]
+        raise ShapeError(f"{name}: input and weight must be {dims + 2}-D, {layouts}; got shapes {x_shape} and {weight_shape}")
     if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
         raise ShapeError(f"{name}: groups must be a positive int (non-positive groups is not supported); got groups={groups!r}")
     if weight_shape[0] % groups:
@@ -75,7 +76,7 @@ class ConvTranspose2d(Function):
                 output_padding: Any, groups: int, dilation: Any) -> np.ndarray:
         stride, padding, dilation = as_pair(stride, "stride"), as_pair(padding, "padding"), as_pair(dilation, "dilation")
         output_padding = as_pair(output_padding, "output_padding")
-        out_hw = _check_transposed_args(x.shape, weight.shape, bias, stride, padding, output_padding, groups, dilation)
+        out_hw = check_transposed_args("conv_transpose2d", x.shape, weight.shape, bias, stride, padding, output_padding, groups, dilation)
         batch, in_channels, height, width = x.shape
         # The windows of the conv2d this is the transpose of: one per input pixel, H × W of them.
         geometry = Geometry(weight.shape[2:], stride, padding, dilation, (height, width))
