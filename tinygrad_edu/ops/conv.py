@@ -136,7 +136,8 @@ def check_conv_args(name: str, x_shape: tuple[int, ...], weight_shape: tuple[int
     if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
         raise ShapeError(f"{name}: groups must be a positive int (non-positive groups is not supported); got groups={groups!r}")
     if weight_shape[0] % groups:
-        raise ShapeError(f"{name}: the weight's {weight_shape[0]} output channels (weight shape {weight_shape}) are not divisible by groups={groups}")
+        raise ShapeError(f"{name}: the weight's {weight_shape[0]} output channels (weight shape {weight_shape}) "
+                         f"are not divisible by groups={groups}")
     if x_shape[1] != weight_shape[1] * groups:
         per_group = f" ({weight_shape[1]} per group × groups={groups})" if groups > 1 else ""
         raise ShapeError(
@@ -153,7 +154,8 @@ def check_conv_args(name: str, x_shape: tuple[int, ...], weight_shape: tuple[int
     kernel = weight_shape[2:]
     out = tuple(map(output_size, x_shape[2:], kernel, stride, padding, dilation))
     if min(out) < 1:
-        span = "" if max(dilation) == 1 else f" with dilation {dilation} (spanning {tuple(d * (k - 1) + 1 for d, k in zip(dilation, kernel))})"
+        spans = tuple(d * (k - 1) + 1 for d, k in zip(dilation, kernel))
+        span = "" if max(dilation) == 1 else f" with dilation {dilation} (spanning {spans})"
         raise ShapeError(f"{name}: kernel {kernel}{span} is larger than the padded input {x_shape[2:]} + padding {padding}")
     return out
 

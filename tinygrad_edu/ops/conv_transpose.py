@@ -33,7 +33,8 @@ def _transposed_output_size(size: int, kernel: int, stride: int, padding: int, o
 
 
 def check_transposed_args(name: str, x_shape: tuple[int, ...], weight_shape: tuple[int, ...], bias: Any, stride: tuple[int, ...],
-                          padding: tuple[int, ...], output_padding: tuple[int, ...], groups: int, dilation: tuple[int, ...]) -> tuple[int, ...]:
+                          padding: tuple[int, ...], output_padding: tuple[int, ...], groups: int,
+                          dilation: tuple[int, ...]) -> tuple[int, ...]:
     """Raise a clear error for inputs that do not fit together; return the output's spatial
     size. One or two spatial dims (conv_transpose1d and conv_transpose2d share it)."""
     dims = len(stride)
@@ -43,7 +44,8 @@ def check_transposed_args(name: str, x_shape: tuple[int, ...], weight_shape: tup
     if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
         raise ShapeError(f"{name}: groups must be a positive int (non-positive groups is not supported); got groups={groups!r}")
     if weight_shape[0] % groups:
-        raise ShapeError(f"{name}: the weight's {weight_shape[0]} input channels (weight shape {weight_shape}) are not divisible by groups={groups}")
+        raise ShapeError(f"{name}: the weight's {weight_shape[0]} input channels (weight shape {weight_shape}) "
+                         f"are not divisible by groups={groups}")
     if x_shape[1] != weight_shape[0]:
         raise ShapeError(f"{name}: input has {x_shape[1]} channels (shape {x_shape}) but the weight expects {weight_shape[0]} "
                          f"(weight shape {weight_shape}: in_channels come first in a transposed convolution's weight)")
