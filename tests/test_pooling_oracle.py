@@ -84,7 +84,7 @@ def test_max_pool2d_indices_and_gradients_with_ties():
 # ---- avg_pool2d -----------------------------------------------------------------------------
 AVG_GRID = [
     dict(kernel_size=k, stride=s, padding=p, ceil_mode=c, count_include_pad=i)
-    for k, s, p, c, i in itertools.product([2, (3, 2)], [None, 1, 2], [0, 1], [False, True], [True, False])
+    for k, s, p, c, i in itertools.product([2, (3, 2)], [None, 1], [0, 1], [False, True], [True, False])
 ] + [dict(kernel_size=3, stride=2, padding=1, ceil_mode=c, divisor_override=5) for c in [False, True]]
 
 
@@ -162,8 +162,8 @@ def test_max_unpool2d(arguments):
     )
 
 
-@pytest.mark.parametrize("norm_type", [1, 2, 3, 1.5])
-@pytest.mark.parametrize("arguments", [dict(kernel_size=2), dict(kernel_size=3, stride=2, ceil_mode=True), dict(kernel_size=(3, 2), stride=1)], ids=str)
+@pytest.mark.parametrize("norm_type", [1, 2, 1.5])
+@pytest.mark.parametrize("arguments", [dict(kernel_size=3, stride=2, ceil_mode=True), dict(kernel_size=(3, 2), stride=1)], ids=str)
 def test_lp_pool2d(norm_type, arguments):
     x = np.abs(distinct((2, 2, 7, 6))) + 0.1
     assert_matches_torch(lambda t: F.lp_pool2d(t, norm_type, **arguments), lambda t: TF.lp_pool2d(t, norm_type, **arguments), x)
