@@ -238,7 +238,8 @@ def main(args: argparse.Namespace, build: Callable[[Any], Any], name: str) -> Hi
     print(f"recipe: AdamW lr {args.lr} (warm-up, cosine), weight decay {args.weight_decay}, clip {args.clip}, "
           f"batch {args.batch_size}, {args.steps} steps, seed {args.seed}, {args.threads} thread(s)")
     history = fit(trainers, train, val, args)
-    print("time: " + ", ".join(f"{name} {seconds:.1f} s ({1e3 * seconds / args.steps:.1f} ms/step)" for name, seconds in history.seconds.items()))
+    print("time: " + ", ".join(f"{framework} {seconds:.1f} s ({1e3 * seconds / args.steps:.1f} ms/step)"
+                               for framework, seconds in history.seconds.items()))
     for trainer in trainers:
         print(f"{trainer.name} samples: {' '.join(generate(trainer, args.samples, words.MAX_LENGTH, args.seed))}")
     saved = save_outputs(args.out or Path("runs") / name, trainers[0], history, {k: str(v) for k, v in vars(args).items()})
