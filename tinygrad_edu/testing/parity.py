@@ -8,8 +8,8 @@ inherits the error); else the loss; else, walking back from the output as backwa
 first layer whose dE/dX or parameter gradients differ while its dE/dY (the next layer's dE/dX)
 still agreed. That is where a wrong backward lives.
 
-The torch model is built by class, from the layers tinygrad_edu.nn defines, with the same
-constructor arguments; a Sequential, or a custom Module whose forward only calls its children
+The torch model is built by class, from the layers testing/parity_layers.py maps (conv,
+pooling, upsampling, normalization, embedding, ...), with all of the same constructor arguments; a Sequential, or a custom Module whose forward only calls its children
 one after the other (checked on the tinygrad run), becomes a torch.nn.Sequential with the same
 child names, so the state_dict's keys are the same on both sides. Anything else needs its
 PyTorch counterpart passed in `torch_layers`.
@@ -27,23 +27,10 @@ from .. import nn
 from ..creation import tensor as as_tensor
 from ..nn import functional as F
 from ..tensor import Tensor
+from .parity_layers import LAYERS, refuse_returned_indices
 
 __all__ = ["compare_with_torch", "ParityReport", "LayerParity"]
 
-# tinygrad_edu.nn class → its torch.nn counterpart built with the same constructor arguments.
-# Exact classes only: a subclass may override forward.
-_LAYERS: dict[type, Callable[[Any, Any], Any]] = {
-    nn.Linear: lambda torch, m: torch.nn.Linear(m.in_features, m.out_features, bias=m.bias is not None),
-    nn.Conv2d: lambda torch, m: torch.nn.Conv2d(m.in_channels, m.out_channels, m.kernel_size, m.stride, m.padding, bias=m.bias is not None),
-    nn.MaxPool2d: lambda torch, m: torch.nn.MaxPool2d(m.kernel_size, m.stride),
-    nn.Flatten: lambda torch, m: torch.nn.Flatten(m.start_dim, m.end_dim),
-    nn.Dropout: lambda torch, m: torch.nn.Dropout(m.p),
-    nn.ReLU: lambda torch, m: torch.nn.ReLU(),
-    nn.Tanh: lambda torch, m: torch.nn.Tanh(),
-    nn.Sigmoid: lambda torch, m: torch.nn.Sigmoid(),
-    nn.MSELoss: lambda torch, m: torch.nn.MSELoss(reduction=m.reduction),
-    nn.CrossEntropyLoss: lambda torch, m: torch.nn.CrossEntropyLoss(reduction=m.reduction),
-}
 _FUNCTIONAL_LOSSES = {F.mse_loss: "mse_loss", F.cross_entropy: "cross_entropy"}
 
 
@@ -139,17 +126,24 @@ def compare_with_torch(
     if unknown:
         raise ValueError(f"compare_with_torch: torch_layers names no layer of the model: {unknown}")
     _refuse_active_dropout(model)
+    refuse_returned_indices(model, _display)
     rows = _layers_to_compare(model, torch_layers)
     inputs = inputs if isinstance(inputs, (tuple, list)) else (inputs,)
     arrays = [np.array(_as_array(value)) for value in inputs]
     target_array = None if target is None else np.array(_as_array(target))
 
-    mine = _run_tinygrad(model, rows, arrays, target_array, loss_fn)
+    # Taken before the run, which may change buffers (a training BatchNorm's running statistics):
+    # the twin starts where ours started, and ours is put back there afterwards.
+    state = model.state_dict()
+    try:
+        mine = _run_tinygrad(model, rows, arrays, target_array, loss_fn)
+    finally:
+        model.load_state_dict(state)
     twin = _build_twin(torch, model, torch_layers, mine.calls)
     dtype = next((parameter.data.dtype for parameter in model.parameters()), arrays[0].dtype)
     twin.to(torch.from_numpy(np.empty(0, dtype)).dtype)
     try:
-        twin.load_state_dict({name: torch.from_numpy(value) for name, value in model.state_dict().items()})
+        twin.load_state_dict({name: torch.from_numpy(value) for name, value in state.items()})
     except RuntimeError as error:
         raise RuntimeError(f"compare_with_torch: the PyTorch model does not take tinygrad_edu's state_dict: {error}") from error
     twin.train(model.training)
@@ -292,7 +286,7 @@ def _layers_to_compare(model: nn.Module, torch_layers: Mapping[str, Any]) -> lis
     rows, stack = [], [("", model)]
     while stack:
         name, module = stack.pop()
-        if name in torch_layers or type(module) in _LAYERS:
+        if name in torch_layers or type(module) in LAYERS:
             rows.append((name, module))
         else:
             children = [(f"{name}.{child}" if name else child, module) for child, module in module.named_children()]
@@ -303,8 +297,8 @@ def _layers_to_compare(model: nn.Module, torch_layers: Mapping[str, Any]) -> lis
 def _build_twin(torch: Any, module: nn.Module, torch_layers: Mapping[str, Any], calls: Mapping[str, _Call], name: str = "") -> Any:
     if name in torch_layers:
         return torch_layers[name]
-    if type(module) in _LAYERS:
-        return _LAYERS[type(module)](torch, module)
+    if type(module) in LAYERS:
+        return LAYERS[type(module)](torch, module)
     children = dict(module.named_children())
     if type(module) is nn.Sequential:
         order = list(children)
@@ -313,7 +307,7 @@ def _build_twin(torch: Any, module: nn.Module, torch_layers: Mapping[str, Any], 
     if order is None:
         raise TypeError(
             f"compare_with_torch cannot map layer {_display(name)!r} ({type(module).__name__}) "
-            f"to PyTorch: it is none of tinygrad_edu.nn's layers ({', '.join(cls.__name__ for cls in _LAYERS)}), "
+            f"to PyTorch: it is none of the tinygrad_edu.nn layers it maps ({', '.join(cls.__name__ for cls in LAYERS)}), "
             f"nor a Sequential or a module whose forward only calls its children one after the other. "
             f"Pass its PyTorch counterpart: compare_with_torch(..., torch_layers={{{name!r}: torch_module}})"
         )
@@ -345,9 +339,9 @@ def _chain_order(module: nn.Module, call: _Call | None) -> list[str] | None:
 
 def _torch_loss(torch: Any, loss_fn: Any) -> Any:
     if isinstance(loss_fn, nn.Module):
-        if type(loss_fn) not in _LAYERS:
+        if type(loss_fn) not in LAYERS:
             raise TypeError(f"compare_with_torch cannot map the loss {type(loss_fn).__name__} to PyTorch; pass a function both frameworks can run")
-        return _LAYERS[type(loss_fn)](torch, loss_fn)
+        return LAYERS[type(loss_fn)](torch, loss_fn)
     if loss_fn in _FUNCTIONAL_LOSSES:
         return getattr(torch.nn.functional, _FUNCTIONAL_LOSSES[loss_fn])
     return loss_fn
