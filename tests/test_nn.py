@@ -456,7 +456,7 @@ def repr_model(nn):
 def test_repr_looks_like_torchs():
     assert repr(repr_model(nn)) == REPR_MODEL
     assert repr(nn.Dropout(0.25)) == "Dropout(p=0.25, inplace=False)"
-    assert repr(nn.MaxPool2d(2)) == "MaxPool2d(kernel_size=2, stride=2)"
+    assert repr(nn.MaxPool2d(2)) == "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
 
 
 @needs_torch

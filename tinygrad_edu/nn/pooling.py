@@ -42,10 +42,7 @@ class MaxPool2d(Module):
         return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices)
 
     def extra_repr(self) -> str:
-        text = f"kernel_size={self.kernel_size}, stride={self.stride}"
-        if (self.padding, self.dilation, self.ceil_mode) != (0, 1, False):  # torch always lists these
-            text += f", padding={self.padding}, dilation={self.dilation}, ceil_mode={self.ceil_mode}"
-        return text
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, dilation={self.dilation}, ceil_mode={self.ceil_mode}"
 
 
 class AvgPool2d(Module):
