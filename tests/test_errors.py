@@ -147,9 +147,10 @@ def test_conv2d_channel_mismatch_names_both_channel_counts():
     assert_mentions(message, "conv2d", "3 channels", "expects 2", "(1, 3, 5, 5)", "(4, 2, 3, 3)")
 
 
-def test_conv2d_needs_a_4d_input():
-    message = message_of(ValueError, lambda: F.conv2d(ones(3, 5, 5), ones(4, 3, 3, 3)))
-    assert_mentions(message, "conv2d", "4-D", "(3, 5, 5)")
+def test_conv2d_takes_an_unbatched_3d_input_and_names_any_other_rank():
+    assert F.conv2d(ones(3, 5, 5), ones(4, 3, 3, 3)).shape == (4, 3, 3)  # (C, H, W) in, (O, OH, OW) out, as torch
+    message = message_of(ValueError, lambda: F.conv2d(ones(5, 5), ones(4, 3, 3, 3)))
+    assert_mentions(message, "conv2d", "3D (unbatched) or 4D (batched)", "[5, 5]")
 
 
 def test_conv2d_kernel_larger_than_input():

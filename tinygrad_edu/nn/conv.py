@@ -101,7 +101,8 @@ class _ConvNd(Module):
 
 
 class Conv1d(_ConvNd):
-    """Cross-correlation of (N, in_channels, L) with out_channels kernels of size k, plus a bias each."""
+    """Cross-correlation of (N, in_channels, L), or unbatched (in_channels, L), with out_channels
+    kernels of size k, plus a bias each."""
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int], stride: int | tuple[int] = 1,
                  padding: int | tuple[int] | str = 0, dilation: int | tuple[int] = 1, groups: int = 1, bias: bool = True,
@@ -116,7 +117,8 @@ class Conv1d(_ConvNd):
 
 
 class Conv2d(_ConvNd):
-    """Cross-correlation of (N, in_channels, H, W) with out_channels kernels, plus a bias each."""
+    """Cross-correlation of (N, in_channels, H, W), or unbatched (in_channels, H, W), with
+    out_channels kernels, plus a bias each."""
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] = 1,
                  padding: int | tuple[int, int] | str = 0, dilation: int | tuple[int, int] = 1, groups: int = 1, bias: bool = True,
@@ -148,7 +150,8 @@ class _ConvTransposeNd(_ConvNd):
     def _output_padding(self, input: Tensor, output_size: Sequence[int] | None) -> tuple[int, ...]:
         if output_size is None:
             return self.output_padding
-        return conv_transpose_output_padding(input.shape[2:], output_size, self.kernel_size, self.stride, self.padding, self.dilation)
+        # The spatial dims are the last ones, batched or not.
+        return conv_transpose_output_padding(input.shape[-len(self.kernel_size):], output_size, self.kernel_size, self.stride, self.padding, self.dilation)
 
 
 class ConvTranspose1d(_ConvTransposeNd):

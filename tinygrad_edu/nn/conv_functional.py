@@ -1,7 +1,8 @@
 """The convolution family as functions, with torch.nn.functional's names and signatures.
 
 conv2d and conv_transpose2d are ops (ops/conv.py, ops/conv_transpose.py); conv1d and
-conv_transpose1d are those on a height-1 image; unfold and fold are im2col and col2im (each the other's adjoint) in
+conv_transpose1d are those on a height-1 image; each also takes an unbatched input (no N), as a
+batch of one; unfold and fold are im2col and col2im (each the other's adjoint) in
 torch's layout, (N, C·kh·kw, L) with L = OH·OW blocks.
 """
 from __future__ import annotations
@@ -23,7 +24,10 @@ _IntOrPair = int | tuple[int, int]
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: _IntOrPair = 1, padding: _IntOrPair | str = 0,
            dilation: _IntOrPair = 1, groups: int = 1) -> Tensor:
     """Cross-correlation of input (N, C, H, W) with weight (O, C/groups, kh, kw), plus bias (O,).
-    padding: an int, a pair, "valid" (none) or "same" (output size = input size, stride 1)."""
+    padding: an int, a pair, "valid" (none) or "same" (output size = input size, stride 1).
+    An unbatched (C, H, W) input gives an unbatched output, as torch."""
+    if _is_unbatched("conv2d", input, 2):
+        return conv2d(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups).squeeze(0)
     if isinstance(padding, str):
         input, padding = _same_or_valid("conv2d", input, padding, weight.shape[2:], as_pair(stride, "stride"), as_pair(dilation, "dilation"))
     return conv.Conv2d.apply(input, weight, bias, stride, padding, dilation, groups)
@@ -32,7 +36,9 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: _I
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: int | tuple[int] = 1, padding: int | tuple[int] | str = 0,
            dilation: int | tuple[int] = 1, groups: int = 1) -> Tensor:
     """Cross-correlation of input (N, C, L) with weight (O, C/groups, k), plus bias (O,):
-    conv2d of the (N, C, 1, L) image with the (O, C/groups, 1, k) kernel."""
+    conv2d of the (N, C, 1, L) image with the (O, C/groups, 1, k) kernel. Unbatched (C, L) too."""
+    if _is_unbatched("conv1d", input, 1):
+        return conv1d(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups).squeeze(0)
     stride, dilation = as_single(stride, "conv1d: stride"), as_single(dilation, "conv1d: dilation")
     if isinstance(padding, str):
         input, padding = _same_or_valid("conv1d", input, padding, weight.shape[2:], stride, dilation)
@@ -46,14 +52,20 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: in
 def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: _IntOrPair = 1, padding: _IntOrPair = 0,
                      output_padding: _IntOrPair = 0, groups: int = 1, dilation: _IntOrPair = 1) -> Tensor:
     """The transpose (adjoint) of conv2d: input (N, C_in, H, W), weight (C_in, C_out/groups, kh, kw),
-    output (N, C_out, (H − 1)·s − 2p + d·(kh − 1) + output_padding + 1, ... for W)."""
+    output (N, C_out, (H − 1)·s − 2p + d·(kh − 1) + output_padding + 1, ... for W). Unbatched
+    (C_in, H, W) too."""
+    if _is_unbatched("conv_transpose2d", input, 2):
+        return conv_transpose2d(input.unsqueeze(0), weight, bias, stride, padding, output_padding, groups, dilation).squeeze(0)
     return ConvTranspose2d.apply(input, weight, bias, stride, padding, output_padding, groups, dilation)
 
 
 def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: int | tuple[int] = 1, padding: int | tuple[int] = 0,
                      output_padding: int | tuple[int] = 0, groups: int = 1, dilation: int | tuple[int] = 1) -> Tensor:
     """The transpose of conv1d: input (N, C_in, L), weight (C_in, C_out/groups, k):
-    conv_transpose2d of the (N, C_in, 1, L) view with the (C_in, C_out/groups, 1, k) kernel."""
+    conv_transpose2d of the (N, C_in, 1, L) view with the (C_in, C_out/groups, 1, k) kernel.
+    Unbatched (C_in, L) too."""
+    if _is_unbatched("conv_transpose1d", input, 1):
+        return conv_transpose1d(input.unsqueeze(0), weight, bias, stride, padding, output_padding, groups, dilation).squeeze(0)
     stride, padding, output_padding, dilation = (
         as_single(value, f"conv_transpose1d: {option}")
         for value, option in zip((stride, padding, output_padding, dilation), ("stride", "padding", "output_padding", "dilation"))
@@ -100,6 +112,17 @@ def fold(input: Tensor, output_size: _IntOrPair, kernel_size: _IntOrPair, dilati
     columns = batched.permute(1, 2, 0).reshape(rows, blocks * batch)
     image = conv.Col2Im.apply(columns, (batch, rows // area, height, width), geometry)
     return image if input.ndim == 3 else image.squeeze(0)
+
+
+def _is_unbatched(name: str, input: Tensor, spatial_dims: int) -> bool:
+    """Whether input lacks the batch dim, as torch's convolutions allow: the functions then run on
+    a batch of one, unsqueeze(0) in and squeeze(0) out (so the gradients pass through unchanged).
+    Any other rank is an error in torch's words."""
+    batched = spatial_dims + 2
+    if input.ndim not in (batched - 1, batched):
+        raise ShapeError(f"Expected {batched - 1}D (unbatched) or {batched}D (batched) input to {name}, "
+                         f"but got input of size: {list(input.shape)}")
+    return input.ndim == batched - 1
 
 
 def _same_or_valid(name: str, input: Tensor, padding: str, kernel: Sequence[int], stride: Sequence[int],
