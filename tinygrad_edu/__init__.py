@@ -43,3 +43,7 @@ __all__ = [
 ]
 __all__ += _elementwise.__all__ + _reductions.__all__ + _shape.__all__
 __version__ = "0.1.0"
+
+from . import allocator as _allocator  # noqa: E402
+
+_allocator.keep_temporaries_in_heap()  # glibc: large temporaries from the heap, see allocator.py
