@@ -24,7 +24,7 @@ from typing import Any, Sequence
 
 from . import backend
 from .grad_mode import enable_grad
-from .observers import active_trace, anomaly_enabled, check_finite, run_tensor_hooks, tensor_hooks_in_use
+from .observers import active_trace, anomaly_enabled, check_finite, run_tensor_hooks, tensor_hooks_in_use, watching
 from .ops.elementwise import Cast
 from .tensor import Tensor
 from .versions import check_saved, newest_write
@@ -46,6 +46,9 @@ def run_backward(
     where none reaches it), as `autograd.grad` does. Gradients come back as arrays, or as
     Tensors with a graph when create_graph=True.
     """
+    if inputs is None and not create_graph and not watching():
+        training_walk(roots, seeds, retain_graph)
+        return []
     targets = {} if inputs is None else {id(tensor): position for position, tensor in enumerate(inputs)}
     every_leaf = inputs is None
     found: list[Any] = [None] * len(targets)
@@ -91,11 +94,7 @@ def run_backward(
             if not plain and id(node) in targets:
                 _deliver(node, grad_output, targets, found, accumulate, taken, create_graph)
             if ctx.freed:
-                raise RuntimeError(
-                    f"backward through a freed graph (at {ctx.function.__name__}): the graph "
-                    f"is freed after backward(); pass retain_graph=True to the first "
-                    f"backward() to run it twice"
-                )
+                raise _freed_graph(ctx)
             if newest_write[0] > node._order:  # something was written in place since this op ran
                 check_saved(ctx, node)
             needs = ctx.needs_input_grad
@@ -103,7 +102,10 @@ def run_backward(
                 input_grads = ctx.function.backward(ctx, grad_output)
             else:
                 if needed is not None:
-                    needs = tuple(need and id(parent) in needed for parent, need in zip(ctx.inputs, needs))
+                    needs = tuple(
+                        need and id(_version_used(parent, node._order) if parent._order > node._order else parent) in needed
+                        for parent, need in zip(ctx.inputs, needs)
+                    )
                     if True not in needs:
                         continue
                 input_grads = _call_backward(ctx, node, grad_output, needs, create_graph)
@@ -111,11 +113,7 @@ def run_backward(
                 input_grads = (input_grads,)
             inputs = ctx.inputs
             if len(input_grads) != len(inputs):
-                raise RuntimeError(
-                    f"{ctx.function.__name__}.backward returned {len(input_grads)} gradients "
-                    f"for {len(inputs)} inputs (return one per forward input, None where "
-                    f"there is none)"
-                )
+                raise _wrong_count(ctx, input_grads)
             if tracer is not None:
                 tracer.record(node, ctx, grad_output, needs, input_grads)
             for position, (parent, need, grad) in enumerate(zip(inputs, needs, input_grads)):
@@ -125,10 +123,7 @@ def run_backward(
                     parent = _version_used(parent, node._order)
                 parent_data = parent.data
                 if grad.shape != parent_data.shape:
-                    raise RuntimeError(
-                        f"{ctx.function.__name__}.backward returned a gradient of shape "
-                        f"{tuple(grad.shape)} for input {position} of shape {parent_data.shape}"
-                    )
+                    raise _wrong_shape(ctx, position, grad, parent_data)
                 if grad.dtype != parent_data.dtype:
                     grad = Cast.apply(grad, parent_data.dtype) if create_graph else backend.cast(grad, parent_data.dtype)
                 if anomaly:
@@ -146,6 +141,80 @@ def run_backward(
         if mode is not None:
             mode.__exit__(None, None, None)
     return found
+
+
+def training_walk(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bool) -> None:
+    """`run_backward` for the training loop's `loss.backward()`: first order, into every
+    leaf's .grad, nothing watching. The same walk as the general one with every branch that
+    cannot apply here left out, since this loop runs once per op on every training step."""
+    grads: dict[int, Any] = {}
+    pending: list[tuple[int, Tensor]] = []
+    for root, seed in zip(roots, seeds):
+        if id(root) in grads:
+            grads[id(root)] = grads[id(root)] + seed
+        else:
+            grads[id(root)] = seed
+            pending.append((-root._order, root))
+    heapq.heapify(pending)
+    heappop, heappush = heapq.heappop, heapq.heappush
+    taken = set(map(id, seeds))
+    while pending:
+        node = heappop(pending)[1]
+        grad_output = grads.pop(id(node))
+        ctx = node._ctx
+        if ctx is None:
+            node._accumulate_array(grad_output, taken)
+            continue
+        if ctx.freed:
+            raise _freed_graph(ctx)
+        order = node._order
+        if newest_write[0] > order:
+            check_saved(ctx, node)
+        input_grads = ctx.function.backward(ctx, grad_output)
+        if type(input_grads) is not tuple:
+            input_grads = (input_grads,)
+        inputs = ctx.inputs
+        if len(input_grads) != len(inputs):
+            raise _wrong_count(ctx, input_grads)
+        for position, (parent, need, grad) in enumerate(zip(inputs, ctx.needs_input_grad, input_grads)):
+            if not need or grad is None:
+                continue
+            if parent._order > order:
+                parent = _version_used(parent, order)
+            parent_data = parent.data
+            if grad.shape != parent_data.shape:
+                raise _wrong_shape(ctx, position, grad, parent_data)
+            if grad.dtype != parent_data.dtype:
+                grad = backend.cast(grad, parent_data.dtype)
+            key = id(parent)
+            if key in grads:
+                grads[key] = grads[key] + grad
+            else:
+                grads[key] = grad
+                heappush(pending, (-parent._order, parent))
+        if not retain_graph:
+            ctx.free()
+
+
+def _freed_graph(ctx: Any) -> RuntimeError:
+    return RuntimeError(
+        f"backward through a freed graph (at {ctx.function.__name__}): the graph is freed after "
+        f"backward(); pass retain_graph=True to the first backward() to run it twice"
+    )
+
+
+def _wrong_count(ctx: Any, input_grads: tuple[Any, ...]) -> RuntimeError:
+    return RuntimeError(
+        f"{ctx.function.__name__}.backward returned {len(input_grads)} gradients for "
+        f"{len(ctx.inputs)} inputs (return one per forward input, None where there is none)"
+    )
+
+
+def _wrong_shape(ctx: Any, position: int, grad: Any, parent_data: Any) -> RuntimeError:
+    return RuntimeError(
+        f"{ctx.function.__name__}.backward returned a gradient of shape {tuple(grad.shape)} "
+        f"for input {position} of shape {parent_data.shape}"
+    )
 
 
 def _deliver(node: Tensor, grad: Any, targets: dict[int, int], found: list[Any], accumulate: bool, taken: set[int], create_graph: bool) -> None:

@@ -19,6 +19,13 @@ anomaly_enabled = [False]
 # The trace that records backward steps (autograd/trace.py), while a `with trace():` block runs.
 active_trace: list[Any] = [None]
 
+
+
+def watching() -> bool:
+    """Whether anything watches backward now: the engine takes its plain walk only if not."""
+    return tensor_hooks_in_use[0] or anomaly_enabled[0] or active_trace[0] is not None
+
+
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
 

@@ -175,9 +175,9 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
         gradients are Tensors with a graph of their own, so they can be differentiated again.
         `inputs` (a Tensor or a sequence) limits which tensors' `.grad` receive gradients.
         """
-        if gradient is None and not create_graph and inputs is None and self._requires_grad and self.data.size == 1:
-            # The training loop's call (loss.backward()): straight to the engine, no argument parsing.
-            engine.run_backward((self,), (backend.ones_like(self.data),), retain_graph=bool(retain_graph), create_graph=False)
+        if gradient is None and not create_graph and inputs is None and self._requires_grad and self.data.size == 1 and not observers.watching():
+            # The training loop's call (loss.backward()): straight to the engine's plain walk.
+            engine.training_walk((self,), (backend.ones_like(self.data),), bool(retain_graph))
             return
         gradients.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
@@ -188,16 +188,22 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
         is added out of place, keeping its graph, as in PyTorch."""
         if isinstance(grad, Tensor):
             self.grad = grad if self.grad is None else self.grad + grad
-        elif self.grad is not None:
-            if self.grad.requires_grad:  # a gradient with a graph is never written in place
-                self.grad = Tensor._from_op(self.grad.data + grad, None)
-            else:
-                self.grad.data += grad
-        elif backend.owns_writable(grad) and id(grad) not in taken:
-            taken.add(id(grad))
-            self.grad = Tensor._from_op(grad, None)
         else:
-            self.grad = Tensor._from_op(backend.copy(grad), None)
+            self._accumulate_array(grad, taken)
+
+    def _accumulate_array(self, grad: Any, taken: set[int]) -> None:
+        """`_accumulate` of a first-order gradient (an array): the training loop's case."""
+        current = self.grad
+        if current is None:
+            if backend.owns_writable(grad) and id(grad) not in taken:
+                taken.add(id(grad))
+                self.grad = Tensor._from_op(grad, None)
+            else:
+                self.grad = Tensor._from_op(backend.copy(grad), None)
+        elif current._requires_grad:  # a gradient with a graph is never written in place
+            self.grad = Tensor._from_op(current.data + grad, None)
+        else:
+            current.data += grad
 
     # ---- operators: torch's type promotion (ops/promotion.py) ------------------------------
     def _operand(self, other: Any) -> Any:
@@ -403,6 +409,6 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
 from .ops import *  # noqa: E402,F401,F403
 from .ops import elementwise, matmul, movement, promotion, reduce, softmax  # noqa: E402
 from . import conversion, devices, dtypes  # noqa: E402
-from . import engine  # noqa: E402
+from . import engine, observers  # noqa: E402
 from .autograd import gradients  # noqa: E402
 from .ops.dims import wrap_dim  # noqa: E402

@@ -16,6 +16,7 @@ straight into `tensor.data` (the ndarray) bypass this, as they bypass PyTorch's 
 from __future__ import annotations
 
 import weakref
+from operator import is_
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,10 @@ from . import tensor  # the module: Tensor inherits the in-place methods that im
 _written_at: dict[int, list[Any]] = {}
 # The time of the newest in-place write anywhere: backward's one-comparison fast path.
 newest_write = [-1]
+# Writers that write the same arrays again and again (an optimizer's step, every training step):
+# id(writer) -> (time of its last write, the arrays it wrote, ids of their memory). One
+# record per writer, replaced at each step, instead of a stamp per array: see `mark_written_by`.
+_bulk_writes: dict[int, tuple[int, list[np.ndarray], frozenset[int]]] = {}
 
 
 def owner(array: np.ndarray) -> np.ndarray:
@@ -36,19 +41,56 @@ def owner(array: np.ndarray) -> np.ndarray:
 
 
 def mark_written(*arrays: np.ndarray) -> None:
-    """Record an in-place write into each array's memory, now (an optimizer step marks all its
-    parameters in one call: this runs on every training step)."""
+    """Record an in-place write into each array's memory, now."""
     now = next(tensor._creation_order)
+    _stamp(arrays, now)
+    newest_write[0] = now
+
+
+def _stamp(arrays: Any, time: int) -> None:
     for array in arrays:
         memory = array if array.base is None else owner(array)
         entry = _written_at.get(id(memory))
         if entry is None:
             # The entry goes when the memory does, so an id reused later starts clean.
             key = id(memory)
-            _written_at[key] = [now, weakref.ref(memory, lambda _, key=key: _written_at.pop(key, None))]
-        else:
-            entry[0] = now
+            _written_at[key] = [time, weakref.ref(memory, lambda _, key=key: _written_at.pop(key, None))]
+        elif entry[0] < time:
+            entry[0] = time
+
+
+def mark_written_by(writer: Any, arrays: list[np.ndarray]) -> None:
+    """Record that `writer` (an optimizer) wrote into `arrays`, now: what `mark_written` does,
+    for a writer that writes the same arrays on every training step. The record replaces the
+    writer's previous one (that write is older than any graph built since), and the set of
+    memory ids is rebuilt only when the arrays change, so a step pays one comparison of the
+    list instead of a stamp per array. When the writer goes, its last write becomes stamps."""
+    now = next(tensor._creation_order)
+    key = id(writer)
+    record = _bulk_writes.get(key)
+    if record is None:
+        weakref.finalize(writer, _retire, key)
+    if record is not None and len(record[1]) == len(arrays) and all(map(is_, record[1], arrays)):
+        ids = record[2]
+    else:
+        ids = frozenset(id(owner(array)) for array in arrays)
+    _bulk_writes[key] = (now, arrays, ids)
     newest_write[0] = now
+
+
+def _retire(key: int) -> None:
+    time, arrays, _ = _bulk_writes.pop(key, (-1, (), None))
+    _stamp(arrays, time)
+
+
+def last_write(memory_id: int) -> int:
+    """The time of the newest write into the memory with this id (-1: never written)."""
+    entry = _written_at.get(memory_id)
+    newest = -1 if entry is None else entry[0]
+    for time, _, ids in _bulk_writes.values():
+        if time > newest and memory_id in ids:
+            newest = time
+    return newest
 
 
 def check_saved(ctx: Any, output: Any) -> None:
@@ -57,8 +99,7 @@ def check_saved(ctx: Any, output: Any) -> None:
     for position, array in enumerate(ctx.saved_tensors):
         if not isinstance(array, np.ndarray):
             continue
-        entry = _written_at.get(id(owner(array)))
-        if entry is not None and entry[0] > output._order:
+        if last_write(id(owner(array))) > output._order:
             raise RuntimeError(
                 f"one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: {ctx.function.__name__} saved a tensor of shape "

@@ -25,10 +25,11 @@ def _check_reduction(reduction: str, name: str) -> None:
 
 def _reduce(losses: np.ndarray, reduction: str) -> np.ndarray:
     # np.add.reduce rather than .mean()/.sum(): the same sum without numpy's Python wrapper.
+    # A 0-d array, not numpy's scalar: an op's output must be an array (Function.apply).
     if reduction == "mean":
-        return np.add.reduce(losses, axis=None) / losses.size
+        return np.asarray(np.add.reduce(losses, axis=None) / losses.size)
     if reduction == "sum":
-        return np.add.reduce(losses, axis=None)
+        return np.asarray(np.add.reduce(losses, axis=None))
     return losses
 
 

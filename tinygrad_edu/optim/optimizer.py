@@ -23,7 +23,7 @@ import numpy as np
 
 from ..grad_mode import enable_grad
 from ..tensor import Tensor
-from ..versions import mark_written
+from ..versions import mark_written_by
 from .state_dict import load_optimizer_state, optimizer_state_dict
 
 Step = tuple[Tensor, dict[str, Any], np.ndarray, np.ndarray]  # (param, its state, its gradient, a work array)
@@ -99,34 +99,42 @@ class Optimizer:
         array is scratch space of the parameter's shape, kept from step to step (not state): a
         step then allocates no new array, which for large parameters also saves the page
         faults of fresh memory."""
-        ready, written = [], []  # every shape is checked before any parameter moves: a refused step changes nothing
-        index = -1
+        ready, written = [], []
+        state, work_arrays = self.state, self._work
         for group in self.param_groups:
+            maximize = group.get("maximize", False)
+            weight_decay = group.get("weight_decay", 0.0) if self.l2_weight_decay else 0
             steps = []
-            maximize, weight_decay = group.get("maximize", False), group.get("weight_decay", 0.0)
             for param in group["params"]:
-                index += 1
-                if param.grad is None:
+                gradient = param.grad
+                if gradient is None:
                     continue
-                grad = param.grad.data
-                if grad.shape != param.data.shape:
-                    raise RuntimeError(
-                        f"{type(self).__name__}.step: parameter {index} has shape {param.data.shape} but "
-                        f"its .grad has shape {grad.shape}; a gradient must have its parameter's shape"
-                    )
+                data, grad = param.data, gradient.data
+                if grad.shape != data.shape:
+                    self._refuse_gradient_shape(param, grad)
                 if maximize:
                     grad = -grad  # a new array: .grad stays ∇θ
-                if weight_decay != 0 and self.l2_weight_decay:
-                    grad = grad + weight_decay * param.data
-                work = self._work.get(param)
-                if work is None or work.shape != param.data.shape:
-                    work = self._work[param] = np.empty_like(param.data)
-                steps.append((param, grad, work))
-                written.append(param.data)
+                if weight_decay != 0:
+                    grad = grad + weight_decay * data
+                work = work_arrays.get(param)
+                if work is None or work.shape != data.shape:
+                    work = work_arrays[param] = np.empty_like(data)
+                steps.append((param, state[param], grad, work))
+                written.append(data)
             ready.append((group, steps))
-        mark_written(*written)  # the step writes them in place: graphs that saved them are stale
-        state = self.state
-        return [(group, [(param, state[param], grad, work) for param, grad, work in steps]) for group, steps in ready]
+        mark_written_by(self, written)  # the step writes them in place: graphs that saved them are stale
+        return ready
+
+    def _refuse_gradient_shape(self, param: Tensor, grad: np.ndarray) -> None:
+        """Raised before any parameter moves (and before any state is made): a refused step
+        changes nothing."""
+        for unused in [key for key, value in self.state.items() if not value]:
+            del self.state[unused]  # made by this call's lookups: an empty state is no state
+        index = [id(p) for group in self.param_groups for p in group["params"]].index(id(param))
+        raise RuntimeError(
+            f"{type(self).__name__}.step: parameter {index} has shape {param.data.shape} but "
+            f"its .grad has shape {grad.shape}; a gradient must have its parameter's shape"
+        )
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         for group in self.param_groups:

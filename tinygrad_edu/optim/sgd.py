@@ -37,7 +37,7 @@ class SGD(Optimizer):
         return ("momentum_buffer",) if group["momentum"] != 0 else ()
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        loss = loss_of(closure)
+        loss = None if closure is None else loss_of(closure)
         for group, steps in self.gradients():
             lr, momentum, dampening, nesterov = group["lr"], group["momentum"], group["dampening"], group["nesterov"]
             for param, state, grad, work in steps:
