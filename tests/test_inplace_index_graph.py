@@ -295,11 +295,6 @@ def test_writes_through_views_and_into_a_buffer_by_finite_differences(check, x, 
     assert check(into_a_buffer, v)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine.run_backward prunes with id(parent) in needed, not the version of parent the op "
-    "read (engine._version_used), so autograd.grad drops a gradient that reaches an input only "
-    "through an older version of a tensor written in place since; backward() is right"
-))
 def test_autograd_grad_follows_older_versions_as_backward_does():
     a = tg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True, dtype=tg.float64)
     y = a * 2

@@ -75,3 +75,16 @@ def test_the_record_outlives_its_optimizer_as_stamps():
     assert key not in versions._bulk_writes  # no record kept for a writer that is gone ...
     with pytest.raises(RuntimeError, match=MESSAGE):  # ... but its write still counts
         loss.backward()
+
+
+@pytest.mark.parametrize("kind", ["SGD", "Adam"])
+def test_a_parameter_given_a_new_array_of_another_shape_gets_new_scratch_space(kind):
+    weight = nn.Parameter(tg.ones(3))
+    optimizer = getattr(optim, kind)([weight], lr=0.5)
+    weight.grad = tg.ones(3)
+    optimizer.step()
+    optimizer.state.clear()
+    weight.data = np.ones((2, 2), np.float32)  # the scratch array kept for the (3,) array no longer fits
+    weight.grad = tg.ones(2, 2)
+    optimizer.step()
+    assert weight.data.shape == (2, 2) and (weight.data < 1).all()

@@ -45,7 +45,7 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.param_groups: list[dict[str, Any]] = []
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
-        self._work: dict[Tensor, np.ndarray] = {}
+        self._work: dict[Tensor, tuple[np.ndarray, np.ndarray]] = {}  # param -> (its .data, scratch)
         groups = list(params)
         if not groups:
             raise ValueError(f"{owner}: got an empty parameter list")
@@ -117,9 +117,9 @@ class Optimizer:
                 if weight_decay != 0:
                     grad = grad + weight_decay * data
                 work = work_arrays.get(param)
-                if work is None or work.shape != data.shape:
-                    work = work_arrays[param] = np.empty_like(data)
-                steps.append((param, state[param], grad, work))
+                if work is None or work[0] is not data:  # first step, or new .data
+                    work = work_arrays[param] = (data, np.empty_like(data))
+                steps.append((param, state[param], grad, work[1]))
                 written.append(data)
             ready.append((group, steps))
         mark_written_by(self, written)  # the step writes them in place: graphs that saved them are stale
