@@ -54,15 +54,7 @@ def run_backward(
     found: list[Any] = [None] * len(targets)
     needed = None if every_leaf else _leading_to(roots, targets)
     plain = every_leaf and not create_graph  # the training loop's backward: nothing but the walk
-    grads: dict[int, Any] = {}
-    pending: list[tuple[int, Tensor]] = []
-    for root, seed in zip(roots, seeds):
-        if id(root) in grads:
-            grads[id(root)] = grads[id(root)] + seed
-        else:
-            grads[id(root)] = seed
-            pending.append((-root._order, root))
-    heapq.heapify(pending)
+    grads, pending = _start(roots, seeds)
     heappop, heappush = heapq.heappop, heapq.heappush  # local names: the loop below runs per op
     # Read once: when off, they cost nothing per op.
     hooks, anomaly, tracer = tensor_hooks_in_use[0], anomaly_enabled[0], active_trace[0]
@@ -147,15 +139,7 @@ def training_walk(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: b
     """`run_backward` for the training loop's `loss.backward()`: first order, into every
     leaf's .grad, nothing watching. The same walk as the general one with every branch that
     cannot apply here left out, since this loop runs once per op on every training step."""
-    grads: dict[int, Any] = {}
-    pending: list[tuple[int, Tensor]] = []
-    for root, seed in zip(roots, seeds):
-        if id(root) in grads:
-            grads[id(root)] = grads[id(root)] + seed
-        else:
-            grads[id(root)] = seed
-            pending.append((-root._order, root))
-    heapq.heapify(pending)
+    grads, pending = _start(roots, seeds)
     heappop, heappush = heapq.heappop, heapq.heappush
     taken = set(map(id, seeds))
     while pending:
@@ -194,6 +178,21 @@ def training_walk(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: b
                 heappush(pending, (-parent._order, parent))
         if not retain_graph:
             ctx.free()
+
+
+def _start(roots: Sequence[Tensor], seeds: Sequence[Any]) -> tuple[dict[int, Any], list[tuple[int, Tensor]]]:
+    """The walk's starting state: each root's gradient (summed if a root is given twice), and
+    the heap of tensors to visit, newest first."""
+    grads: dict[int, Any] = {}
+    pending: list[tuple[int, Tensor]] = []
+    for root, seed in zip(roots, seeds):
+        if id(root) in grads:
+            grads[id(root)] = grads[id(root)] + seed
+        else:
+            grads[id(root)] = seed
+            pending.append((-root._order, root))
+    heapq.heapify(pending)
+    return grads, pending
 
 
 def _freed_graph(ctx: Any) -> RuntimeError:
