@@ -7,6 +7,8 @@ into one op so a layer costs one graph node.
 """
 from __future__ import annotations
 
+import math
+
 from typing import Any
 
 import numpy as np
@@ -84,7 +86,10 @@ class Linear(Function):
         if bias is not None and bias.shape != (weight.shape[0],):
             raise ShapeError(f"linear: bias of shape {bias.shape} does not fit weight of shape {weight.shape}")
         ctx.save_for_backward(x, weight)
-        output = x @ weight.T
+        if x.ndim > 2:  # one (N·…, in) product: numpy would loop over the leading dims
+            output = (x.reshape((math.prod(x.shape[:-1]), x.shape[-1])) @ weight.T).reshape((*x.shape[:-1], weight.shape[0]))
+        else:
+            output = x @ weight.T
         if bias is not None:
             output += bias
         return output
@@ -98,7 +103,12 @@ class Linear(Function):
             # In x's memory order: a flattened conv output (column-major, see ops/conv.py)
             # gets its gradient back column-major too, with no transposing copy downstream.
             column_major = isinstance(x, np.ndarray) and x.ndim == 2 and x.strides[0] < x.strides[1]
-            grad_x = (weight.T @ grad_output.T).T if column_major else grad_output @ weight
+            if column_major:
+                grad_x = (weight.T @ grad_output.T).T
+            elif x.ndim > 2:
+                grad_x = (grad_rows @ weight).reshape(x.shape)
+            else:
+                grad_x = grad_output @ weight
         grad_weight = grad_rows.T @ x.reshape((-1, x.shape[-1])) if ctx.needs_input_grad[1] else None
         grad_bias = xp.sum(grad_rows, 0) if ctx.needs_input_grad[2] else None
         return grad_x, grad_weight, grad_bias
