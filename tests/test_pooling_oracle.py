@@ -15,6 +15,8 @@ from tinygrad_edu import Tensor
 from tinygrad_edu.autograd import grad
 from tinygrad_edu.nn import functional as F
 
+from oracle_helpers import derivatives, ours
+
 torch = pytest.importorskip("torch", reason="PyTorch is an optional extra (pip install torch); the oracle tests compare against it")
 TF = torch.nn.functional
 
@@ -24,20 +26,6 @@ def distinct(shape: tuple[int, ...], seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     size = int(np.prod(shape))
     return rng.permutation((np.arange(size) - size / 2) * 0.2).reshape(shape)
-
-
-def derivatives(tensor: Callable[..., Any], autograd_grad: Callable[..., Any], f: Callable[[Any], Any], x: np.ndarray, v1: np.ndarray, v2: np.ndarray) -> list[np.ndarray]:
-    """In one framework: f(x), g = ∂⟨f, v₁⟩/∂x, and ∂⟨g, v₂⟩/∂x, ∂⟨g, v₂⟩/∂v₁."""
-    leaf, direction = tensor(x, requires_grad=True), tensor(v1, requires_grad=True)
-    output = f(leaf)
-    (g,) = autograd_grad([output], [leaf], grad_outputs=[direction], create_graph=True)
-    second = autograd_grad([(g * tensor(v2)).sum()], [leaf, direction], allow_unused=True)
-    as_array = lambda t, like: np.zeros(like.shape) if t is None else t.detach().numpy()  # noqa: E731
-    return [output.detach().numpy(), g.detach().numpy(), as_array(second[0], x), as_array(second[1], v1)]
-
-
-def ours(x: np.ndarray, requires_grad: bool = False) -> Tensor:
-    return Tensor(x, requires_grad=requires_grad, dtype=np.float64)
 
 
 def assert_matches_torch(f_ours: Callable[[Any], Any], f_torch: Callable[[Any], Any], x: np.ndarray) -> None:

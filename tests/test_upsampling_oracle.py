@@ -13,6 +13,8 @@ from tinygrad_edu import Tensor
 from tinygrad_edu.autograd import grad
 from tinygrad_edu.nn import functional as F
 
+from oracle_helpers import derivatives, ours
+
 torch = pytest.importorskip("torch", reason="PyTorch is an optional extra (pip install torch); the oracle tests compare against it")
 TF = torch.nn.functional
 
@@ -26,19 +28,6 @@ CASES = [
     for resize, align_corners in itertools.product(RESIZES, [None, True] if mode in ("bilinear", "linear") else [None])
     if not (len(shape) == 3 and isinstance(next(iter(resize.values())), tuple))
 ]
-
-
-def derivatives(tensor, autograd_grad, f, x, v1, v2):
-    leaf, direction = tensor(x, requires_grad=True), tensor(v1, requires_grad=True)
-    output = f(leaf)
-    (g,) = autograd_grad([output], [leaf], grad_outputs=[direction], create_graph=True)
-    second = autograd_grad([(g * tensor(v2)).sum()], [leaf, direction], allow_unused=True)
-    as_array = lambda t, like: np.zeros(like.shape) if t is None else t.detach().numpy()  # noqa: E731
-    return [output.detach().numpy(), g.detach().numpy(), as_array(second[0], x), as_array(second[1], v1)]
-
-
-def ours(x: np.ndarray, requires_grad: bool = False) -> Tensor:
-    return Tensor(x, requires_grad=requires_grad, dtype=np.float64)
 
 
 @pytest.mark.parametrize("shape, mode, resize, align_corners", CASES, ids=str)
