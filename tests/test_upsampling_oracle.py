@@ -9,7 +9,6 @@ import itertools
 import numpy as np
 import pytest
 
-from tinygrad_edu import Tensor
 from tinygrad_edu.autograd import grad
 from tinygrad_edu.nn import functional as F
 
