@@ -41,7 +41,8 @@ class Adadelta(Optimizer):
         loss = loss_of(closure)
         for group, steps in self.gradients():
             lr, rho, eps = group["lr"], group["rho"], group["eps"]
-            for param, state, grad, work in steps:
+            for param, grad, work in steps:
+                state = self.state[param]
                 if not state:
                     state.update(step=0, square_avg=np.zeros_like(param.data), acc_delta=np.zeros_like(param.data))
                 state["step"] += 1

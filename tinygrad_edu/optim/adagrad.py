@@ -46,7 +46,8 @@ class Adagrad(Optimizer):
         loss = loss_of(closure)
         for group, steps in self.gradients():
             lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
-            for param, state, grad, work in steps:
+            for param, grad, work in steps:
+                state = self.state[param]
                 state["step"] += 1
                 clr = lr / (1 + (state["step"] - 1) * lr_decay)
                 state["sum"] += np.multiply(grad, grad, out=work)  # s ← s + g²

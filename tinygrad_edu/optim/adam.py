@@ -60,7 +60,8 @@ class Adam(Optimizer):
         for group, steps in self.gradients():
             lr, (beta1, beta2), eps, amsgrad = group["lr"], group["betas"], group["eps"], group["amsgrad"]
             decay = 1 - lr * group["weight_decay"] if group["decoupled_weight_decay"] else 1.0
-            for param, state, grad, work in steps:
+            for param, grad, work in steps:
+                state = self.state[param]
                 if not state:
                     state.update(step=0, exp_avg=np.zeros_like(param.data), exp_avg_sq=np.zeros_like(param.data))
                     if amsgrad:

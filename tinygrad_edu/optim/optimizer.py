@@ -26,7 +26,7 @@ from ..tensor import Tensor
 from ..versions import mark_written_by
 from .state_dict import load_optimizer_state, optimizer_state_dict
 
-Step = tuple[Tensor, dict[str, Any], np.ndarray, np.ndarray]  # (param, its state, its gradient, a work array)
+Step = tuple[Tensor, np.ndarray, np.ndarray]  # (param, its gradient, a work array)
 
 
 class Optimizer:
@@ -92,7 +92,7 @@ class Optimizer:
         self.param_groups.append(group)
 
     def gradients(self) -> list[tuple[dict[str, Any], list[Step]]]:
-        """For every group, (the group, [(parameter, its state, its gradient g, a work array)])
+        """For every group, (the group, [(parameter, its gradient g, a work array)])
         for the parameters that have a gradient: the part of a step all optimizers share.
 
         g is −∇θ with maximize, and gets + λθ with weight_decay λ (except AdamW's). The work
@@ -100,7 +100,7 @@ class Optimizer:
         step then allocates no new array, which for large parameters also saves the page
         faults of fresh memory."""
         ready, written = [], []
-        state, work_arrays = self.state, self._work
+        work_arrays = self._work
         for group in self.param_groups:
             maximize = group.get("maximize", False)
             weight_decay = group.get("weight_decay", 0.0) if self.l2_weight_decay else 0
@@ -119,7 +119,7 @@ class Optimizer:
                 work = work_arrays.get(param)
                 if work is None or work[0] is not data:  # first step, or new .data
                     work = work_arrays[param] = (data, np.empty_like(data))
-                steps.append((param, state[param], grad, work[1]))
+                steps.append((param, grad, work[1]))
                 written.append(data)
             ready.append((group, steps))
         mark_written_by(self, written)  # the step writes them in place: graphs that saved them are stale
@@ -128,8 +128,6 @@ class Optimizer:
     def _refuse_gradient_shape(self, param: Tensor, grad: np.ndarray) -> None:
         """Raised before any parameter moves (and before any state is made): a refused step
         changes nothing."""
-        for unused in [key for key, value in self.state.items() if not value]:
-            del self.state[unused]  # made by this call's lookups: an empty state is no state
         index = [id(p) for group in self.param_groups for p in group["params"]].index(id(param))
         raise RuntimeError(
             f"{type(self).__name__}.step: parameter {index} has shape {param.data.shape} but "

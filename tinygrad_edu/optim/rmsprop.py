@@ -42,7 +42,8 @@ class RMSprop(Optimizer):
         loss = loss_of(closure)
         for group, steps in self.gradients():
             lr, alpha, eps, momentum, centered = group["lr"], group["alpha"], group["eps"], group["momentum"], group["centered"]
-            for param, state, grad, work in steps:
+            for param, grad, work in steps:
+                state = self.state[param]
                 if not state:
                     state.update(step=0, **{name: np.zeros_like(param.data) for name in self.state_keys(group)})
                 state["step"] += 1

@@ -40,8 +40,9 @@ class SGD(Optimizer):
         loss = None if closure is None else loss_of(closure)
         for group, steps in self.gradients():
             lr, momentum, dampening, nesterov = group["lr"], group["momentum"], group["dampening"], group["nesterov"]
-            for param, state, grad, work in steps:
+            for param, grad, work in steps:
                 if momentum != 0:
+                    state = self.state[param]
                     buffer = state.get("momentum_buffer")
                     if buffer is None:
                         buffer = state["momentum_buffer"] = grad.copy()
