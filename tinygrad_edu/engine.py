@@ -47,7 +47,7 @@ def run_backward(
     Tensors with a graph when create_graph=True.
     """
     if inputs is None and not create_graph and not watching():
-        training_walk(roots, seeds, retain_graph)
+        training_walk(*_start(roots, seeds), retain_graph)
         return []
     targets = {} if inputs is None else {id(tensor): position for position, tensor in enumerate(inputs)}
     every_leaf = inputs is None
@@ -135,13 +135,14 @@ def run_backward(
     return found
 
 
-def training_walk(roots: Sequence[Tensor], seeds: Sequence[Any], retain_graph: bool) -> None:
+def training_walk(grads: dict[int, Any], pending: list[tuple[int, Tensor]], retain_graph: bool) -> None:
     """`run_backward` for the training loop's `loss.backward()`: first order, into every
     leaf's .grad, nothing watching. The same walk as the general one with every branch that
-    cannot apply here left out, since this loop runs once per op on every training step."""
-    grads, pending = _start(roots, seeds)
+    cannot apply here left out, since this loop runs once per op on every training step.
+    It starts from `grads` and `pending` as `_start` makes them (Tensor.backward makes them
+    itself for its one root)."""
     heappop, heappush = heapq.heappop, heapq.heappush
-    taken = set(map(id, seeds))
+    taken = set(map(id, grads.values()))
     while pending:
         node = heappop(pending)[1]
         grad_output = grads.pop(id(node))

@@ -177,7 +177,7 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
         """
         if gradient is None and not create_graph and inputs is None and self._requires_grad and self.data.size == 1 and not observers.watching():
             # The training loop's call (loss.backward()): straight to the engine's plain walk.
-            engine.training_walk((self,), (backend.ones_like(self.data),), bool(retain_graph))
+            engine.training_walk({id(self): backend.ones_like(self.data)}, [(-self._order, self)], bool(retain_graph))
             return
         gradients.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
