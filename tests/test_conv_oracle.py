@@ -97,26 +97,22 @@ CONV_TRANSPOSE2D = {
 }
 
 
-@pytest.mark.parametrize("input_shape, weight_shape, options", CONV_TRANSPOSE2D.values(), ids=CONV_TRANSPOSE2D.keys())
-def test_conv_transpose2d(input_shape, weight_shape, options):
-    out_channels = weight_shape[1] * options.get("groups", 1)
-    x, weight, bias = normal(*input_shape), normal(*weight_shape, seed=1), normal(out_channels, seed=2)
-    assert_matches_torch(lambda i, w, b: F.conv_transpose2d(i, w, b, **options),
-                         lambda i, w, b: TF.conv_transpose2d(i, w, b, **options), x, weight, bias)
-
-
 CONV_TRANSPOSE1D = {
     "stride 2, padding, output_padding": ((2, 2, 4), (2, 3, 3), dict(stride=2, padding=1, output_padding=1)),
     "groups, dilation, output_padding below dilation": ((1, 4, 3), (4, 1, 2), dict(groups=4, dilation=3, output_padding=2)),
 }
 
 
-@pytest.mark.parametrize("input_shape, weight_shape, options", CONV_TRANSPOSE1D.values(), ids=CONV_TRANSPOSE1D.keys())
-def test_conv_transpose1d(input_shape, weight_shape, options):
+CONV_TRANSPOSE = {f"{name}: {case}": (name, *arguments) for name, cases in
+                  (("conv_transpose2d", CONV_TRANSPOSE2D), ("conv_transpose1d", CONV_TRANSPOSE1D)) for case, arguments in cases.items()}
+
+
+@pytest.mark.parametrize("name, input_shape, weight_shape, options", CONV_TRANSPOSE.values(), ids=CONV_TRANSPOSE.keys())
+def test_conv_transpose(name, input_shape, weight_shape, options):
     out_channels = weight_shape[1] * options.get("groups", 1)
     x, weight, bias = normal(*input_shape), normal(*weight_shape, seed=1), normal(out_channels, seed=2)
-    assert_matches_torch(lambda i, w, b: F.conv_transpose1d(i, w, b, **options),
-                         lambda i, w, b: TF.conv_transpose1d(i, w, b, **options), x, weight, bias)
+    ours, theirs = getattr(F, name), getattr(TF, name)
+    assert_matches_torch(lambda i, w, b: ours(i, w, b, **options), lambda i, w, b: theirs(i, w, b, **options), x, weight, bias)
 
 
 BLOCKS = {
