@@ -18,39 +18,22 @@ input channels of group g. K is then block-diagonal (G blocks of O/G × C/G·kh�
 product above is G smaller products, one batched matmul (see `weight_times_cols`). Dilation spaces a
 window's taps d apart: im2col reads every d-th pixel of a wider span, col2im adds back there.
 
-Layout: inside the op, images are stored batch-innermost, (C, H, W, N) in memory: pixel
-(h, w) of all N samples sits in one contiguous run. Then a row of an image, a window offset or
-a pooling offset is a run of W·N floats instead of W, and the im2col copy, the col2im adds and
-max-pooling run 1.4-2.8x faster than on NCHW memory (measured at the benchmarks' sizes). The
-GEMM writes Y as (O, OH, OW, N) and the op hands it back as an (N, O, OH, OW) view of that
-memory (a transpose, no copy). numpy's elementwise ops and max-pooling keep that memory
-order, so the next conv finds its input batch-innermost already; flattening Y for a linear
-layer is a view too (a column-major matrix), and the gradients flow back in the same layout.
+A convolution of stride 1 down the height (the 3×3 layers of a ResNet, every Conv1d) takes a
+faster path to the same products, with a third of the copying: ops/conv_shifted.py.
+
+The layout the op computes in (batch-innermost) is described in ops/conv_windows.py, with
+the window helpers that im2col and col2im are made of.
 """
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from ..errors import ShapeError
 from ..function import Context, Function
-from . import xp
-
-Pair = tuple[int, int]
-
-
-class Geometry(NamedTuple):
-    """Where a convolution's windows lie on its (padded) input: kernel (kh, kw), stride,
-    padding (added on each side), dilation (the step between a window's taps) and out_hw,
-    the number of windows (OH, OW)."""
-
-    kernel: Pair
-    stride: Pair
-    padding: Pair
-    dilation: Pair
-    out_hw: Pair
+from . import conv_shifted, xp
+from .conv_windows import Geometry, Pair, col2im_array, im2col_array, output_size
 
 
 def as_pair(value: int | tuple[int, int], name: str) -> Pair:
@@ -77,50 +60,6 @@ def as_single(value: int | tuple[int], name: str) -> tuple[int]:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be an int or a 1-element tuple of ints; got {value!r}")
     return (int(value),)
-
-
-def output_size(size: int, kernel: int, stride: int, padding: int, dilation: int = 1) -> int:
-    """How many windows fit: a dilated kernel spans dilation·(kernel − 1) + 1 pixels."""
-    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
-
-
-def batch_innermost(x: np.ndarray, padding: Pair) -> np.ndarray:
-    """x (N, C, H, W) as a contiguous (C, H + 2·ph, W + 2·pw, N) array, zero-padded:
-    a copy unless x already lies batch-innermost in memory and needs no padding."""
-    batch_last = x.transpose(1, 2, 3, 0)
-    if padding == (0, 0):
-        return np.ascontiguousarray(batch_last)
-    (ph, pw), (channels, height, width, batch) = padding, batch_last.shape
-    padded = np.zeros((channels, height + 2 * ph, width + 2 * pw, batch), dtype=x.dtype)
-    padded[:, ph : ph + height, pw : pw + width] = batch_last
-    return padded
-
-
-def windows(padded: np.ndarray, geometry: Geometry) -> np.ndarray:
-    """Every kh×kw window of padded (C, H, W, N) that the stride visits:
-    a view (C, OH, OW, N, kh, kw), no copy."""
-    (kernel_h, kernel_w), (dilation_h, dilation_w) = geometry.kernel, geometry.dilation
-    span = (dilation_h * (kernel_h - 1) + 1, dilation_w * (kernel_w - 1) + 1)
-    view = sliding_window_view(padded, span, axis=(1, 2))
-    if span != geometry.kernel:
-        view = view[..., ::dilation_h, ::dilation_w]  # the taps of a dilated window, still a view
-    (stride_h, stride_w), (out_h, out_w) = geometry.stride, geometry.out_hw
-    return view[:, : stride_h * out_h : stride_h, : stride_w * out_w : stride_w]
-
-
-def add_windows_back(window_grads: np.ndarray, padded_shape: tuple[int, ...], geometry: Geometry) -> np.ndarray:
-    """col2im, the adjoint of `windows`: add each window's gradient (C, kh, kw, OH, OW, N)
-    back into an array of padded_shape (C, H, W, N). One strided add per kernel offset
-    (kh·kw of them, 9 for 3×3), so there is no scatter and no loop over samples or channels."""
-    _, kernel_h, kernel_w, out_h, out_w, _ = window_grads.shape
-    (stride_h, stride_w), (dilation_h, dilation_w) = geometry.stride, geometry.dilation
-    grad = np.zeros(padded_shape, dtype=window_grads.dtype)
-    for i in range(kernel_h):
-        top = i * dilation_h
-        for j in range(kernel_w):
-            left = j * dilation_w
-            grad[:, top : top + stride_h * out_h : stride_h, left : left + stride_w * out_w : stride_w] += window_grads[:, i, j]
-    return grad
 
 
 def check_conv_args(name: str, x_shape: tuple[int, ...], weight_shape: tuple[int, ...], bias: Any, stride: tuple[int, ...],
@@ -160,35 +99,18 @@ def check_conv_args(name: str, x_shape: tuple[int, ...], weight_shape: tuple[int
     return out
 
 
-def _im2col_array(x: np.ndarray, geometry: Geometry) -> np.ndarray:
-    """cols (C·kh·kw, OH·OW·N): each receptive field of x (N, C, H, W) as one column."""
-    (kernel_h, kernel_w), (out_h, out_w) = geometry.kernel, geometry.out_hw
-    windows_view = windows(batch_innermost(x, geometry.padding), geometry).transpose(0, 4, 5, 1, 2, 3)
-    return windows_view.reshape(x.shape[1] * kernel_h * kernel_w, out_h * out_w * x.shape[0])
-
-
-def _col2im_array(cols: np.ndarray, input_shape: tuple[int, ...], geometry: Geometry) -> np.ndarray:
-    """The adjoint of im2col: each column added back into its window of an (N, C, H, W) array
-    (overlapping windows add up), the padding cut off."""
-    batch, channels, height, width = input_shape
-    ph, pw = geometry.padding
-    window_grads = cols.reshape(channels, *geometry.kernel, *geometry.out_hw, batch)
-    padded = add_windows_back(window_grads, (channels, height + 2 * ph, width + 2 * pw, batch), geometry)
-    return padded[:, ph : ph + height, pw : pw + width].transpose(3, 0, 1, 2)
-
-
 def im2col(x: Any, geometry: Geometry) -> Any:
     """im2col of an array, or of a Tensor as a differentiable op."""
     if xp.is_tensor(x):
         return Im2Col.apply(x, geometry)
-    return _im2col_array(x, geometry)
+    return im2col_array(x, geometry)
 
 
 def col2im(cols: Any, input_shape: tuple[int, ...], geometry: Geometry) -> Any:
     """col2im of an array, or of a Tensor as a differentiable op."""
     if xp.is_tensor(cols):
         return Col2Im.apply(cols, tuple(input_shape), geometry)
-    return _col2im_array(cols, input_shape, geometry)
+    return col2im_array(cols, input_shape, geometry)
 
 
 class Im2Col(Function):
@@ -197,7 +119,7 @@ class Im2Col(Function):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, geometry: Geometry) -> np.ndarray:
         ctx.input_shape, ctx.geometry = x.shape, geometry
-        return _im2col_array(x, geometry)
+        return im2col_array(x, geometry)
 
     @staticmethod
     def backward(ctx: Context, grad_output: Any) -> tuple[Any, None]:
@@ -210,7 +132,7 @@ class Col2Im(Function):
     @staticmethod
     def forward(ctx: Context, cols: np.ndarray, input_shape: tuple[int, ...], geometry: Geometry) -> np.ndarray:
         ctx.geometry = geometry
-        return _col2im_array(cols, input_shape, geometry)
+        return col2im_array(cols, input_shape, geometry)
 
     @staticmethod
     def backward(ctx: Context, grad_output: Any) -> tuple[Any, None, None]:
@@ -266,7 +188,9 @@ class Conv2d(Function):
     x: (N, C, H, W), weight: (O, C/G, kh, kw), bias: (O,) or None; Y: (N, O, OH, OW).
     With G groups, K is block-diagonal: each product is G products, one per group.
     The backward is itself matrix products and im2col/col2im, each differentiable, so the
-    double backward of a convolution is convolutions again.
+    double backward of a convolution is convolutions again. With stride 1 down the height
+    and one group, the same products are computed by row shifts (ops/conv_shifted.py), and
+    with stride 1 both ways dE/dX as the tutorial's full convolution Σ_k dE/dY_k ∗ K_k.
     """
 
     @staticmethod
@@ -275,12 +199,17 @@ class Conv2d(Function):
         stride, padding, dilation = as_pair(stride, "stride"), as_pair(padding, "padding"), as_pair(dilation, "dilation")
         out_h, out_w = check_conv_args("conv2d", x.shape, weight.shape, bias, stride, padding, dilation, groups)
         geometry = Geometry(weight.shape[2:], stride, padding, dilation, (out_h, out_w))
-        cols = _im2col_array(x, geometry)
-        output = weight_times_cols(weight, cols, groups)
+        ctx.row_shifts = conv_shifted.takes_row_shifts(geometry, groups, x.shape[1], weight.shape[0])
+        if ctx.row_shifts:
+            ctx.cache = conv_shifted.width_unfold(x, geometry)
+            output = conv_shifted.weight_times_shifted_rows(weight, ctx.cache, geometry)
+        else:
+            ctx.cache = im2col_array(x, geometry)
+            output = weight_times_cols(weight, ctx.cache, groups)
         if bias is not None:
             output += bias[:, None]
         ctx.save_for_backward(x, weight)
-        ctx.cache, ctx.geometry, ctx.groups = cols, geometry, groups
+        ctx.geometry, ctx.groups = geometry, groups
         return output.reshape(weight.shape[0], out_h, out_w, x.shape[0]).transpose(3, 0, 1, 2)
 
     @staticmethod
@@ -290,13 +219,22 @@ class Conv2d(Function):
         batch, out_channels, out_h, out_w = grad_output.shape  # explicit sizes: 0 output channels work
         grad_rows = xp.permute(grad_output, (1, 2, 3, 0)).reshape((out_channels, out_h * out_w * batch))
         grad_x = grad_weight = grad_bias = None
+        # First order on the row-shift path: the same gradients as below, from ops/conv_shifted.py.
+        # Double backward takes the general formulas, on Tensors, so that they record a graph.
+        row_shifts = ctx.row_shifts and not xp.is_tensor(grad_output)
         if ctx.needs_input_grad[0]:
-            grad_x = col2im(weight_t_times_rows(weight, grad_rows, ctx.groups), x.shape, ctx.geometry)
+            if row_shifts and conv_shifted.full_convolution_applies(ctx.geometry):
+                grad_x = conv_shifted.input_grad(grad_output, weight, x.shape[2:], ctx.geometry)
+            else:
+                grad_x = col2im(weight_t_times_rows(weight, grad_rows, ctx.groups), x.shape, ctx.geometry)
         if ctx.needs_input_grad[1]:
-            # First order reuses forward's cols; double backward rebuilds them from the x
-            # Tensor, so that they carry its graph.
-            cols = im2col(x, ctx.geometry) if xp.is_tensor(grad_output) else ctx.cache
-            grad_weight = weight_grad(grad_rows, cols, weight.shape, ctx.groups)
+            if row_shifts:
+                grad_weight = conv_shifted.shifted_rows_weight_grad(grad_rows, ctx.cache, weight.shape, ctx.geometry)
+            else:
+                # First order reuses forward's cols; double backward rebuilds them from the x
+                # Tensor, so that they carry its graph.
+                cols = im2col(x, ctx.geometry) if xp.is_tensor(grad_output) else ctx.cache
+                grad_weight = weight_grad(grad_rows, cols, weight.shape, ctx.groups)
         if ctx.needs_input_grad[2]:
             grad_bias = xp.sum(grad_rows, 1)
         return grad_x, grad_weight, grad_bias, None, None, None, None
