@@ -64,8 +64,8 @@ CONV2D = {
     "same, even kernel, odd dilation": ((1, 2, 6, 7), (2, 1, 4, 2), dict(padding="same", dilation=(1, 3), groups=2)),
     "same, odd kernel, dilation 2": ((1, 3, 5, 5), (2, 3, 3, 3), dict(padding="same", dilation=2)),
     "valid": ((2, 2, 5, 4), (3, 2, 3, 2), dict(padding="valid", stride=2)),
-    "row shifts, stride across": ((2, 6, 5, 7), (4, 6, 3, 3), dict(padding=1, stride=(1, 2))),
-    "row shifts, dilation": ((2, 6, 6, 7), (3, 6, 3, 3), dict(padding=(2, 1), dilation=(2, 1))),
+    "window rows, stride across": ((2, 6, 5, 7), (4, 6, 3, 3), dict(padding=1, stride=(1, 2))),
+    "window rows, dilation across": ((2, 6, 6, 7), (3, 6, 3, 3), dict(padding=(1, 2), dilation=(1, 2))),
 }
 
 

@@ -19,20 +19,18 @@ product above is G smaller products, one batched matmul (see `weight_times_cols`
 window's taps d apart: im2col reads every d-th pixel of a wider span, col2im adds back there.
 
 A convolution of stride 1 down the height (the 3×3 layers of a ResNet, every Conv1d) takes a
-faster path to the same products, with a third of the copying: ops/conv_shifted.py.
+faster path to the same products, with a third of the copying (3×3): ops/conv_rows.py.
 
 The layout the op computes in (batch-innermost) is described in ops/conv_windows.py, with
 the window helpers that im2col and col2im are made of.
 """
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from ..errors import ShapeError
 from ..function import Context, Function
-from . import conv_shifted, xp
+from . import conv_rows, xp
 from .conv_windows import Geometry, Pair, col2im_array, im2col_array, output_size
 
 
@@ -189,7 +187,7 @@ class Conv2d(Function):
     With G groups, K is block-diagonal: each product is G products, one per group.
     The backward is itself matrix products and im2col/col2im, each differentiable, so the
     double backward of a convolution is convolutions again. With stride 1 down the height
-    and one group, the same products are computed by row shifts (ops/conv_shifted.py), and
+    and one group, the same products are computed by window rows (ops/conv_rows.py), and
     with stride 1 both ways dE/dX as the tutorial's full convolution Σ_k dE/dY_k ∗ K_k.
     """
 
@@ -199,10 +197,10 @@ class Conv2d(Function):
         stride, padding, dilation = as_pair(stride, "stride"), as_pair(padding, "padding"), as_pair(dilation, "dilation")
         out_h, out_w = check_conv_args("conv2d", x.shape, weight.shape, bias, stride, padding, dilation, groups)
         geometry = Geometry(weight.shape[2:], stride, padding, dilation, (out_h, out_w))
-        ctx.row_shifts = conv_shifted.takes_row_shifts(geometry, groups, x.shape[1], weight.shape[0])
-        if ctx.row_shifts:
-            ctx.cache = conv_shifted.width_unfold(x, geometry)
-            output = conv_shifted.weight_times_shifted_rows(weight, ctx.cache, geometry)
+        ctx.by_window_rows = conv_rows.takes_window_rows(geometry, groups, x.shape[1])
+        if ctx.by_window_rows:
+            ctx.cache = conv_rows.width_unfold(x, geometry)
+            output = conv_rows.weight_times_window_rows(weight, ctx.cache, out_h)
         else:
             ctx.cache = im2col_array(x, geometry)
             output = weight_times_cols(weight, ctx.cache, groups)
@@ -219,17 +217,17 @@ class Conv2d(Function):
         batch, out_channels, out_h, out_w = grad_output.shape  # explicit sizes: 0 output channels work
         grad_rows = xp.permute(grad_output, (1, 2, 3, 0)).reshape((out_channels, out_h * out_w * batch))
         grad_x = grad_weight = grad_bias = None
-        # First order on the row-shift path: the same gradients as below, from ops/conv_shifted.py.
+        # First order on the row-shift path: the same gradients as below, from ops/conv_rows.py.
         # Double backward takes the general formulas, on Tensors, so that they record a graph.
-        row_shifts = ctx.row_shifts and not xp.is_tensor(grad_output)
+        by_window_rows = ctx.by_window_rows and not xp.is_tensor(grad_output)
         if ctx.needs_input_grad[0]:
-            if row_shifts and conv_shifted.full_convolution_applies(ctx.geometry):
-                grad_x = conv_shifted.input_grad(grad_output, weight, x.shape[2:], ctx.geometry)
+            if by_window_rows and conv_rows.full_convolution_applies(ctx.geometry):
+                grad_x = conv_rows.input_grad(grad_output, weight, x.shape[2:], ctx.geometry)
             else:
                 grad_x = col2im(weight_t_times_rows(weight, grad_rows, ctx.groups), x.shape, ctx.geometry)
         if ctx.needs_input_grad[1]:
-            if row_shifts:
-                grad_weight = conv_shifted.shifted_rows_weight_grad(grad_rows, ctx.cache, weight.shape, ctx.geometry)
+            if by_window_rows:
+                grad_weight = conv_rows.window_rows_weight_grad(grad_rows, ctx.cache, weight.shape, out_h)
             else:
                 # First order reuses forward's cols; double backward rebuilds them from the x
                 # Tensor, so that they carry its graph.
