@@ -14,53 +14,54 @@ from tinygrad_edu.ops import conv_rows
 from tinygrad_edu.ops.conv import weight_grad, weight_t_times_rows, weight_times_cols
 from tinygrad_edu.ops.conv_windows import Geometry, col2im_array, im2col_array, output_size
 
-# (height, width, kernel, stride across, padding, dilation across): kernels 1-3 high and wide,
-# paddings up to past the kernel's span (where dE/dX is no full convolution).
-CASES = [(h, w, kernel, stride_w, padding, dilation_w)
-         for h, w, kernel, stride_w, padding, dilation_w in itertools.product([5, 7], [6], [(1, 1), (2, 3), (3, 3), (3, 1)], [1, 2],
-                                                                             [(0, 0), (1, 1), (2, 1)], [1, 3])
-         if output_size(h, kernel[0], 1, padding[0]) >= 1 and output_size(w, kernel[1], stride_w, padding[1], dilation_w) >= 1]
+# (height, width, kernel, stride, padding, dilation across): kernels 1-3 high and wide, strides
+# 1-2 each way, paddings up to past the kernel's span (where dE/dX is no full convolution).
+CASES = [(h, w, kernel, stride, padding, dilation_w)
+         for h, w, kernel, stride, padding, dilation_w in itertools.product([5, 7], [6], [(1, 1), (2, 3), (3, 3), (3, 1)],
+                                                                           [(1, 1), (1, 2), (2, 1)], [(0, 0), (1, 1), (2, 1)], [1, 3])
+         if output_size(h, kernel[0], stride[0], padding[0]) >= 1 and output_size(w, kernel[1], stride[1], padding[1], dilation_w) >= 1]
 
 
-@pytest.mark.parametrize("height, width, kernel, stride_w, padding, dilation_w", CASES)
-def test_window_rows_compute_im2cols_products(height: int, width: int, kernel: tuple[int, int], stride_w: int,
+@pytest.mark.parametrize("height, width, kernel, stride, padding, dilation_w", CASES)
+def test_window_rows_compute_im2cols_products(height: int, width: int, kernel: tuple[int, int], stride: tuple[int, int],
                                               padding: tuple[int, int], dilation_w: int) -> None:
     rng = np.random.default_rng(0)
     x, weight = rng.standard_normal((2, 3, height, width)), rng.standard_normal((4, 3, *kernel))
     dilation = (1, dilation_w)
-    out_hw = tuple(output_size(*args) for args in zip((height, width), kernel, (1, stride_w), padding, dilation))
-    geometry = Geometry(kernel, (1, stride_w), padding, dilation, out_hw)
+    out_hw = tuple(output_size(*args) for args in zip((height, width), kernel, stride, padding, dilation))
+    geometry = Geometry(kernel, stride, padding, dilation, out_hw)
     cols, unfolded = im2col_array(x, geometry), conv_rows.width_unfold(x, geometry)
-    np.testing.assert_allclose(conv_rows.weight_times_window_rows(weight, unfolded, out_hw[0]),
+    np.testing.assert_allclose(conv_rows.weight_times_window_rows(weight, unfolded, geometry),
                                weight_times_cols(weight, cols, 1), rtol=1e-12, atol=1e-12)
     grad_rows = rng.standard_normal((4, out_hw[0] * out_hw[1] * 2))
-    np.testing.assert_allclose(conv_rows.window_rows_weight_grad(grad_rows, unfolded, weight.shape, out_hw[0]),
+    np.testing.assert_allclose(conv_rows.window_rows_weight_grad(grad_rows, unfolded, weight.shape, geometry),
                                weight_grad(grad_rows, cols, weight.shape, 1), rtol=1e-12, atol=1e-12)
     full = conv_rows.full_convolution_applies(geometry)
-    assert full == (stride_w == 1 and all(p <= d * (k - 1) for p, d, k in zip(padding, dilation, kernel)))
+    assert full == (stride == (1, 1) and all(p <= d * (k - 1) for p, d, k in zip(padding, dilation, kernel)))
     if full:
         grad_output = grad_rows.reshape(4, *out_hw, 2).transpose(3, 0, 1, 2)
         np.testing.assert_allclose(conv_rows.input_grad(grad_output, weight, (height, width), geometry),
                                    col2im_array(weight_t_times_rows(weight, grad_rows, 1), x.shape, geometry), rtol=1e-12, atol=1e-12)
 
 
-def test_window_rows_take_layers_of_stride_and_dilation_1_down_the_height_with_16_rows_per_kernel_row() -> None:
-    geometry = Geometry((3, 3), (1, 2), (1, 1), (1, 2), (4, 7))
+def test_window_rows_take_layers_of_dilation_1_down_the_height_with_16_rows_per_kernel_row() -> None:
+    geometry = Geometry((3, 3), (2, 2), (1, 1), (1, 2), (4, 7))
     assert conv_rows.takes_window_rows(geometry, groups=1, channels=6)
     assert not conv_rows.takes_window_rows(geometry, groups=1, channels=5)  # 15 rows: C·kw
-    assert not conv_rows.takes_window_rows(geometry._replace(stride=(2, 1)), groups=1, channels=16)
+    assert not conv_rows.takes_window_rows(geometry._replace(kernel=(1, 3)), groups=1, channels=16)
     assert not conv_rows.takes_window_rows(geometry._replace(dilation=(2, 1)), groups=1, channels=16)
     assert not conv_rows.takes_window_rows(geometry, groups=2, channels=16)
 
 
-# Layers that take the window-rows path (C·kw ≥ 16): stride and dilation across, and
-# a padding past the kernel's span (dE/dX then by col2im).
+# Layers that take the window-rows path (C·kw ≥ 16): strides, dilation across, and a
+# padding past the kernel's span (dE/dX then by col2im, as for a stride down the height).
 LAYERS = {
     "3x3, padding 1": ((2, 6, 5, 6), (6, 6, 3, 3), dict(padding=1)),
     "stride across 2": ((2, 6, 5, 7), (4, 6, 3, 3), dict(padding=1, stride=(1, 2))),
     "dilation across": ((1, 6, 6, 7), (3, 6, 3, 3), dict(padding=(1, 2), dilation=(1, 2))),
     "padding past the span": ((1, 6, 4, 4), (2, 6, 3, 3), dict(padding=(1, 3))),
     "wider out than in": ((2, 6, 4, 5), (9, 6, 3, 3), dict(padding=1)),
+    "stride 2, as a ResNet's first conv of a stage": ((2, 6, 7, 6), (9, 6, 3, 3), dict(padding=1, stride=2)),
 }
 
 

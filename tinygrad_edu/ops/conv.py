@@ -200,7 +200,7 @@ class Conv2d(Function):
         ctx.by_window_rows = conv_rows.takes_window_rows(geometry, groups, x.shape[1])
         if ctx.by_window_rows:
             ctx.cache = conv_rows.width_unfold(x, geometry)
-            output = conv_rows.weight_times_window_rows(weight, ctx.cache, out_h)
+            output = conv_rows.weight_times_window_rows(weight, ctx.cache, geometry)
         else:
             ctx.cache = im2col_array(x, geometry)
             output = weight_times_cols(weight, ctx.cache, groups)
@@ -227,7 +227,7 @@ class Conv2d(Function):
                 grad_x = col2im(weight_t_times_rows(weight, grad_rows, ctx.groups), x.shape, ctx.geometry)
         if ctx.needs_input_grad[1]:
             if by_window_rows:
-                grad_weight = conv_rows.window_rows_weight_grad(grad_rows, ctx.cache, weight.shape, out_h)
+                grad_weight = conv_rows.window_rows_weight_grad(grad_rows, ctx.cache, weight.shape, ctx.geometry)
             else:
                 # First order reuses forward's cols; double backward rebuilds them from the x
                 # Tensor, so that they carry its graph.

@@ -1,5 +1,5 @@
-"""A convolution of stride 1 down the height, with the input unfolded kw times instead of
-im2col's kh·kw times: the same products as ops/conv.py, with a third of the copying (3×3).
+"""A convolution with the input unfolded kw times instead of im2col's kh·kw times: the same
+products as ops/conv.py, with a third of the copying for a 3×3 kernel.
 
 im2col copies every window of X: C·kh·kw rows of OH·OW·N values, nine copies of the image
 for a 3×3 kernel. Down the height, most of that copying is not needed. Only the width is
@@ -8,9 +8,9 @@ unfolded, image row by image row:
     U[h, c, j, ow, n] = P[c, h, ow·sw + j·dw, n]     (P: X zero-padded, as (C, Hp, Wp, N)),
 
 so U[h] is a (C·kw, OW·N) matrix, one image row of every window. The window rows that
-output row oh reads, U[oh], U[oh + 1], ..., U[oh + kh − 1], lie one after the other in
-memory: together they are one (kh·C·kw, OW·N) matrix V_oh, a view of U (no copy), and the
-views of consecutive output rows overlap. With K as an (O, kh·C·kw) matrix, rows (i, c, j):
+output row oh reads, U[sh·oh], ..., U[sh·oh + kh − 1], lie one after the other in memory:
+together they are one (kh·C·kw, OW·N) matrix V_oh, a view of U (no copy), and the views of
+neighbouring output rows overlap. With K as an (O, kh·C·kw) matrix, rows (i, c, j):
 
     Y[:, oh] = K V_oh                   (one product per output row, one batched matmul)
     dE/dK = Σ_oh dE/dY[:, oh] V_ohᵀ
@@ -19,11 +19,12 @@ views of consecutive output rows overlap. With K as an (O, kh·C·kw) matrix, ro
                                         flipped and its in and out channels swapped, which
                                         is this same product again (`input_grad`).
 
-V_oh needs stride 1 and dilation 1 down the height; the full-convolution form of dE/dX needs
-stride 1 both ways and a padding p ≤ d·(k − 1). Other convolutions, and those where this
-path is the slower one (`takes_window_rows`), take im2col's path. Measured at the ResNet
-example's 3×3 layers (batch 64, 1 thread), forward and backward together: 1.5x faster than
-im2col at 16 channels of 28×28, 1.3x at 32 channels of 14×14.
+V_oh needs dilation 1 down the height; the full-convolution form of dE/dX needs stride 1
+and a padding p ≤ d·(k − 1), else dE/dX is col2im's (ops/conv.py). Convolutions where this
+path is the slower one (`takes_window_rows`) take im2col's path. Measured at the ResNet
+example's layers (batch 64, 1 thread), forward and backward together, against im2col:
+1.5x faster at 16 channels of 28×28, 1.3x at 32 of 14×14 and 1.15x at 64 of 7×7 (stride 1),
+1.1x for the stride-2 layers that start a stage.
 """
 from __future__ import annotations
 
@@ -34,12 +35,12 @@ from .conv_windows import Geometry, batch_innermost, windows
 
 
 def takes_window_rows(geometry: Geometry, groups: int, channels: int) -> bool:
-    """Whether this path computes the convolution (else im2col's does). It copies less, but
-    its products have C·kw rows per kernel row, which below 16 rows (the first layer on a
-    grey or colour image) makes it the slower one: measured 0.6-0.9x of im2col at C = 1 and
-    3, and 1.0-1.5x from C = 8 on (batch 64, 3×3 kernels, 7×7 to 28×28 images, 8-64 filters)."""
-    stride_h, dilation_h = geometry.stride[0], geometry.dilation[0]
-    return stride_h == 1 and dilation_h == 1 and groups == 1 and channels * geometry.kernel[1] >= 16
+    """Whether this path computes the convolution (else im2col's does). A kernel one row high
+    has no rows to share: the unfold is im2col. Its products have C·kw rows per kernel row,
+    which below 16 rows (the first layer on a grey or colour image) makes it the slower one:
+    measured 0.6-0.9x of im2col at C = 1 and 3, and 1.05-1.5x from C = 8 on (batch 64, 3×3
+    kernels, 7×7 to 28×28 images, 8-64 filters)."""
+    return geometry.kernel[0] > 1 and geometry.dilation[0] == 1 and groups == 1 and channels * geometry.kernel[1] >= 16
 
 
 def width_unfold(x: np.ndarray, geometry: Geometry) -> np.ndarray:
@@ -51,30 +52,31 @@ def width_unfold(x: np.ndarray, geometry: Geometry) -> np.ndarray:
     return np.ascontiguousarray(windows(padded, rows)[..., 0, :].transpose(1, 0, 4, 2, 3))
 
 
-def _window_rows(unfolded: np.ndarray, out_h: int) -> np.ndarray:
+def _window_rows(unfolded: np.ndarray, geometry: Geometry) -> np.ndarray:
     """V: (OH, kh·C·kw, OW·N), V[oh] the window rows of output row oh, a view of U."""
-    padded_h, channels, kernel_w, out_w, batch = unfolded.shape
-    kernel_h = padded_h - out_h + 1
+    _, channels, kernel_w, out_w, batch = unfolded.shape
+    (kernel_h, _), (stride_h, _), (out_h, _) = geometry.kernel, geometry.stride, geometry.out_hw
     row = channels * kernel_w * out_w * batch * unfolded.itemsize  # bytes from U[h] to U[h + 1]
     return as_strided(unfolded, (out_h, kernel_h * channels * kernel_w, out_w * batch),
-                      (row, out_w * batch * unfolded.itemsize, unfolded.itemsize), writeable=False)
+                      (stride_h * row, out_w * batch * unfolded.itemsize, unfolded.itemsize), writeable=False)
 
 
-def weight_times_window_rows(weight: np.ndarray, unfolded: np.ndarray, out_h: int) -> np.ndarray:
+def weight_times_window_rows(weight: np.ndarray, unfolded: np.ndarray, geometry: Geometry) -> np.ndarray:
     """Y = K V_oh for every output row oh, as (O, OH·OW·N)."""
-    out_channels = weight.shape[0]
-    window_rows = _window_rows(unfolded, out_h)
+    out_channels, out_h = weight.shape[0], geometry.out_hw[0]
+    window_rows = _window_rows(unfolded, geometry)
     output = np.empty((out_channels, out_h, window_rows.shape[2]), dtype=np.result_type(weight, unfolded))
     kernel = weight.transpose(0, 2, 1, 3).reshape(out_channels, window_rows.shape[1])  # rows (i, c, j), as V's
     np.matmul(kernel, window_rows, out=output.transpose(1, 0, 2))
     return output.reshape(out_channels, -1)
 
 
-def window_rows_weight_grad(grad_rows: np.ndarray, unfolded: np.ndarray, weight_shape: tuple[int, ...], out_h: int) -> np.ndarray:
+def window_rows_weight_grad(grad_rows: np.ndarray, unfolded: np.ndarray, weight_shape: tuple[int, ...],
+                            geometry: Geometry) -> np.ndarray:
     """dE/dK = Σ_oh dE/dY[:, oh] V_ohᵀ; grad_rows is dE/dY as (O, OH·OW·N)."""
     out_channels, channels, kernel_h, kernel_w = weight_shape
-    window_rows = _window_rows(unfolded, out_h)
-    grad_by_row = grad_rows.reshape(out_channels, out_h, -1).transpose(1, 2, 0)  # (OH, OW·N, O)
+    window_rows = _window_rows(unfolded, geometry)
+    grad_by_row = grad_rows.reshape(out_channels, geometry.out_hw[0], -1).transpose(1, 2, 0)  # (OH, OW·N, O)
     # (V_oh dE/dY[:, oh]ᵀ)ᵀ: the same product, faster in OpenBLAS for these long, thin operands.
     per_row = np.matmul(window_rows, grad_by_row).sum(0)  # (kh·C·kw, O)
     return np.ascontiguousarray(per_row.reshape(kernel_h, channels, kernel_w, out_channels).transpose(3, 1, 0, 2))
@@ -92,5 +94,5 @@ def input_grad(grad_output: np.ndarray, weight: np.ndarray, input_hw: tuple[int,
     flipped = weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
     padding = tuple(d * (k - 1) - p for d, k, p in zip(geometry.dilation, geometry.kernel, geometry.padding))
     full = Geometry(geometry.kernel, (1, 1), padding, geometry.dilation, input_hw)
-    rows = weight_times_window_rows(flipped, width_unfold(grad_output, full), input_hw[0])
+    rows = weight_times_window_rows(flipped, width_unfold(grad_output, full), full)
     return rows.reshape(weight.shape[1], *input_hw, grad_output.shape[0]).transpose(3, 0, 1, 2)
