@@ -31,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .conv_windows import Geometry, batch_innermost, windows
+from .conv_windows import Geometry
 
 
 def takes_window_rows(geometry: Geometry, groups: int, channels: int) -> bool:
@@ -44,12 +44,25 @@ def takes_window_rows(geometry: Geometry, groups: int, channels: int) -> bool:
 
 
 def width_unfold(x: np.ndarray, geometry: Geometry) -> np.ndarray:
-    """U of x (N, C, H, W): (Hp, C, kw, OW, N), kw shifted copies of the padded image."""
-    padded = batch_innermost(x, geometry.padding)
-    kernel_w, out_w = geometry.kernel[1], geometry.out_hw[1]
-    # im2col's windows with a kernel one row high, each padded row a window row: (C, Hp, OW, N, 1, kw).
-    rows = Geometry((1, kernel_w), (1, geometry.stride[1]), (0, 0), (1, geometry.dilation[1]), (padded.shape[1], out_w))
-    return np.ascontiguousarray(windows(padded, rows)[..., 0, :].transpose(1, 0, 4, 2, 3))
+    """U of x (N, C, H, W): (Hp, C, kw, OW, N), kw shifted copies of the zero-padded image,
+    each written straight from x by one strided slice (no padded copy of x first)."""
+    (_, kernel_w), (_, stride_w), (pad_h, pad_w), (_, dilation_w), (_, out_w) = geometry
+    rows = x.transpose(2, 1, 3, 0)  # (H, C, W, N): from batch-innermost memory, runs of W·N values
+    height, channels, width, batch = rows.shape
+    unfolded = np.empty((height + 2 * pad_h, channels, kernel_w, out_w, batch), dtype=x.dtype)
+    unfolded[:pad_h] = 0
+    unfolded[pad_h + height :] = 0
+    image_rows = unfolded[pad_h : pad_h + height]
+    for j in range(kernel_w):
+        # Output column ow reads input column ow·sw + offset; it lies inside the image for ow in [first, end).
+        offset = j * dilation_w - pad_w
+        first = min(out_w, -(offset // stride_w)) if offset < 0 else 0
+        end = max(first, min(out_w, (width - 1 - offset) // stride_w + 1))
+        image_rows[:, :, j, :first] = 0
+        image_rows[:, :, j, end:] = 0
+        if end > first:
+            image_rows[:, :, j, first:end] = rows[:, :, first * stride_w + offset : (end - 1) * stride_w + offset + 1 : stride_w]
+    return unfolded
 
 
 def _window_rows(unfolded: np.ndarray, geometry: Geometry) -> np.ndarray:
