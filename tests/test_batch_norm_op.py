@@ -8,15 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tinygrad_edu as tg
-from tinygrad_edu.ops.batch_norm import BatchNormTraining, channel_statistics
+from tinygrad_edu.ops.batch_norm import BatchNormTraining, channel_moments
 from tinygrad_edu.testing.strategies import floats, tensors
 
 SHAPES = [(4, 2), (3, 2, 3), (2, 3, 2, 2)]
 
 
 def batch_norm(x, weight=None, bias=None, eps=1e-5):
-    mean, variance = channel_statistics(x.data)
-    return BatchNormTraining.apply(x, weight, bias, mean, variance, eps)
+    return BatchNormTraining.apply(x, weight, bias, None, None, 0.1, eps)
 
 
 @settings(max_examples=8)
@@ -35,12 +34,14 @@ def test_batch_norm_matches_finite_differences(check, data, shape, affine, eps):
         assert check(lambda x, w, b: batch_norm(x, w, b, eps), x, weight, bias)
 
 
-def test_channel_statistics_are_the_mean_and_biased_variance_of_each_channel():
+def test_channel_moments_are_the_mean_centred_values_biased_variance_and_inverse_std_of_each_channel():
     x = np.random.default_rng(0).normal(3.0, 2.0, (4, 3, 5, 2))
-    mean, variance = channel_statistics(x)
-    assert mean.shape == variance.shape == (1, 3, 1, 1)
+    mean, centred, variance, inverse_std = channel_moments(x, eps=0.5)
+    assert mean.shape == variance.shape == inverse_std.shape == (1, 3, 1, 1)
     np.testing.assert_allclose(mean.ravel(), x.mean(axis=(0, 2, 3)), rtol=1e-12)
+    np.testing.assert_allclose(centred, x - x.mean(axis=(0, 2, 3), keepdims=True), rtol=1e-12)
     np.testing.assert_allclose(variance.ravel(), x.var(axis=(0, 2, 3)), rtol=1e-12)
+    np.testing.assert_allclose(inverse_std.ravel(), 1 / np.sqrt(x.var(axis=(0, 2, 3)) + 0.5), rtol=1e-12)
 
 
 def test_the_output_is_not_the_array_backward_reuses():

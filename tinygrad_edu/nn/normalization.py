@@ -25,7 +25,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import ShapeError
-from ..ops.batch_norm import BatchNormTraining, channel_statistics
+from ..ops.batch_norm import BatchNormTraining
 from ..ops.standardise import Standardise
 from ..tensor import Tensor
 from .linear import check_positive
@@ -66,15 +66,11 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     values_per_channel = input.numel() // channels
     if values_per_channel <= 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input size {tuple(input.shape)}")
-    # The batch's statistics, computed once: the op below uses them (its backward accounts for
-    # their dependence on X), and the running estimates move towards them.
-    mean, variance = channel_statistics(input.data)
-    if running_mean is not None and running_var is not None:
-        # Plain array arithmetic on the data: the update is bookkeeping, not part of the graph.
-        unbiased = variance.reshape(channels) * values_per_channel / (values_per_channel - 1)
-        running_mean.data[...] = (1 - momentum) * running_mean.data + momentum * mean.reshape(channels)
-        running_var.data[...] = (1 - momentum) * running_var.data + momentum * unbiased
-    return BatchNormTraining.apply(input, weight, bias, mean, variance, eps)
+    # The op computes the batch's statistics, uses them (its backward accounts for their
+    # dependence on X), and moves the running estimates towards them.
+    tracked = running_mean is not None and running_var is not None
+    return BatchNormTraining.apply(input, weight, bias, running_mean.data if tracked else None,
+                                   running_var.data if tracked else None, momentum, eps)
 
 
 def _last_dims(normalized_shape: int | Sequence[int]) -> tuple[int, ...]:
