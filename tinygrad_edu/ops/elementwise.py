@@ -262,7 +262,7 @@ class ReLU(Function):
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
         if x.dtype.kind == "b":
             raise DTypeError("relu: bool tensors are not supported (torch: Boolean inputs not supported for relu)")
-        output = np.maximum(x, 0)  # an int tensor stays int, as in torch
+        output = backend.maximum_with_zero(x)  # an int tensor stays int, as in torch
         ctx.save_for_backward(output)
         return output
 
