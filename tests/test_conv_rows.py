@@ -71,6 +71,17 @@ def test_the_layers_take_the_window_rows_path() -> None:
         assert output._ctx.by_window_rows
 
 
+@pytest.mark.parametrize("input_shape, weight_shape", [((0, 16, 5, 5), (4, 16, 3, 3)), ((2, 16, 5, 5), (0, 16, 3, 3))],
+                         ids=["no samples", "no output channels"])
+def test_window_rows_layers_of_empty_shapes_give_empty_outputs_and_zero_gradients(input_shape, weight_shape) -> None:
+    x, weight = tg.ones(*input_shape, requires_grad=True), tg.ones(*weight_shape, requires_grad=True)
+    output = F.conv2d(x, weight, padding=1)
+    assert output._ctx.by_window_rows and output.shape == (input_shape[0], weight_shape[0], 5, 5)
+    output.sum().backward()
+    assert x.grad.shape == input_shape and weight.grad.shape == weight_shape
+    assert not x.grad.numpy().any() and not weight.grad.numpy().any()
+
+
 @pytest.mark.parametrize("input_shape, weight_shape, options", LAYERS.values(), ids=LAYERS.keys())
 def test_first_order_gradients_of_window_rows_layers(check, input_shape, weight_shape, options) -> None:
     rng = np.random.default_rng(0)

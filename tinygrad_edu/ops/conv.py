@@ -18,7 +18,7 @@ input channels of group g. K is then block-diagonal (G blocks of O/G × C/G·kh�
 product above is G smaller products, one batched matmul (see `weight_times_cols`). Dilation spaces a
 window's taps d apart: im2col reads every d-th pixel of a wider span, col2im adds back there.
 
-A convolution of stride 1 down the height (the 3×3 layers of a ResNet, every Conv1d) takes a
+Most convolutions with kernels more than one row high (a ResNet's 3×3 layers, say) take a
 faster path to the same products, with a third of the copying (3×3): ops/conv_rows.py.
 
 The layout the op computes in (batch-innermost) is described in ops/conv_windows.py, with
@@ -186,9 +186,9 @@ class Conv2d(Function):
     x: (N, C, H, W), weight: (O, C/G, kh, kw), bias: (O,) or None; Y: (N, O, OH, OW).
     With G groups, K is block-diagonal: each product is G products, one per group.
     The backward is itself matrix products and im2col/col2im, each differentiable, so the
-    double backward of a convolution is convolutions again. With stride 1 down the height
-    and one group, the same products are computed by window rows (ops/conv_rows.py), and
-    with stride 1 both ways dE/dX as the tutorial's full convolution Σ_k dE/dY_k ∗ K_k.
+    double backward of a convolution is convolutions again. Most layers compute the same
+    products by window rows (ops/conv_rows.py, `takes_window_rows`), and with stride 1
+    dE/dX as the tutorial's full convolution Σ_k dE/dY_k ∗ K_k.
     """
 
     @staticmethod

@@ -82,7 +82,7 @@ def weight_times_window_rows(weight: np.ndarray, unfolded: np.ndarray, geometry:
     output = np.empty((out_channels, out_h, window_rows.shape[2]), dtype=np.result_type(weight, unfolded))
     kernel = weight.transpose(0, 2, 1, 3).reshape(out_channels, window_rows.shape[1])  # rows (i, c, j), as V's
     np.matmul(kernel, window_rows, out=output.transpose(1, 0, 2))
-    return output.reshape(out_channels, -1)
+    return output.reshape(out_channels, out_h * window_rows.shape[2])  # explicit sizes: 0 output channels work
 
 
 def window_rows_weight_grad(grad_rows: np.ndarray, unfolded: np.ndarray, weight_shape: tuple[int, ...],
@@ -90,7 +90,7 @@ def window_rows_weight_grad(grad_rows: np.ndarray, unfolded: np.ndarray, weight_
     """dE/dK = Σ_oh dE/dY[:, oh] V_ohᵀ; grad_rows is dE/dY as (O, OH·OW·N)."""
     out_channels, channels, kernel_h, kernel_w = weight_shape
     window_rows = _window_rows(unfolded, geometry)
-    grad_by_row = grad_rows.reshape(out_channels, geometry.out_hw[0], -1).transpose(1, 2, 0)  # (OH, OW·N, O)
+    grad_by_row = grad_rows.reshape(out_channels, *window_rows.shape[::2]).transpose(1, 2, 0)  # (OH, OW·N, O)
     # (V_oh dE/dY[:, oh]ᵀ)ᵀ: the same product, faster in OpenBLAS for these long, thin operands.
     per_row = np.matmul(window_rows, grad_by_row).sum(0)  # (kh·C·kw, O)
     return np.ascontiguousarray(per_row.reshape(kernel_h, channels, kernel_w, out_channels).transpose(3, 1, 0, 2))
