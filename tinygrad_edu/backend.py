@@ -103,25 +103,3 @@ def as_numpy(array: np.ndarray, dtype: Any, copy: bool | None) -> np.ndarray:
 def format_array(array: np.ndarray) -> str:
     return np.array2string(array, precision=4, separator=", ", prefix="Tensor(")
 
-
-# Large enough that the K-order view and the output's allocation cost less than they save.
-_ROW = 4096
-_ZERO_ROW = np.zeros(_ROW, dtype=np.float32)
-
-
-def maximum_with_zero(array: np.ndarray) -> np.ndarray:
-    """np.maximum(array, 0), in array's memory layout. numpy (2.4) has no SIMD loop for
-    maximum against a scalar, and is 2.1x faster against a row of zeros (a 3 MB float32
-    array: 0.11 ms instead of 0.24), so a large float32 array whose memory is one dense
-    block is taken as rows of 4,096 values in memory order, each against the zero row."""
-    if array.dtype != np.float32 or array.size < _ROW:
-        return np.maximum(array, 0)
-    output = np.empty_like(array)  # array's layout, if array's memory is one dense block
-    if output.strides != array.strides:  # it is not (a slice with steps, reversed axes)
-        return np.maximum(array, 0, out=output)
-    flat, flat_output = array.ravel(order="K"), output.ravel(order="K")  # views, in the same order
-    whole = array.size - array.size % _ROW
-    np.maximum(flat[:whole].reshape(-1, _ROW), _ZERO_ROW, out=flat_output[:whole].reshape(-1, _ROW))
-    np.maximum(flat[whole:], 0, out=flat_output[whole:])
-    return output
-
