@@ -48,7 +48,9 @@ def width_unfold(x: np.ndarray, geometry: Geometry) -> np.ndarray:
     """U of x (N, C, H, W): (Hp, C, kw, OW, N), kw shifted copies of the zero-padded image,
     each written straight from x by one strided slice (no padded copy of x first)."""
     (_, kernel_w), (_, stride_w), (pad_h, pad_w), (_, dilation_w), (_, out_w) = geometry
-    rows = x.transpose(2, 1, 3, 0)  # (H, C, W, N): from batch-innermost memory, runs of W·N values
+    # (H, C, W, N), read from batch-innermost memory (C, H, W, N) as runs of W·N values; other
+    # memory is laid out so once, not gathered across the batch by every one of the kw copies.
+    rows = np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(1, 0, 2, 3)
     height, channels, width, batch = rows.shape
     unfolded = np.empty((height + 2 * pad_h, channels, kernel_w, out_w, batch), dtype=x.dtype)
     unfolded[:pad_h] = 0
