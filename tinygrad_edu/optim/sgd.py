@@ -61,9 +61,9 @@ def _descend(steps: list[Step], lr: float) -> None:
     dtype = rate = None
     for param, grad, work in steps:
         if grad.dtype is not dtype:
-            # lr as a 0-d array of the gradient's (float) dtype, made once per group instead of
-            # numpy converting the Python number at every multiply (a quarter of a small
-            # parameter's update). The same value: numpy rounds a Python number to a float
+            # lr as a 0-d array of the gradient's (float) dtype, made once per group and dtype
+            # instead of numpy converting the Python number at every multiply (a quarter of a
+            # small parameter's update). The same value: numpy rounds a Python number to a float
             # array's dtype, as torch rounds lr to the parameter's.
             dtype = grad.dtype
             rate = np.asarray(lr, dtype) if dtype.kind == "f" else lr
