@@ -88,3 +88,20 @@ def test_a_parameter_given_a_new_array_of_another_shape_gets_new_scratch_space(k
     weight.grad = tg.ones(2, 2)
     optimizer.step()
     assert weight.data.shape == (2, 2) and (weight.data < 1).all()
+
+
+def test_a_record_once_checked_names_the_next_steps_arrays_not_the_old_ones():
+    model = nn.Linear(3, 2)
+    optimizer = optim.SGD(model.parameters(), lr=0.1)
+    first = model(tg.ones(4, 3)).tanh().sum()
+    first.backward(retain_graph=True)
+    optimizer.step()
+    with pytest.raises(RuntimeError, match=MESSAGE):  # the check works out which memory the step wrote
+        first.backward()
+    second = model(tg.ones(4, 3)).tanh().sum()
+    second.backward(retain_graph=True)
+    old_weight = model.weight.data
+    model.weight.data = old_weight.copy()
+    optimizer.step()  # writes the new weight array and the bias; the graph saved the old weight
+    second.backward()  # nothing it saved was written since
+    assert model.weight.grad.shape == (2, 3) and np.isfinite(model.weight.grad.numpy()).all()

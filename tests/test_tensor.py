@@ -160,6 +160,19 @@ def test_backward_on_a_scalar():
     np.testing.assert_array_equal(x.grad.numpy(), [2.0, -4.0, 6.0])
 
 
+@pytest.mark.parametrize("shape", [(), (1,), (1, 1)], ids=str)
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_backward_seeds_a_one_element_tensor_with_ones_of_its_shape_and_dtype(shape, dtype):
+    # The seed dE/dE: for a leaf it becomes .grad itself (a copy), so its values show.
+    x = tg.tensor(np.full(shape, 2.0, dtype), requires_grad=True)
+    x.backward()
+    assert x.grad.shape == shape and x.grad.dtype == dtype
+    np.testing.assert_array_equal(x.grad.numpy(), np.ones(shape, dtype))
+    y = tg.tensor(np.full(shape, 2.0, dtype), requires_grad=True)
+    (y * 3).backward()
+    np.testing.assert_array_equal(y.grad.numpy(), np.full(shape, 3.0, dtype))
+
+
 def test_gradients_accumulate_until_zeroed():
     x = f64([1.0, 2.0], requires_grad=True)
     (x * 3).sum().backward()

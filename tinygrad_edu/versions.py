@@ -16,7 +16,6 @@ straight into `tensor.data` (the ndarray) bypass this, as they bypass PyTorch's 
 from __future__ import annotations
 
 import weakref
-from operator import is_
 from typing import Any
 
 import numpy as np
@@ -28,9 +27,10 @@ _written_at: dict[int, list[Any]] = {}
 # The time of the newest in-place write anywhere: backward's one-comparison fast path.
 newest_write = [-1]
 # Writers that write the same arrays again and again (an optimizer's step, every training step):
-# id(writer) -> (time of its last write, the arrays it wrote, ids of their memory). One
-# record per writer, replaced at each step, instead of a stamp per array: see `mark_written_by`.
-_bulk_writes: dict[int, tuple[int, list[np.ndarray], frozenset[int]]] = {}
+# id(writer) -> [time of its last write, the arrays it wrote, ids of their memory or None until
+# asked for]. One record per writer, replaced at each step, instead of a stamp per array: see
+# `mark_written_by`.
+_bulk_writes: dict[int, list[Any]] = {}
 
 
 def owner(array: np.ndarray) -> np.ndarray:
@@ -62,19 +62,15 @@ def _stamp(arrays: Any, time: int) -> None:
 def mark_written_by(writer: Any, arrays: list[np.ndarray]) -> None:
     """Record that `writer` (an optimizer) wrote into `arrays`, now: what `mark_written` does,
     for a writer that writes the same arrays on every training step. The record replaces the
-    writer's previous one (that write is older than any graph built since), and the set of
-    memory ids is rebuilt only when the arrays change, so a step pays one comparison of the
-    list instead of a stamp per array. When the writer goes, its last write becomes stamps."""
+    writer's previous one (that write is older than any graph built since), so a step pays
+    for one record instead of a stamp per array. Which memory the arrays own is worked out
+    only when a backward asks (`last_write`), which a training loop never does: its graphs
+    are all newer than the step. When the writer goes, its last write becomes stamps."""
     now = next(tensor._creation_order)
     key = id(writer)
-    record = _bulk_writes.get(key)
-    if record is None:
+    if key not in _bulk_writes:
         weakref.finalize(writer, _retire, key)
-    if record is not None and len(record[1]) == len(arrays) and all(map(is_, record[1], arrays)):
-        ids = record[2]
-    else:
-        ids = frozenset(id(owner(array)) for array in arrays)
-    _bulk_writes[key] = (now, arrays, ids)
+    _bulk_writes[key] = [now, arrays, None]
     newest_write[0] = now
 
 
@@ -87,9 +83,13 @@ def last_write(memory_id: int) -> int:
     """The time of the newest write into the memory with this id (-1: never written)."""
     entry = _written_at.get(memory_id)
     newest = -1 if entry is None else entry[0]
-    for time, _, ids in _bulk_writes.values():
-        if time > newest and memory_id in ids:
-            newest = time
+    for record in _bulk_writes.values():
+        time, arrays, ids = record
+        if time > newest:
+            if ids is None:  # first asked since this write: kept until the writer's next one
+                ids = record[2] = frozenset(id(owner(array)) for array in arrays)
+            if memory_id in ids:
+                newest = time
     return newest
 
 

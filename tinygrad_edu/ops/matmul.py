@@ -97,7 +97,7 @@ class Linear(Function):
     @staticmethod
     def backward(ctx: Context, grad_output: Any) -> tuple[Any, Any, Any]:
         x, weight = ctx.saved_tensors
-        grad_rows = grad_output.reshape((-1, grad_output.shape[-1]))
+        grad_rows = _rows(grad_output)
         grad_x = None
         if ctx.needs_input_grad[0]:
             # In x's memory order: a flattened conv output (column-major, see ops/conv.py)
@@ -109,6 +109,12 @@ class Linear(Function):
                 grad_x = (grad_rows @ weight).reshape(x.shape)
             else:
                 grad_x = grad_output @ weight
-        grad_weight = grad_rows.T @ x.reshape((-1, x.shape[-1])) if ctx.needs_input_grad[1] else None
+        grad_weight = grad_rows.T @ _rows(x) if ctx.needs_input_grad[1] else None
         grad_bias = xp.sum(grad_rows, 0) if ctx.needs_input_grad[2] else None
         return grad_x, grad_weight, grad_bias
+
+
+def _rows(a: Any) -> Any:
+    """`a` as a matrix with one row per sample, (N·…, features). A matrix is returned as it
+    is: a reshape, even to its own shape, costs more than a small layer's products."""
+    return a if a.ndim == 2 else a.reshape((-1, a.shape[-1]))

@@ -100,6 +100,7 @@ class Optimizer:
         step then allocates no new array, which for large parameters also saves the page
         faults of fresh memory."""
         ready = []
+        written = []  # the arrays the step writes in place, in one record: see mark_written_by
         work_arrays = self._work
         for group in self.param_groups:
             maximize = group.get("maximize", False)
@@ -120,8 +121,9 @@ class Optimizer:
                 if work is None or work[0] is not data:  # first step, or new .data
                     work = work_arrays[param] = (data, np.empty_like(data))
                 steps.append((param, grad, work[1]))
+                written.append(data)
             ready.append((group, steps))
-        mark_written_by(self, [param.data for _, steps in ready for param, _, _ in steps])  # the step writes them in place: graphs that saved them are stale
+        mark_written_by(self, written)  # the step writes them in place: graphs that saved them are stale
         return ready
 
     def _refuse_gradient_shape(self, param: Tensor, grad: np.ndarray) -> None:

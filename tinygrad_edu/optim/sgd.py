@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, check_flags, check_non_negative, loss_of
+from .optimizer import Optimizer, Step, check_flags, check_non_negative, loss_of
 
 
 class SGD(Optimizer):
@@ -39,16 +39,32 @@ class SGD(Optimizer):
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         loss = None if closure is None else loss_of(closure)
         for group, steps in self.gradients():
+            if group["momentum"] == 0:  # the tutorial's update, and the common case
+                _descend(steps, group["lr"])
+                continue
             lr, momentum, dampening, nesterov = group["lr"], group["momentum"], group["dampening"], group["nesterov"]
             for param, grad, work in steps:
-                if momentum != 0:
-                    state = self.state[param]
-                    buffer = state.get("momentum_buffer")
-                    if buffer is None:
-                        buffer = state["momentum_buffer"] = grad.copy()
-                    else:
-                        buffer *= momentum
-                        buffer += np.multiply(grad, 1 - dampening, out=work)
-                    grad = grad + momentum * buffer if nesterov else buffer
+                state = self.state[param]
+                buffer = state.get("momentum_buffer")
+                if buffer is None:
+                    buffer = state["momentum_buffer"] = grad.copy()
+                else:
+                    buffer *= momentum
+                    buffer += np.multiply(grad, 1 - dampening, out=work)
+                grad = grad + momentum * buffer if nesterov else buffer
                 param.data -= np.multiply(grad, lr, out=work)  # in place, no new array
         return loss
+
+
+def _descend(steps: list[Step], lr: float) -> None:
+    """θ ← θ − lr g for each (θ, g, work array): SGD without momentum."""
+    dtype = rate = None
+    for param, grad, work in steps:
+        if grad.dtype is not dtype:
+            # lr as a 0-d array of the gradient's (float) dtype, made once per group and dtype
+            # instead of numpy converting the Python number at every multiply (a quarter of a
+            # small parameter's update). The same value: numpy rounds a Python number to a float
+            # array's dtype, as torch rounds lr to the parameter's.
+            dtype = grad.dtype
+            rate = np.asarray(lr, dtype) if dtype.kind == "f" else lr
+        param.data -= np.multiply(grad, rate, work)  # in place, no new array
