@@ -44,24 +44,24 @@ def test_window_rows_compute_im2cols_products(height: int, width: int, kernel: t
                                    col2im_array(weight_t_times_rows(weight, grad_rows, 1), x.shape, geometry), rtol=1e-12, atol=1e-12)
 
 
-def test_window_rows_take_layers_of_dilation_1_down_the_height_with_16_rows_per_kernel_row() -> None:
+def test_window_rows_take_layers_that_keep_their_width_with_16_rows_per_kernel_row() -> None:
     geometry = Geometry((3, 3), (2, 2), (1, 1), (1, 2), (4, 7))
-    assert conv_rows.takes_window_rows(geometry, groups=1, channels=6)
-    assert not conv_rows.takes_window_rows(geometry, groups=1, channels=5)  # 15 rows: C·kw
-    assert not conv_rows.takes_window_rows(geometry._replace(kernel=(1, 3)), groups=1, channels=16)
-    assert not conv_rows.takes_window_rows(geometry._replace(dilation=(2, 1)), groups=1, channels=16)
-    assert not conv_rows.takes_window_rows(geometry, groups=2, channels=16)
+    assert conv_rows.takes_window_rows(geometry, groups=1, channels=6, out_channels=6)
+    assert not conv_rows.takes_window_rows(geometry, groups=1, channels=6, out_channels=7)  # widens
+    assert not conv_rows.takes_window_rows(geometry, groups=1, channels=5, out_channels=5)  # 15 rows: C·kw
+    assert not conv_rows.takes_window_rows(geometry._replace(kernel=(1, 3)), groups=1, channels=16, out_channels=16)
+    assert not conv_rows.takes_window_rows(geometry._replace(dilation=(2, 1)), groups=1, channels=16, out_channels=16)
+    assert not conv_rows.takes_window_rows(geometry, groups=2, channels=16, out_channels=16)
 
 
-# Layers that take the window-rows path (C·kw ≥ 16): strides, dilation across, and a
+# Layers that take the window-rows path (C ≥ O, C·kw ≥ 16): strides, dilation across, and a
 # padding past the kernel's span (dE/dX then by col2im, as for a stride down the height).
 LAYERS = {
     "3x3, padding 1": ((2, 6, 5, 6), (6, 6, 3, 3), dict(padding=1)),
     "stride across 2": ((2, 6, 5, 7), (4, 6, 3, 3), dict(padding=1, stride=(1, 2))),
     "dilation across": ((1, 6, 6, 7), (3, 6, 3, 3), dict(padding=(1, 2), dilation=(1, 2))),
     "padding past the span": ((1, 6, 4, 4), (2, 6, 3, 3), dict(padding=(1, 3))),
-    "wider out than in": ((2, 6, 4, 5), (9, 6, 3, 3), dict(padding=1)),
-    "stride 2, as a ResNet's first conv of a stage": ((2, 6, 7, 6), (9, 6, 3, 3), dict(padding=1, stride=2)),
+    "stride 2": ((2, 6, 7, 6), (6, 6, 3, 3), dict(padding=1, stride=2)),
 }
 
 

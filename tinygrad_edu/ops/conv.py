@@ -18,8 +18,8 @@ input channels of group g. K is then block-diagonal (G blocks of O/G × C/G·kh�
 product above is G smaller products, one batched matmul (see `weight_times_cols`). Dilation spaces a
 window's taps d apart: im2col reads every d-th pixel of a wider span, col2im adds back there.
 
-Most convolutions with kernels more than one row high (a ResNet's 3×3 layers, say) take a
-faster path to the same products, with a third of the copying (3×3): ops/conv_rows.py.
+Layers that keep their width, with kernels more than one row high (a ResNet's 3×3 layers,
+say), take a faster path to the same products, with a third of the copying: ops/conv_rows.py.
 
 The layout the op computes in (batch-innermost) is described in ops/conv_windows.py, with
 the window helpers that im2col and col2im are made of.
@@ -197,7 +197,7 @@ class Conv2d(Function):
         stride, padding, dilation = as_pair(stride, "stride"), as_pair(padding, "padding"), as_pair(dilation, "dilation")
         out_h, out_w = check_conv_args("conv2d", x.shape, weight.shape, bias, stride, padding, dilation, groups)
         geometry = Geometry(weight.shape[2:], stride, padding, dilation, (out_h, out_w))
-        ctx.by_window_rows = conv_rows.takes_window_rows(geometry, groups, x.shape[1])
+        ctx.by_window_rows = conv_rows.takes_window_rows(geometry, groups, x.shape[1], weight.shape[0])
         if ctx.by_window_rows:
             ctx.cache = conv_rows.width_unfold(x, geometry)
             output = conv_rows.weight_times_window_rows(weight, ctx.cache, geometry)

@@ -22,9 +22,9 @@ neighbouring output rows overlap. With K as an (O, kh·C·kw) matrix, rows (i, c
 V_oh needs dilation 1 down the height; the full-convolution form of dE/dX needs stride 1
 and a padding p ≤ d·(k − 1), else dE/dX is col2im's (ops/conv.py). Convolutions where this
 path can be the slower one (`takes_window_rows`) take im2col's path. Measured at the ResNet
-example's layers (batch 64, 1 thread, OpenBLAS's AVX-512 kernels), forward and backward
-together, against im2col: 1.9x faster at 16 channels of 28×28, 1.4x at 32 of 14×14 and
-1.2x at 64 of 7×7 (stride 1), 1.0x for the stride-2 layers that start a stage.
+example's 3×3 layers that keep their width (batch 64, OpenBLAS's AVX-512 kernels), forward
+and backward together, against im2col: 2.0x faster at 16 channels of 28×28, 1.35x at 32 of
+14×14 and 1.3x at 64 of 7×7 with 1 thread; 1.6x, 1.2x and 1.2x with 2.
 """
 from __future__ import annotations
 
@@ -34,14 +34,16 @@ from numpy.lib.stride_tricks import as_strided
 from .conv_windows import Geometry
 
 
-def takes_window_rows(geometry: Geometry, groups: int, channels: int) -> bool:
-    """Whether this path computes the convolution (else im2col's does). A kernel one row high
-    has no rows to share: the unfold is im2col. Its products have C·kw rows per kernel row;
-    below 16 rows (the first layer on a grey or colour image) OpenBLAS's AVX2 kernels make it
-    the slower one (0.6-0.9x of im2col at C = 1 and 3), while its AVX-512 kernels make it 1.6-
-    1.8x faster there too; from C = 8 on it is as fast or faster with both (batch 64, 3×3
-    kernels, 7×7 to 28×28 images, 8-64 filters). So it is taken where it never loses."""
-    return geometry.kernel[0] > 1 and geometry.dilation[0] == 1 and groups == 1 and channels * geometry.kernel[1] >= 16
+def takes_window_rows(geometry: Geometry, groups: int, channels: int, out_channels: int) -> bool:
+    """Whether this path computes the convolution (else im2col's does): where, measured, it
+    is never the slower one (batch 64, 3×3 kernels, 7×7 to 28×28 images, 1 and 2 threads).
+    - A kernel one row high has no rows to share: the unfold is im2col.
+    - A layer that widens (O > C) does more product per row of U, in more, smaller products:
+      0.9x of im2col at 2 threads (C = 8 → 16 and 16 → 32 at 14×14, 1.0-1.1x at 1 thread).
+    - Below 16 rows per kernel row (C·kw: a first layer on a grey or colour image), OpenBLAS's
+      AVX2 kernels make its thinner products lose (0.6-0.9x); its AVX-512 kernels do not."""
+    return (geometry.kernel[0] > 1 and geometry.dilation[0] == 1 and groups == 1 and channels >= out_channels
+            and channels * geometry.kernel[1] >= 16)
 
 
 def width_unfold(x: np.ndarray, geometry: Geometry) -> np.ndarray:
