@@ -106,4 +106,3 @@ def as_numpy(array: np.ndarray, dtype: Any, copy: bool | None) -> np.ndarray:
 
 def format_array(array: np.ndarray) -> str:
     return np.array2string(array, precision=4, separator=", ", prefix="Tensor(")
-

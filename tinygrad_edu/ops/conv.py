@@ -186,9 +186,9 @@ class Conv2d(Function):
     x: (N, C, H, W), weight: (O, C/G, kh, kw), bias: (O,) or None; Y: (N, O, OH, OW).
     With G groups, K is block-diagonal: each product is G products, one per group.
     The backward is itself matrix products and im2col/col2im, each differentiable, so the
-    double backward of a convolution is convolutions again. Most layers compute the same
-    products by window rows (ops/conv_rows.py, `takes_window_rows`), and with stride 1
-    dE/dX as the tutorial's full convolution Σ_k dE/dY_k ∗ K_k.
+    double backward of a convolution is convolutions again. Layers that keep their width
+    compute the same products by window rows (ops/conv_rows.py, `takes_window_rows`), and
+    with stride 1 dE/dX as the tutorial's full convolution Σ_k dE/dY_k ∗ K_k.
     """
 
     @staticmethod
@@ -217,7 +217,7 @@ class Conv2d(Function):
         batch, out_channels, out_h, out_w = grad_output.shape  # explicit sizes: 0 output channels work
         grad_rows = xp.permute(grad_output, (1, 2, 3, 0)).reshape((out_channels, out_h * out_w * batch))
         grad_x = grad_weight = grad_bias = None
-        # First order on the row-shift path: the same gradients as below, from ops/conv_rows.py.
+        # First order on the window-rows path: the same gradients as below, from ops/conv_rows.py.
         # Double backward takes the general formulas, on Tensors, so that they record a graph.
         by_window_rows = ctx.by_window_rows and not xp.is_tensor(grad_output)
         if ctx.needs_input_grad[0]:
