@@ -60,6 +60,16 @@ def as_single(value: int | tuple[int], name: str) -> tuple[int]:
     return (int(value),)
 
 
+def check_groups(name: str, weight_shape: tuple[int, ...], groups: Any, channels: str) -> None:
+    """groups must be a positive int dividing the weight's first dimension (its `channels`
+    channels: output channels in a convolution, input channels in a transposed one)."""
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
+        raise ShapeError(f"{name}: groups must be a positive int (non-positive groups is not supported); got groups={groups!r}")
+    if weight_shape[0] % groups:
+        raise ShapeError(f"{name}: the weight's {weight_shape[0]} {channels} channels (weight shape {weight_shape}) "
+                         f"are not divisible by groups={groups}")
+
+
 def check_conv_args(name: str, x_shape: tuple[int, ...], weight_shape: tuple[int, ...], bias: Any, stride: tuple[int, ...],
                     padding: tuple[int, ...], dilation: tuple[int, ...], groups: int) -> tuple[int, ...]:
     """Raise a clear error for a convolution's inputs that do not fit together; return the
@@ -70,11 +80,7 @@ def check_conv_args(name: str, x_shape: tuple[int, ...], weight_shape: tuple[int
         raise ShapeError(f"{name}: input must be {dims + 2}-D ({layout}); got shape {x_shape}")
     if len(weight_shape) != dims + 2:
         raise ShapeError(f"{name}: weight must be {dims + 2}-D (out_channels, in_channels/groups, kernel size); got shape {weight_shape}")
-    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
-        raise ShapeError(f"{name}: groups must be a positive int (non-positive groups is not supported); got groups={groups!r}")
-    if weight_shape[0] % groups:
-        raise ShapeError(f"{name}: the weight's {weight_shape[0]} output channels (weight shape {weight_shape}) "
-                         f"are not divisible by groups={groups}")
+    check_groups(name, weight_shape, groups, "output")
     if x_shape[1] != weight_shape[1] * groups:
         per_group = f" ({weight_shape[1]} per group × groups={groups})" if groups > 1 else ""
         raise ShapeError(

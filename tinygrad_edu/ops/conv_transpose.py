@@ -25,7 +25,7 @@ import numpy as np
 from ..errors import ShapeError
 from ..function import Context, Function
 from . import xp
-from .conv import Geometry, as_pair, col2im, im2col, weight_grad, weight_t_times_rows, weight_times_cols
+from .conv import Geometry, as_pair, check_groups, col2im, im2col, weight_grad, weight_t_times_rows, weight_times_cols
 
 
 def _transposed_output_size(size: int, kernel: int, stride: int, padding: int, output_padding: int, dilation: int) -> int:
@@ -41,11 +41,7 @@ def check_transposed_args(name: str, x_shape: tuple[int, ...], weight_shape: tup
     if len(x_shape) != dims + 2 or len(weight_shape) != dims + 2:
         layouts = ("(N, C_in, L) and (C_in, C_out/groups, k)", "(N, C_in, H, W) and (C_in, C_out/groups, kh, kw)")[dims - 1]
         raise ShapeError(f"{name}: input and weight must be {dims + 2}-D, {layouts}; got shapes {x_shape} and {weight_shape}")
-    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
-        raise ShapeError(f"{name}: groups must be a positive int (non-positive groups is not supported); got groups={groups!r}")
-    if weight_shape[0] % groups:
-        raise ShapeError(f"{name}: the weight's {weight_shape[0]} input channels (weight shape {weight_shape}) "
-                         f"are not divisible by groups={groups}")
+    check_groups(name, weight_shape, groups, "input")
     if x_shape[1] != weight_shape[0]:
         raise ShapeError(f"{name}: input has {x_shape[1]} channels (shape {x_shape}) but the weight expects {weight_shape[0]} "
                          f"(weight shape {weight_shape}: in_channels come first in a transposed convolution's weight)")
