@@ -48,7 +48,8 @@ def load_optimizer_state(optimizer: Optimizer, state_dict: Mapping[str, Any]) ->
     saved_groups = list(state_dict["param_groups"])
     if len(saved_groups) != len(optimizer.param_groups):
         raise ValueError(
-            f"{where}: loaded state dict has {len(saved_groups)} parameter groups, this optimizer has {len(optimizer.param_groups)}"
+            f"loaded state dict has a different number of parameter groups ({where}: {len(saved_groups)} in the "
+            f"state dict, {len(optimizer.param_groups)} in this optimizer)"
         )
     params: dict[Any, Tensor] = {}  # saved index → our parameter
     options_of: dict[Tensor, dict[str, Any]] = {}
@@ -58,11 +59,12 @@ def load_optimizer_state(optimizer: Optimizer, state_dict: Mapping[str, Any]) ->
             raise ValueError(f"{where}: parameter group {number} must be a dict with a 'params' list")
         if len(saved["params"]) != len(group["params"]):
             raise ValueError(
-                f"{where}: parameter group {number} has {len(saved['params'])} parameters in the state dict, "
-                f"{len(group['params'])} in this optimizer"
+                f"loaded state dict contains a parameter group that doesn't match the size of optimizer's group "
+                f"({where}: parameter group {number} has {len(saved['params'])} parameters in the state dict, "
+                f"{len(group['params'])} in this optimizer)"
             )
         options = {**optimizer.defaults, **{name: value for name, value in saved.items() if name != "params"}}
-        options.update(optimizer.check_hyperparameters(options))
+        optimizer.check_hyperparameters(options)
         groups.append(options)
         params.update(zip(saved["params"], group["params"]))
         options_of.update((param, options) for param in group["params"])
