@@ -130,3 +130,120 @@ def test_adagrad_starts_every_sum_from_the_constructors_value():
     assert theirs[0] == ours[0]
     for a, b in zip(ours[1], theirs[1]):
         np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+# ---- learning-rate schedules that were missing, against torch -----------------------------------
+from tinygrad_edu.optim import lr_scheduler  # noqa: E402
+
+NEW_SCHEDULES = {
+    "MultiplicativeLR": lambda S, o: S.MultiplicativeLR(o, lambda epoch: 0.9),
+    "MultiplicativeLR per group": lambda S, o: S.MultiplicativeLR(o, [lambda epoch: 0.9, lambda epoch: 1 / (epoch + 1)]),
+    "ConstantLR": lambda S, o: S.ConstantLR(o, factor=0.5, total_iters=4),
+    "ConstantLR default": lambda S, o: S.ConstantLR(o),
+    "PolynomialLR": lambda S, o: S.PolynomialLR(o, total_iters=6, power=2.0),
+    "PolynomialLR default": lambda S, o: S.PolynomialLR(o),
+    "ChainedScheduler": lambda S, o: S.ChainedScheduler([S.ConstantLR(o, factor=0.1, total_iters=2), S.ExponentialLR(o, gamma=0.9)]),
+    "SequentialLR of a ChainedScheduler": lambda S, o: S.SequentialLR(
+        o, [S.ChainedScheduler([S.ConstantLR(o, 0.5, 2), S.ExponentialLR(o, 0.9)]), S.CosineAnnealingLR(o, 5)], milestones=[4]),
+    "CyclicLR": lambda S, o: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=3),
+    "CyclicLR triangular2": lambda S, o: S.CyclicLR(o, base_lr=[0.01, 0.02], max_lr=0.1, step_size_up=2, step_size_down=3, mode="triangular2"),
+    "CyclicLR exp_range": lambda S, o: S.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=2, mode="exp_range", gamma=0.9),
+    "CyclicLR scale_fn": lambda S, o: S.CyclicLR(o, 0.01, 0.1, step_size_up=2, scale_fn=lambda x: 0.5 ** x, scale_mode="iterations",
+                                                 cycle_momentum=False),
+    "CosineAnnealingWarmRestarts": lambda S, o: S.CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2, eta_min=0.001),
+    "CosineAnnealingWarmRestarts T_mult=1": lambda S, o: S.CosineAnnealingWarmRestarts(o, T_0=4),
+}
+
+
+def _trace_schedule(optim_module, tensor, make, optimizer_name, steps=25):
+    params = [tensor(2), tensor(3)]
+    momentum = {"momentum": 0.9} if optimizer_name == "SGD" else {}
+    optimizer = getattr(optim_module, optimizer_name)([{"params": params[:1]}, {"params": params[1:], "lr": 0.05}], lr=0.1, **momentum)
+    scheduler = make(optim_module.lr_scheduler, optimizer)
+    trace = []
+    for _ in range(steps + 1):
+        trace.append([list(scheduler.get_last_lr())] + [[group["lr"], group["momentum"] if "momentum" in group else group["betas"][0]] for group in optimizer.param_groups])
+        optimizer.step()
+        scheduler.step()
+    return trace, sorted(scheduler.state_dict())
+
+
+@pytest.mark.parametrize("optimizer_name", ["SGD", "Adam"])
+@pytest.mark.parametrize("name", list(NEW_SCHEDULES))
+def test_new_schedules_match_torch_step_for_step(name, optimizer_name):
+    # Before: absent (AttributeError).
+    ours, our_keys = _trace_schedule(optim, lambda n: Tensor(np.ones(n), requires_grad=True), NEW_SCHEDULES[name], optimizer_name)
+    torch = pytest.importorskip("torch")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs, their_keys = _trace_schedule(torch.optim, lambda n: torch.ones(n, requires_grad=True), NEW_SCHEDULES[name], optimizer_name)
+    np.testing.assert_allclose(_flat(ours), _flat(theirs), rtol=1e-12, atol=0)
+    assert our_keys == their_keys
+
+
+def _flat(trace) -> np.ndarray:
+    return np.array([value for row in trace for part in row for value in part], dtype=np.float64)
+
+
+def test_new_schedules_closed_forms():
+    def lrs(make, steps=8):
+        optimizer = optim.SGD([Tensor(np.ones(1), requires_grad=True)], lr=0.1)
+        scheduler = make(optimizer)
+        out = [scheduler.get_last_lr()[0]]
+        for _ in range(steps):
+            optimizer.step()
+            scheduler.step()
+            out.append(scheduler.get_last_lr()[0])
+        return out
+    np.testing.assert_allclose(lrs(lambda o: lr_scheduler.ConstantLR(o, 0.5, 3)), [0.05] * 3 + [0.1] * 6, rtol=1e-12)
+    np.testing.assert_allclose(lrs(lambda o: lr_scheduler.PolynomialLR(o, 4, 2.0)), [0.1 * (1 - min(e, 4) / 4) ** 2 for e in range(9)], atol=1e-15)
+    np.testing.assert_allclose(lrs(lambda o: lr_scheduler.MultiplicativeLR(o, lambda e: 0.5)), [0.1 * 0.5 ** e for e in range(9)], rtol=1e-12)
+    # SGDR with T_0=2, T_mult=2: cycles of 2 then 4 steps
+    t_cur = [0, 1, 0, 1, 2, 3, 0, 1, 2]
+    t_i = [2, 2, 4, 4, 4, 4, 8, 8, 8]
+    np.testing.assert_allclose(lrs(lambda o: lr_scheduler.CosineAnnealingWarmRestarts(o, 2, 2)),
+                               [0.05 * (1 + np.cos(np.pi * c / i)) for c, i in zip(t_cur, t_i)], rtol=1e-12)
+    # triangular: 0.01 up to 0.1 over 3 steps, down over 3
+    np.testing.assert_allclose(lrs(lambda o: lr_scheduler.CyclicLR(o, 0.01, 0.1, 3)), [0.01, 0.04, 0.07, 0.1, 0.07, 0.04, 0.01, 0.04, 0.07], rtol=1e-12)
+
+
+def test_warm_restarts_step_takes_a_fractional_epoch():
+    def lrs(S, optimizer):
+        scheduler = S.CosineAnnealingWarmRestarts(optimizer, T_0=3, T_mult=2, eta_min=0.01)
+        out = []
+        for epoch in [0.5, 1.2, 3.0, 4.7, 9.1, 10, 22.5, 2]:
+            scheduler.step(epoch)
+            out += [optimizer.param_groups[0]["lr"], scheduler.T_cur, scheduler.T_i, scheduler.last_epoch]
+        return out
+    ours = lrs(lr_scheduler, optim.SGD([Tensor(np.ones(1), requires_grad=True)], lr=0.1))
+    assert ours[2] == 3 and ours[3 * 4 + 2] == 6 and ours[4 * 4 + 2] == 12  # T_i: 3, then 6 from epoch 3, then 12 from 9
+    torch = pytest.importorskip("torch")
+    theirs = lrs(torch.optim.lr_scheduler, torch.optim.SGD([torch.ones(1, requires_grad=True)], lr=0.1))
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_scheduler_names_and_messages_of_torch():
+    optimizer = optim.SGD([Tensor(np.ones(1), requires_grad=True)], lr=0.1)
+    assert lr_scheduler._LRScheduler is lr_scheduler.LRScheduler  # older code subclasses torch's old name
+    # a resumed scheduler's state_dict has torch's keys (its get_lr flag included)
+    assert "_get_lr_called_within_step" in lr_scheduler.StepLR(optimizer, 2).state_dict()
+    with pytest.raises(TypeError, match="lr_lambda should be a function, but got float"):
+        lr_scheduler.MultiplicativeLR(optimizer, 0.9)
+    with pytest.raises(ValueError, match="max_lr must have the same length as optimizer.param_groups. max_lr has 2 values, param_groups has 1."):
+        lr_scheduler.OneCycleLR(optimizer, [1.0, 2.0], total_steps=5)
+    with pytest.raises(ValueError, match="Expected positive integer T_0, but got 0"):
+        lr_scheduler.CosineAnnealingWarmRestarts(optimizer, 0)
+    with pytest.raises(ValueError, match="ChainedScheduler expects at least one scheduler to be chained"):
+        lr_scheduler.ChainedScheduler([])
+    with pytest.raises(KeyError, match="when resuming scheduler with last_epoch >= 0"):
+        lr_scheduler.StepLR(optim.SGD([Tensor(np.ones(1), requires_grad=True)], lr=0.1), 2, last_epoch=3)
+
+
+def test_reduce_lr_on_plateau_takes_a_loss_tensor():
+    # Before: float(metric) of a 0-d Tensor raised TypeError (torch's step calls float(metrics)).
+    param = Tensor(np.ones(2), requires_grad=True)
+    optimizer = optim.SGD([param], lr=0.1)
+    scheduler = lr_scheduler.ReduceLROnPlateau(optimizer, patience=0)
+    for _ in range(3):
+        scheduler.step((param * param).sum())
+    np.testing.assert_allclose(scheduler.get_last_lr(), [0.001], rtol=1e-12)
