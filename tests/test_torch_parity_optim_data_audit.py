@@ -247,3 +247,152 @@ def test_reduce_lr_on_plateau_takes_a_loss_tensor():
     for _ in range(3):
         scheduler.step((param * param).sum())
     np.testing.assert_allclose(scheduler.get_last_lr(), [0.001], rtol=1e-12)
+
+
+# ---- utils.data: torch's dtypes, structures, names and errors --------------------------------
+import collections  # noqa: E402
+import inspect  # noqa: E402
+
+from tinygrad_edu.utils import data  # noqa: E402
+
+COLLATED = {
+    "floats": [1.5, 2.5],
+    "float64 arrays": [np.ones(2), np.zeros(2)],
+    "float32 arrays": [np.ones(2, np.float32), np.zeros(2, np.float32)],
+    "numpy scalars": [np.float64(1.0), np.float64(2.0)],
+    "0-d arrays": [np.array(1.0), np.array(2.0)],
+    "int32 arrays": [np.arange(2, dtype=np.int32)] * 2,
+    "tuples": [(1, 2.0), (3, 4.0)],
+    "dicts": [{"a": 1, "b": 2.0}, {"a": 3, "b": 4.0}],
+    "ordered dicts": [collections.OrderedDict(b=1.0, a=2), collections.OrderedDict(b=3.0, a=4)],
+    "nested strings": [{"x": (1, [2.0, "s"])}, {"x": (3, [4.0, "t"])}],
+}
+CONVERTED = {
+    "float64 array": np.ones(2),
+    "numpy float scalar": np.float64(1.5),
+    "numpy int scalar": np.int64(3),
+    "numpy float32 scalar": np.float32(1.5),
+    "tuple": (np.ones(2), 1, "s"),
+}
+
+
+def _described(value):
+    """A batch's structure with each tensor's dtype, shape and values, the same for both libraries."""
+    if hasattr(value, "shape") and hasattr(value, "dtype") and not isinstance(value, np.ndarray):
+        return ("tensor", str(value.dtype).replace("torch.", ""), tuple(value.shape), value.numpy().tolist())
+    if isinstance(value, dict):
+        return (type(value).__name__, [(key, _described(item)) for key, item in value.items()])
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, [_described(item) for item in value])
+    return (type(value).__name__, value.tolist() if isinstance(value, np.ndarray) else value)
+
+
+def test_default_collate_keeps_torchs_dtypes_without_torch():
+    # Before: Python floats and numpy float64 arrays became float32 (torch: float64).
+    assert data.default_collate([1.5, 2.5]).dtype == tg.float64
+    assert data.default_collate([np.ones(2), np.zeros(2)]).dtype == tg.float64
+    assert data.default_collate([np.ones(2, np.float32)] * 2).dtype == tg.float32
+    assert data.default_collate([1, 2]).dtype == tg.int64
+    features, labels = next(iter(data.DataLoader([(np.ones(3), 1)] * 4, batch_size=2)))
+    assert features.dtype == tg.float64 and labels.dtype == tg.int64
+    batch = data.default_collate([{"x": (1, [2.0, "s"])}, {"x": (3, [4.0, "t"])}])
+    assert batch["x"][1][1] == ("s", "t")  # strings inside a sample come back as torch's tuple
+    converted = data.default_convert(np.float64(1.5))
+    assert isinstance(converted, Tensor) and converted.dtype == tg.float64 and converted.shape == ()
+
+
+@pytest.mark.parametrize("name", list(COLLATED))
+def test_default_collate_matches_torch(name):
+    torch = pytest.importorskip("torch")
+    assert _described(data.default_collate(COLLATED[name])) == _described(torch.utils.data.default_collate(COLLATED[name]))
+
+
+@pytest.mark.parametrize("name", list(CONVERTED))
+def test_default_convert_matches_torch(name):
+    # Before: numpy scalars were left as they were (torch: 0-d tensors) and floats became float32.
+    torch = pytest.importorskip("torch")
+    assert _described(data.default_convert(CONVERTED[name])) == _described(torch.utils.data.default_convert(CONVERTED[name]))
+
+
+def test_a_single_array_or_tensor_data_set_keeps_its_dtype():
+    # Before: float64 rows became float32; torch reads item i as row i and keeps the dtype.
+    rows = np.arange(6.0).reshape(3, 2)
+    assert [batch.dtype for batch in data.DataLoader(rows, batch_size=2)] == [tg.float64] * 2
+    assert next(iter(data.DataLoader(Tensor(rows, dtype=np.float64), batch_size=3))).dtype == tg.float64
+    # the tuple shortcut (ours, not torch's) still gives float32
+    assert next(iter(data.DataLoader((rows, np.arange(3)), batch_size=3)))[0].dtype == tg.float32
+
+
+def test_collate_errors_are_torchs_runtime_errors():
+    # Before: ValueError only; torch raises RuntimeError (ours is both).
+    with pytest.raises(RuntimeError, match=r"^stack expects each tensor to be equal size, but got \[2\] at entry 0 and \[3\] at entry 1"):
+        data.default_collate([np.zeros(2), np.zeros(3)])
+    with pytest.raises(RuntimeError, match="^each element in list of batch should be of equal size"):
+        data.default_collate([(1, 2), (3,)])
+    with pytest.raises(TypeError, match="found <U1"):
+        data.default_collate([np.array(["a"]), np.array(["b"])])
+
+
+def test_tensor_dataset_size_mismatch_is_torchs_assertion_error():
+    # Before: a ValueError only; torch raises AssertionError (ours is both).
+    with pytest.raises(AssertionError, match="^Size mismatch between tensors"):
+        data.TensorDataset(tg.ones(3), tg.ones(4))
+    with pytest.raises(ValueError):
+        data.TensorDataset(tg.ones(3), tg.ones(4))
+
+
+def test_dataset_base_and_subset_as_torch():
+    with pytest.raises(NotImplementedError, match="^Subclasses of Dataset should implement __getitem__."):
+        data.Dataset()[0]
+    # Subset with a list asks the data set for the whole list (a TensorDataset then gives tensors)
+    rows, labels = data.Subset(data.TensorDataset(tg.arange(10.0).reshape(5, 2), tg.arange(5)), [4, 0, 2])[[0, 2]]
+    assert rows.tolist() == [[8.0, 9.0], [4.0, 5.0]] and labels.tolist() == [4, 2]
+
+
+def test_stack_dataset_as_torch():
+    # Before: absent.
+    paired = data.StackDataset(data.TensorDataset(tg.arange(3)), [10, 11, 12])
+    assert len(paired) == 3 and paired[1][1] == 11 and paired[1][0][0].item() == 1
+    named = data.StackDataset(image=[1, 2], label=[3, 4])
+    assert named[1] == {"image": 2, "label": 4}
+    assert next(iter(data.DataLoader(named, batch_size=2)))["label"].tolist() == [3, 4]
+    with pytest.raises(ValueError, match="Size mismatch between datasets"):
+        data.StackDataset([1, 2], [1])
+    with pytest.raises(ValueError, match="At least one dataset should be passed"):
+        data.StackDataset()
+
+
+def test_a_data_set_with_getitems_is_read_a_batch_at_once():
+    class Batched(data.Dataset):
+        def __init__(self):
+            self.calls = []
+
+        def __len__(self):
+            return 5
+
+        def __getitem__(self, index):
+            raise AssertionError("the DataLoader should use __getitems__, as torch's")
+
+        def __getitems__(self, indices):
+            self.calls.append(list(indices))
+            return [(float(i), i) for i in indices]
+
+    dataset = Batched()
+    batches = list(data.DataLoader(dataset, batch_size=2))
+    assert dataset.calls == [[0, 1], [2, 3], [4]] and batches[2][1].tolist() == [4]
+
+
+def test_dataloader_signature_is_torchs():
+    # Before: shuffle=False, and multiprocessing_context, pin_memory_device and in_order were refused.
+    parameters = inspect.signature(data.DataLoader).parameters
+    assert parameters["shuffle"].default is None
+    names = list(parameters)
+    assert names[:13] == ["dataset", "batch_size", "shuffle", "sampler", "batch_sampler", "num_workers", "collate_fn",
+                          "pin_memory", "drop_last", "timeout", "worker_init_fn", "multiprocessing_context", "generator"]
+    loader = data.DataLoader(list(range(4)), batch_size=2, multiprocessing_context="spawn", pin_memory_device="", in_order=False)
+    assert [batch.tolist() for batch in loader] == [[0, 1], [2, 3]]
+    with pytest.raises(ValueError, match="^batch_size should be a positive integer value, but got batch_size=0"):
+        data.DataLoader(list(range(4)), batch_size=0)
+    torch = pytest.importorskip("torch")
+    theirs = inspect.signature(torch.utils.data.DataLoader).parameters
+    assert {name: p.default for name, p in theirs.items()} == {name: p.default for name, p in parameters.items() if name != "seed"}

@@ -3,7 +3,7 @@ data sets (utils/datasets.py), samplers (utils/samplers.py), collation (utils/co
 the DataLoader (utils/dataloader.py)."""
 from .collate import default_collate, default_convert
 from .dataloader import DataLoader, get_worker_info
-from .datasets import ChainDataset, ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split
+from .datasets import ChainDataset, ConcatDataset, Dataset, IterableDataset, StackDataset, Subset, TensorDataset, random_split
 from .samplers import BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler, WeightedRandomSampler
 
 # tinygrad_edu.data holds the data sets and the same DataLoader: load it with this namespace,
@@ -11,7 +11,7 @@ from .samplers import BatchSampler, RandomSampler, Sampler, SequentialSampler, S
 from .. import data as _data  # noqa: E402,F401
 
 __all__ = [
-    "Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "ChainDataset", "random_split",
+    "Dataset", "IterableDataset", "TensorDataset", "StackDataset", "Subset", "ConcatDataset", "ChainDataset", "random_split",
     "DataLoader", "default_collate", "default_convert", "get_worker_info",
     "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler",
 ]
