@@ -396,3 +396,37 @@ def test_dataloader_signature_is_torchs():
     torch = pytest.importorskip("torch")
     theirs = inspect.signature(torch.utils.data.DataLoader).parameters
     assert {name: p.default for name, p in theirs.items()} == {name: p.default for name, p in parameters.items() if name != "seed"}
+
+
+# ---- optimizer hooks ---------------------------------------------------------------------------
+def _hook_log(optim_module, tensor):
+    param = tensor()
+
+    class Hooked(optim_module.SGD):  # a subclass: the step wrapper stays off SGD for the other tests
+        pass
+
+    optimizer = Hooked([param], lr=0.1)
+    log = []
+    pre = optimizer.register_step_pre_hook(lambda opt, args, kwargs: log.append(("pre", len(args), args[0] is opt, kwargs)))
+    optimizer.register_step_post_hook(lambda opt, args, kwargs: log.append(("post", len(args))))
+    optimizer.register_state_dict_pre_hook(lambda opt: log.append("state_dict pre"))
+    optimizer.register_state_dict_post_hook(lambda opt, state: {**state, "extra": 1})
+    optimizer.register_state_dict_post_hook(lambda opt, state: log.append(sorted(state)), prepend=True)
+    optimizer.register_load_state_dict_pre_hook(lambda opt, state: {k: v for k, v in state.items() if k != "extra"})
+    optimizer.register_load_state_dict_post_hook(lambda opt: log.append("loaded"))
+    param.grad = tensor()
+    optimizer.step()
+    state = optimizer.state_dict()
+    optimizer.load_state_dict(state)
+    pre.remove()
+    optimizer.step(closure=None)
+    return log + [sorted(state)]
+
+
+def test_optimizer_hooks_are_called_as_torchs():
+    # Before: register_step_pre_hook and the other five were missing (AttributeError).
+    ours = _hook_log(optim, lambda: Tensor(np.ones(2), requires_grad=True))
+    assert ours == [("pre", 1, True, {}), ("post", 1), "state_dict pre", ["param_groups", "state"], "loaded",
+                    ("post", 1), ["extra", "param_groups", "state"]]
+    torch = pytest.importorskip("torch")
+    assert ours == _hook_log(torch.optim, lambda: torch.ones(2, requires_grad=True))

@@ -25,12 +25,13 @@ import numpy as np
 from ..grad_mode import enable_grad
 from ..tensor import Tensor
 from ..versions import mark_written_by
+from .hooks import OptimizerHooks, hooks_of
 from .state_dict import load_optimizer_state, optimizer_state_dict
 
 Step = tuple[Tensor, np.ndarray, np.ndarray]  # (param, its gradient, a work array)
 
 
-class Optimizer:
+class Optimizer(OptimizerHooks):
     """Subclasses pass their defaults and define `step(closure=None)`; ours also validate a
     group's options in `check_hyperparameters` and name a parameter's state in `state_keys`.
     An optimizer written for torch (reading `self.param_groups` and `self.state[p]` in its
@@ -156,16 +157,27 @@ class Optimizer:
         """torch's layout, copies: {'state': {index: {name: array}}, 'param_groups': [{options...,
         'params': [indices]}]}, parameters numbered in group order; 'step' is a 0-d float32
         array, as torch's is a 0-d float32 tensor. `tg.save` writes it; with each array passed
-        through torch.from_numpy, torch's `optimizer.load_state_dict` reads it."""
-        return optimizer_state_dict(self)
+        through torch.from_numpy, torch's `optimizer.load_state_dict` reads it. The state-dict
+        hooks (optim/hooks.py) run before and after, as torch's."""
+        for pre_hook in hooks_of(self, "_optimizer_state_dict_pre_hooks"):
+            pre_hook(self)
+        state_dict = optimizer_state_dict(self)
+        for post_hook in hooks_of(self, "_optimizer_state_dict_post_hooks"):
+            state_dict = post_hook(self, state_dict) or state_dict
+        return state_dict
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Restore options and state from `state_dict()`, torch's optimizer.state_dict() (its
         tensors as arrays, as `tg.load` gives them, or as torch tensors), or `tg.load` of one.
 
         Everything is checked first (layout, group sizes, keys, shapes); on any error the
-        optimizer is left as it was."""
+        optimizer is left as it was. The load hooks (optim/hooks.py) run before and after, as torch's."""
+        for pre_hook in hooks_of(self, "_optimizer_load_state_dict_pre_hooks"):
+            result = pre_hook(self, state_dict)
+            state_dict = state_dict if result is None else result
         load_optimizer_state(self, state_dict)
+        for post_hook in hooks_of(self, "_optimizer_load_state_dict_post_hooks"):
+            post_hook(self)
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
