@@ -430,3 +430,54 @@ def test_optimizer_hooks_are_called_as_torchs():
                     ("post", 1), ["extra", "param_groups", "state"]]
     torch = pytest.importorskip("torch")
     assert ours == _hook_log(torch.optim, lambda: torch.ones(2, requires_grad=True))
+
+
+# ---- Adamax and RAdam (were missing) -------------------------------------------------------------
+NEW_OPTIMIZERS = [
+    ("Adamax", [{}, {"lr": 0.01, "betas": (0.8, 0.9)}], dict(lr=0.1, weight_decay=0.1)),
+    ("Adamax", [{"maximize": True}, {"eps": 1e-2}], dict()),
+    ("RAdam", [{}, {"lr": 0.01, "betas": (0.8, 0.9)}], dict(lr=0.1, weight_decay=0.1)),
+    ("RAdam", [{"maximize": True}, {}], dict(lr=0.1, weight_decay=0.1, decoupled_weight_decay=True)),
+    ("RAdam", [{}, {"betas": (0.9, 0.5)}], dict()),
+]
+
+
+def _run_optimizer(optim_module, tensor, name, groups, kwargs, dtype, steps=12):
+    rng = np.random.default_rng(0)
+    shapes = [(3, 4), (4,), (2, 2)]
+    params = [tensor(rng.standard_normal(shape).astype(dtype)) for shape in shapes]
+    optimizer = getattr(optim_module, name)([{"params": params[:2], **groups[0]}, {"params": params[2:], **groups[1]}], **kwargs)
+    for _ in range(steps):
+        for param in params:
+            param.grad = tensor(rng.standard_normal(param.shape).astype(dtype), grad=False)
+        optimizer.step()
+    values = [np.array(param.detach().numpy() if hasattr(param, "detach") else param.numpy()) for param in params]
+    return values, optimizer.state_dict()
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-10), (np.float32, 2e-5)])
+@pytest.mark.parametrize("name, groups, kwargs", NEW_OPTIMIZERS)
+def test_adamax_and_radam_match_torch_step_for_step(name, groups, kwargs, dtype, rtol):
+    # Before: absent (AttributeError).
+    ours, our_state = _run_optimizer(optim, lambda a, grad=True: Tensor(a, requires_grad=grad, dtype=a.dtype), name, groups, kwargs, dtype)
+    torch = pytest.importorskip("torch")
+    theirs, their_state = _run_optimizer(torch.optim, lambda a, grad=True: torch.tensor(a, requires_grad=grad), name, groups, kwargs, dtype)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol * 1e-2)
+    assert {k: sorted(v) for k, v in our_state["state"].items()} == {k: sorted(v) for k, v in their_state["state"].items()}
+    assert [sorted(group) for group in our_state["param_groups"]] == [sorted(group) for group in their_state["param_groups"]]
+
+
+def test_adamax_and_radam_closed_forms():
+    param = Tensor(np.array([1.0, -2.0]), requires_grad=True, dtype=np.float64)
+    optimizer = optim.Adamax([param], lr=0.1)
+    param.grad = Tensor(np.array([0.5, -4.0]), dtype=np.float64)
+    optimizer.step()
+    # m = 0.1 g, u = |g| + ε, θ ← θ − 0.1 / (1 − 0.9) · m / u = θ − 0.1 sign(g) (up to ε)
+    np.testing.assert_allclose(param.numpy(), [1.0 - 0.05 / (0.5 + 1e-8), -2.0 + 0.4 / (4.0 + 1e-8)], rtol=1e-12)
+    param = Tensor(np.array([1.0]), requires_grad=True, dtype=np.float64)
+    optimizer = optim.RAdam([param], lr=0.1)
+    param.grad = Tensor(np.array([3.0]), dtype=np.float64)
+    optimizer.step()  # ρ₁ = 1 ≤ 5: a momentum step, θ ← θ − lr m̂ = θ − 0.1 · 3
+    np.testing.assert_allclose(param.numpy(), [0.7], rtol=1e-12)
+    assert optimizer.state_dict()["state"][0]["step"] == 1
