@@ -481,3 +481,26 @@ def test_adamax_and_radam_closed_forms():
     optimizer.step()  # ρ₁ = 1 ≤ 5: a momentum step, θ ← θ − lr m̂ = θ − 0.1 · 3
     np.testing.assert_allclose(param.numpy(), [0.7], rtol=1e-12)
     assert optimizer.state_dict()["state"][0]["step"] == 1
+
+
+def test_torchs_submodule_paths_import():
+    # Before: tinygrad_edu.utils.data was one file, so `from torch.utils.data.sampler import
+    # Sampler` (and .dataset, .dataloader, common in older code) failed under as_torch.
+    from tinygrad_edu.utils.data.dataloader import DataLoader, default_collate
+    from tinygrad_edu.utils.data.dataset import Dataset, random_split
+    from tinygrad_edu.utils.data.sampler import BatchSampler, Sampler
+
+    assert DataLoader is data.DataLoader and default_collate is data.default_collate
+    assert Dataset is data.Dataset and random_split is data.random_split
+    assert Sampler is data.Sampler and BatchSampler is data.BatchSampler
+    torch = pytest.importorskip("torch")
+    import torch.utils.data.dataloader
+    import torch.utils.data.dataset
+    import torch.utils.data.sampler
+    import tinygrad_edu.utils.data.dataloader
+    import tinygrad_edu.utils.data.dataset
+    import tinygrad_edu.utils.data.sampler
+    for name in ("dataset", "sampler"):
+        ours, theirs = getattr(tinygrad_edu.utils.data, name), getattr(torch.utils.data, name)
+        assert set(theirs.__all__) <= set(dir(ours)), name
+    assert {"DataLoader", "default_collate", "default_convert", "get_worker_info"} <= set(dir(tinygrad_edu.utils.data.dataloader))
