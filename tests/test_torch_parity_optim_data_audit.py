@@ -439,6 +439,8 @@ NEW_OPTIMIZERS = [
     ("RAdam", [{}, {"lr": 0.01, "betas": (0.8, 0.9)}], dict(lr=0.1, weight_decay=0.1)),
     ("RAdam", [{"maximize": True}, {}], dict(lr=0.1, weight_decay=0.1, decoupled_weight_decay=True)),
     ("RAdam", [{}, {"betas": (0.9, 0.5)}], dict()),
+    ("NAdam", [{}, {"lr": 0.01, "betas": (0.8, 0.9)}], dict(lr=0.1, weight_decay=0.1)),
+    ("NAdam", [{"maximize": True}, {"momentum_decay": 0.1}], dict(lr=0.1, weight_decay=0.1, decoupled_weight_decay=True)),
 ]
 
 
@@ -457,7 +459,7 @@ def _run_optimizer(optim_module, tensor, name, groups, kwargs, dtype, steps=12):
 
 @pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-10), (np.float32, 2e-5)])
 @pytest.mark.parametrize("name, groups, kwargs", NEW_OPTIMIZERS)
-def test_adamax_and_radam_match_torch_step_for_step(name, groups, kwargs, dtype, rtol):
+def test_adamax_radam_and_nadam_match_torch_step_for_step(name, groups, kwargs, dtype, rtol):
     # Before: absent (AttributeError).
     ours, our_state = _run_optimizer(optim, lambda a, grad=True: Tensor(a, requires_grad=grad, dtype=a.dtype), name, groups, kwargs, dtype)
     torch = pytest.importorskip("torch")
@@ -504,3 +506,24 @@ def test_torchs_submodule_paths_import():
         ours, theirs = getattr(tinygrad_edu.utils.data, name), getattr(torch.utils.data, name)
         assert set(theirs.__all__) <= set(dir(ours)), name
     assert {"DataLoader", "default_collate", "default_convert", "get_worker_info"} <= set(dir(tinygrad_edu.utils.data.dataloader))
+
+
+def test_nadam_state_dict_moves_to_torch_and_back():
+    ours = _run_optimizer(optim, lambda a, grad=True: Tensor(a, requires_grad=grad, dtype=a.dtype), *NEW_OPTIMIZERS[-1], np.float32, steps=3)[1]
+    entry = ours["state"][0]
+    assert sorted(entry) == ["exp_avg", "exp_avg_sq", "mu_product", "step"]
+    assert entry["mu_product"].dtype == np.float32 and entry["mu_product"].shape == ()  # a float32 0-d tensor in torch
+    param = Tensor(np.zeros((3, 4), np.float32), requires_grad=True)
+    other = Tensor(np.zeros(4, np.float32), requires_grad=True)
+    last = Tensor(np.zeros((2, 2), np.float32), requires_grad=True)
+    optimizer = optim.NAdam([{"params": [param, other]}, {"params": [last]}], lr=0.1, weight_decay=0.1, decoupled_weight_decay=True)
+    optimizer.load_state_dict(ours)
+    assert optimizer.state[param]["mu_product"] == entry["mu_product"]
+    torch = pytest.importorskip("torch")
+    params = [torch.zeros(3, 4, requires_grad=True), torch.zeros(4, requires_grad=True), torch.zeros(2, 2, requires_grad=True)]
+    theirs = torch.optim.NAdam([{"params": params[:2]}, {"params": params[2:]}], lr=0.1, weight_decay=0.1, decoupled_weight_decay=True)
+    theirs.load_state_dict({"state": {k: {n: torch.from_numpy(np.asarray(v)) for n, v in e.items()} for k, e in ours["state"].items()},
+                            "param_groups": ours["param_groups"]})
+    assert float(theirs.state[params[0]]["mu_product"]) == float(entry["mu_product"])
+    optimizer.load_state_dict(theirs.state_dict())
+    assert optimizer.state[param]["mu_product"] == entry["mu_product"]

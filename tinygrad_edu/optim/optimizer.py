@@ -39,6 +39,7 @@ class Optimizer(OptimizerHooks):
 
     l2_weight_decay = True  # g ← ∇θ + λθ in `gradients()`; AdamW decays θ itself instead
     count_state: tuple[str, ...] = ()  # per-parameter integer counters ("step")
+    scalar_state: tuple[str, ...] = ()  # per-parameter float32 numbers (NAdam's "mu_product")
 
     def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]], defaults: dict[str, Any]):
         if isinstance(params, Tensor):

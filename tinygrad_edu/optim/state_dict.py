@@ -27,16 +27,16 @@ def optimizer_state_dict(optimizer: Optimizer) -> dict[str, Any]:
         for param in group["params"]:
             entry = optimizer.state.get(param)
             if entry:
-                state[index] = {name: _saved(name, value) for name, value in entry.items()}
+                state[index] = {name: _saved(optimizer, name, value) for name, value in entry.items()}
             indices.append(index)
             index += 1
         groups.append({**{name: value for name, value in group.items() if name != "params"}, "params": indices})
     return {"state": state, "param_groups": groups}
 
 
-def _saved(name: str, value: Any) -> Any:
-    if name in ("step",):
-        return np.array(float(value), dtype=np.float32)  # torch keeps the count as a float32 0-d tensor
+def _saved(optimizer: Optimizer, name: str, value: Any) -> Any:
+    if name in optimizer.count_state or name in optimizer.scalar_state:
+        return np.array(float(value), dtype=np.float32)  # torch keeps these as float32 0-d tensors
     return value.copy() if isinstance(value, np.ndarray) else value
 
 
@@ -92,7 +92,7 @@ def _checked_entry(optimizer: Optimizer, group: Mapping[str, Any], param: Tensor
         if not isinstance(entry, Mapping):
             raise ValueError(f"{where}: state of parameter {index} must be a dict; got {type(entry).__name__}")
         return {name: np.array(_array(value), copy=True) if _is_array(value) else value for name, value in entry.items()}
-    expected = set(arrays) | set(optimizer.count_state)
+    expected = set(arrays) | set(optimizer.count_state) | set(optimizer.scalar_state)
     if not isinstance(entry, Mapping) or set(entry) != expected:
         found = sorted(entry) if isinstance(entry, Mapping) else type(entry).__name__
         raise ValueError(f"{where}: state of parameter {index} has keys {found}; expected {sorted(expected)}")
@@ -102,6 +102,11 @@ def _checked_entry(optimizer: Optimizer, group: Mapping[str, Any], param: Tensor
         if value.shape != () or not value >= 0 or value != np.floor(value):
             raise ValueError(f"{where}: {name} of parameter {index} must be a non-negative whole number; got {entry[name]!r}")
         checked[name] = int(value)
+    for name in optimizer.scalar_state:
+        value = _array(entry[name])
+        if value.shape != () or not np.isfinite(value):
+            raise ValueError(f"{where}: {name} of parameter {index} must be a finite number; got {entry[name]!r}")
+        checked[name] = np.float32(value)
     for name in arrays:
         value = _array(entry[name])
         if value.shape != param.shape:
