@@ -527,3 +527,50 @@ def test_nadam_state_dict_moves_to_torch_and_back():
     assert float(theirs.state[params[0]]["mu_product"]) == float(entry["mu_product"])
     optimizer.load_state_dict(theirs.state_dict())
     assert optimizer.state[param]["mu_product"] == entry["mu_product"]
+
+
+# ---- LBFGS (was missing; the neural style transfer tutorial's optimizer) ------------------------
+def _lbfgs_run(optim_module, tensor, line_search_fn, history_size, max_iter):
+    a, b = tensor(np.array([-1.5, 2.0])), tensor(np.array([0.5, -0.3]))
+    optimizer = optim_module.LBFGS([a, b], lr=1, line_search_fn=line_search_fn, history_size=history_size, max_iter=max_iter)
+
+    def closure():
+        optimizer.zero_grad()
+        loss = (1 - a[0]) ** 2 + 100 * (a[1] - a[0] ** 2) ** 2 + ((b - 0.7) ** 2).sum() * 3 + (a[1] * b[0]) ** 2
+        loss.backward()
+        return loss
+
+    losses = [optimizer.step(closure).item() for _ in range(4)]
+    state = optimizer.state[a]
+    values = np.concatenate([np.array(p.detach().numpy() if hasattr(p, "detach") else p.numpy()) for p in (a, b)])
+    return values, losses, state["func_evals"], state["n_iter"], sorted(state)
+
+
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+@pytest.mark.parametrize("history_size, max_iter", [(100, 20), (3, 7)])
+def test_lbfgs_matches_torch(line_search_fn, history_size, max_iter):
+    ours = _lbfgs_run(optim, lambda v: Tensor(v, requires_grad=True, dtype=np.float64), line_search_fn, history_size, max_iter)
+    assert ours[1][-1] < 0.5 * ours[1][0]  # it minimises
+    torch = pytest.importorskip("torch")
+    theirs = _lbfgs_run(torch.optim, lambda v: torch.tensor(v, requires_grad=True), line_search_fn, history_size, max_iter)
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-8, atol=1e-9)  # Rosenbrock's valley amplifies rounding
+    np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-8, atol=1e-9)
+    assert ours[2:] == theirs[2:]  # function evaluations, iterations and the state's names
+
+
+def test_lbfgs_refuses_groups_and_unknown_line_searches():
+    params = [Tensor(np.ones(2), requires_grad=True), Tensor(np.ones(2), requires_grad=True)]
+    with pytest.raises(ValueError, match="LBFGS doesn't support per-parameter options"):
+        optim.LBFGS([{"params": params[:1]}, {"params": params[1:]}])
+    with pytest.raises(ValueError, match="Invalid learning rate: -1"):
+        optim.LBFGS(params, lr=-1)
+    optimizer = optim.LBFGS(params, line_search_fn="backtracking")
+
+    def closure():
+        optimizer.zero_grad()
+        loss = (params[0] * params[1]).sum()
+        loss.backward()
+        return loss
+
+    with pytest.raises(RuntimeError, match="only 'strong_wolfe' is supported"):
+        optimizer.step(closure)
