@@ -439,6 +439,10 @@ NEW_OPTIMIZERS = [
     ("RAdam", [{}, {"lr": 0.01, "betas": (0.8, 0.9)}], dict(lr=0.1, weight_decay=0.1)),
     ("RAdam", [{"maximize": True}, {}], dict(lr=0.1, weight_decay=0.1, decoupled_weight_decay=True)),
     ("RAdam", [{}, {"betas": (0.9, 0.5)}], dict()),
+    ("Rprop", [{}, {"lr": 0.05, "etas": (0.3, 1.5)}], dict(lr=0.1)),
+    ("Rprop", [{"maximize": True}, {"step_sizes": (0.01, 0.2)}], dict()),
+    ("ASGD", [{}, {"lr": 0.05, "t0": 3}], dict(lr=0.1, weight_decay=0.1, t0=5)),
+    ("ASGD", [{"maximize": True}, {"lambd": 0.1, "alpha": 0.5}], dict(t0=2)),
     ("NAdam", [{}, {"lr": 0.01, "betas": (0.8, 0.9)}], dict(lr=0.1, weight_decay=0.1)),
     ("NAdam", [{"maximize": True}, {"momentum_decay": 0.1}], dict(lr=0.1, weight_decay=0.1, decoupled_weight_decay=True)),
 ]
@@ -459,13 +463,17 @@ def _run_optimizer(optim_module, tensor, name, groups, kwargs, dtype, steps=12):
 
 @pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-10), (np.float32, 2e-5)])
 @pytest.mark.parametrize("name, groups, kwargs", NEW_OPTIMIZERS)
-def test_adamax_radam_and_nadam_match_torch_step_for_step(name, groups, kwargs, dtype, rtol):
+def test_new_optimizers_match_torch_step_for_step(name, groups, kwargs, dtype, rtol):
     # Before: absent (AttributeError).
     ours, our_state = _run_optimizer(optim, lambda a, grad=True: Tensor(a, requires_grad=grad, dtype=a.dtype), name, groups, kwargs, dtype)
     torch = pytest.importorskip("torch")
     theirs, their_state = _run_optimizer(torch.optim, lambda a, grad=True: torch.tensor(a, requires_grad=grad), name, groups, kwargs, dtype)
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol * 1e-2)
+    for index, entry in their_state["state"].items():  # every state value too (ASGD's average ax, Rprop's step sizes, ...)
+        for name, value in entry.items():
+            np.testing.assert_allclose(np.asarray(our_state["state"][index][name], dtype=np.float64), value.double().numpy(),
+                                       rtol=rtol, atol=rtol * 1e-2, err_msg=f"{index} {name}")
     assert {k: sorted(v) for k, v in our_state["state"].items()} == {k: sorted(v) for k, v in their_state["state"].items()}
     assert [sorted(group) for group in our_state["param_groups"]] == [sorted(group) for group in their_state["param_groups"]]
 
