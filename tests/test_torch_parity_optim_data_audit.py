@@ -582,3 +582,19 @@ def test_lbfgs_refuses_groups_and_unknown_line_searches():
 
     with pytest.raises(RuntimeError, match="only 'strong_wolfe' is supported"):
         optimizer.step(closure)
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (dict(timeout=-1), "timeout option should be non-negative"),
+        (dict(prefetch_factor=2), "prefetch_factor option could only be specified in multiprocessing"),
+        (dict(num_workers=2, prefetch_factor=-1), "prefetch_factor option should be non-negative"),
+        (dict(persistent_workers=True), "persistent_workers option needs num_workers > 0"),
+    ],
+)
+def test_dataloader_worker_options_are_checked_as_torch(options, message):
+    # Before: accepted; torch refuses these combinations.
+    with pytest.raises(ValueError, match=message):
+        data.DataLoader(list(range(4)), **options)
+    assert len(data.DataLoader(list(range(4)), num_workers=2, prefetch_factor=2, persistent_workers=True, timeout=1)) == 4

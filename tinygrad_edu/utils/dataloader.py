@@ -60,6 +60,7 @@ class DataLoader:
                  prefetch_factor: int | None = None, persistent_workers: bool = False, pin_memory_device: str = "",
                  in_order: bool = True, seed: int | None = None):
         _check_arguments(dataset, batch_size, shuffle, sampler, batch_sampler, num_workers, drop_last, seed, generator)
+        _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers)
         if seed is not None:
             generator = Generator().manual_seed(seed)
         self.dataset = dataset
@@ -207,6 +208,20 @@ def _float32(array: np.ndarray) -> np.ndarray:
     """The tuple shortcut's arrays (ours, not torch's): float arrays become float32, the
     framework's default float, so (images, labels) as loaded meet float32 weights."""
     return array.astype(np.float32, copy=False) if array.dtype.kind == "f" else array
+
+
+def _check_worker_options(num_workers: int, timeout: float, prefetch_factor: int | None, persistent_workers: bool) -> None:
+    """torch's checks of the worker options, with its messages: they are accepted (and unused,
+    loading happens in this process) only in the combinations torch accepts."""
+    if timeout < 0:
+        raise ValueError("timeout option should be non-negative")
+    if num_workers == 0 and prefetch_factor is not None:
+        raise ValueError("prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 to enable "
+                         "multiprocessing, otherwise set prefetch_factor to None.")
+    if prefetch_factor is not None and prefetch_factor < 0:
+        raise ValueError("prefetch_factor option should be non-negative")
+    if persistent_workers and num_workers == 0:
+        raise ValueError("persistent_workers option needs num_workers > 0")
 
 
 def _unwrap_subsets(dataset: Any) -> tuple[Any, np.ndarray | None]:
