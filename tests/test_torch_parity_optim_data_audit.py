@@ -598,3 +598,13 @@ def test_dataloader_worker_options_are_checked_as_torch(options, message):
     with pytest.raises(ValueError, match=message):
         data.DataLoader(list(range(4)), **options)
     assert len(data.DataLoader(list(range(4)), num_workers=2, prefetch_factor=2, persistent_workers=True, timeout=1)) == 4
+
+
+def test_dataloader_batching_attributes_are_frozen_after_init_as_torch():
+    # Before: writable, silently out of step with the batches (the fast path and len() were fixed at construction).
+    loader = data.DataLoader(data.TensorDataset(tg.arange(6.0)), batch_size=2)
+    for name, value in [("batch_size", 3), ("sampler", None), ("batch_sampler", None), ("drop_last", True), ("dataset", [1])]:
+        with pytest.raises(ValueError, match=f"{name} attribute should not be set after DataLoader is initialized"):
+            setattr(loader, name, value)
+    loader.collate_fn = data.default_collate  # the others stay writable, as torch's
+    assert len(loader) == 3

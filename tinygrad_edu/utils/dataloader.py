@@ -52,6 +52,8 @@ class DataLoader:
     torch programs run: loading always happens in the calling process, in order.
     """
 
+    _initialized = False  # set at the end of __init__: then the batching attributes are frozen, as torch's
+
     def __init__(self, dataset: Any, batch_size: int | None = 1, shuffle: bool | None = None,
                  sampler: Any = None, batch_sampler: Any = None, num_workers: int = 0,
                  collate_fn: Callable[[list[Any]], Any] | None = None, pin_memory: bool = False,
@@ -88,6 +90,7 @@ class DataLoader:
         self.collate_fn = collate_fn if collate_fn is not None else (_default_collate_fn if self.batch_size is not None or batch_sampler is not None else default_convert)
         if self._iterable:
             self.sampler, self.batch_sampler = None, None
+            self._initialized = True
             return
         if sampler is None:
             # The samplers count the samples with len(data_source): a tuple of arrays is counted by range.
@@ -100,6 +103,13 @@ class DataLoader:
         self._fast = self._arrays is not None and self._default_collate and self.batch_size is not None \
             and isinstance(sampler, (SequentialSampler, RandomSampler)) and isinstance(batch_sampler, BatchSampler) \
             and batch_sampler.sampler is sampler
+        self._initialized = True
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # The fast path and len() were worked out from these at construction.
+        if self._initialized and name in ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset", "persistent_workers"):
+            raise ValueError(f"{name} attribute should not be set after {type(self).__name__} is initialized")
+        super().__setattr__(name, value)
 
     def _count(self) -> int:
         if self._arrays is not None and self._rows is None:
