@@ -12,7 +12,7 @@ The formulas follow torch's code step by step, including its recursive ("chainab
 most schedules multiply the group's current lr, so two schedulers on one optimizer compose
 and an lr changed by hand is carried on. `step(epoch)` (deprecated in torch) uses the closed
 form of the schedule where it has one. ReduceLROnPlateau and OneCycleLR are in
-lr_scheduler_adaptive.py.
+lr_scheduler_adaptive.py, CyclicLR and CosineAnnealingWarmRestarts in lr_scheduler_cyclic.py.
 """
 from __future__ import annotations
 
