@@ -337,7 +337,8 @@ class ChainedScheduler(LRScheduler):
     """Several schedulers on one optimizer, all stepped by one `step()`: their factors multiply
     (e.g. a ConstantLR warmup and an ExponentialLR decay)."""
 
-    def __init__(self, schedulers: Sequence[LRScheduler], optimizer: Optimizer | None = None) -> None:  # noqa: super().__init__ not called, as torch
+    def __init__(self, schedulers: Sequence[LRScheduler], optimizer: Optimizer | None = None) -> None:
+        # No LRScheduler.__init__, as torch's: the chained schedulers took their own initial steps.
         if len(schedulers) < 1:
             raise ValueError(f"{type(self).__name__} expects at least one scheduler to be chained, but got no scheduler.")
         optimizer = optimizer or schedulers[0].optimizer
