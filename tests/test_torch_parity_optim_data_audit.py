@@ -3,6 +3,8 @@ each pinned by a test that failed before its fix: torch's values where torch is 
 the values torch is known to give otherwise."""
 from __future__ import annotations
 
+import collections
+import inspect
 import warnings
 
 import numpy as np
@@ -10,6 +12,8 @@ import pytest
 
 import tinygrad_edu as tg
 from tinygrad_edu import Tensor, optim
+from tinygrad_edu.optim import lr_scheduler
+from tinygrad_edu.utils import data
 
 
 def _param(values=(1.0, 1.0)) -> Tensor:
@@ -133,7 +137,6 @@ def test_adagrad_starts_every_sum_from_the_constructors_value():
 
 
 # ---- learning-rate schedules that were missing, against torch -----------------------------------
-from tinygrad_edu.optim import lr_scheduler  # noqa: E402
 
 NEW_SCHEDULES = {
     "MultiplicativeLR": lambda S, o: S.MultiplicativeLR(o, lambda epoch: 0.9),
@@ -250,11 +253,6 @@ def test_reduce_lr_on_plateau_takes_a_loss_tensor():
 
 
 # ---- utils.data: torch's dtypes, structures, names and errors --------------------------------
-import collections  # noqa: E402
-import inspect  # noqa: E402
-
-from tinygrad_edu.utils import data  # noqa: E402
-
 COLLATED = {
     "floats": [1.5, 2.5],
     "float64 arrays": [np.ones(2), np.zeros(2)],
