@@ -137,7 +137,6 @@ def test_adagrad_starts_every_sum_from_the_constructors_value():
 
 
 # ---- learning-rate schedules that were missing, against torch -----------------------------------
-
 NEW_SCHEDULES = {
     "MultiplicativeLR": lambda S, o: S.MultiplicativeLR(o, lambda epoch: 0.9),
     "MultiplicativeLR per group": lambda S, o: S.MultiplicativeLR(o, [lambda epoch: 0.9, lambda epoch: 1 / (epoch + 1)]),
@@ -430,7 +429,7 @@ def test_optimizer_hooks_are_called_as_torchs():
     assert ours == _hook_log(torch.optim, lambda: torch.ones(2, requires_grad=True))
 
 
-# ---- Adamax and RAdam (were missing) -------------------------------------------------------------
+# ---- Adamax, NAdam, RAdam, Rprop and ASGD (were missing) ----------------------------------------
 NEW_OPTIMIZERS = [
     ("Adamax", [{}, {"lr": 0.01, "betas": (0.8, 0.9)}], dict(lr=0.1, weight_decay=0.1)),
     ("Adamax", [{"maximize": True}, {"eps": 1e-2}], dict()),
