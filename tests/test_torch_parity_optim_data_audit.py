@@ -605,3 +605,13 @@ def test_dataloader_batching_attributes_are_frozen_after_init_as_torch():
             setattr(loader, name, value)
     loader.collate_fn = data.default_collate  # the others stay writable, as torch's
     assert len(loader) == 3
+
+
+def test_every_optimizer_module_path_of_torch_imports():
+    # Before: torch.optim.adamw (and the modules of the optimizers that were missing) did not exist.
+    import importlib
+
+    for name, cls in [("adamw", "AdamW"), ("adamax", "Adamax"), ("nadam", "NAdam"), ("radam", "RAdam"), ("rprop", "Rprop"),
+                      ("asgd", "ASGD"), ("lbfgs", "LBFGS"), ("sgd", "SGD"), ("adam", "Adam"), ("rmsprop", "RMSprop"),
+                      ("adagrad", "Adagrad"), ("adadelta", "Adadelta"), ("optimizer", "Optimizer")]:
+        assert getattr(importlib.import_module(f"tinygrad_edu.optim.{name}"), cls) is getattr(optim, cls)
