@@ -493,11 +493,12 @@ def test_adamax_and_radam_closed_forms():
 def test_torchs_submodule_paths_import():
     # Before: tinygrad_edu.utils.data was one file, so `from torch.utils.data.sampler import
     # Sampler` (and .dataset, .dataloader, common in older code) failed under as_torch.
+    from tinygrad_edu.utils.data._utils.collate import default_collate as old_spelling
     from tinygrad_edu.utils.data.dataloader import DataLoader, default_collate
     from tinygrad_edu.utils.data.dataset import Dataset, random_split
     from tinygrad_edu.utils.data.sampler import BatchSampler, Sampler
 
-    assert DataLoader is data.DataLoader and default_collate is data.default_collate
+    assert DataLoader is data.DataLoader and default_collate is data.default_collate is old_spelling
     assert Dataset is data.Dataset and random_split is data.random_split
     assert Sampler is data.Sampler and BatchSampler is data.BatchSampler
     torch = pytest.importorskip("torch")
