@@ -616,3 +616,64 @@ def test_every_optimizer_module_path_of_torch_imports():
                       ("asgd", "ASGD"), ("lbfgs", "LBFGS"), ("sgd", "SGD"), ("adam", "Adam"), ("rmsprop", "RMSprop"),
                       ("adagrad", "Adagrad"), ("adadelta", "Adadelta"), ("optimizer", "Optimizer")]:
         assert getattr(importlib.import_module(f"tinygrad_edu.optim.{name}"), cls) is getattr(optim, cls)
+
+
+# ---- swa_utils (was missing) --------------------------------------------------------------------
+def _swa_run(T, **options):
+    """A small model with BatchNorm trained 6 steps under SWALR, averaged after each, then update_bn."""
+    swa = T.optim.swa_utils
+    rng = np.random.default_rng(0)
+    model = T.nn.Sequential(T.nn.Linear(3, 4), T.nn.BatchNorm1d(4), T.nn.Linear(4, 1))
+    with T.no_grad():
+        for param in model.parameters():
+            param.copy_(T.tensor(rng.standard_normal(tuple(param.shape)).astype(np.float32)))
+    averaged = swa.AveragedModel(model, **options)
+    optimizer = T.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    scheduler = swa.SWALR(optimizer, swa_lr=0.05, anneal_epochs=3)
+    x = T.tensor(rng.standard_normal((32, 3)).astype(np.float32))
+    y = T.tensor(rng.standard_normal((32, 1)).astype(np.float32))
+    lrs = []
+    for _ in range(6):
+        optimizer.zero_grad()
+        ((model(x) - y) ** 2).mean().backward()
+        optimizer.step()
+        scheduler.step()
+        averaged.update_parameters(model)
+        lrs.append(scheduler.get_last_lr()[0])
+    swa.update_bn([(x[i:i + 8], y[i:i + 8]) for i in range(0, 32, 8)], averaged)
+    averaged.eval()
+    state = averaged.state_dict()
+    return (averaged(x).detach().numpy(), lrs, int(averaged.n_averaged.item()), list(state),
+            [np.asarray(value.detach().numpy() if hasattr(value, "detach") else value, dtype=np.float64) for value in state.values()])
+
+
+@pytest.mark.parametrize("options", ["swa", "ema", "avg_fn", "use_buffers"])
+def test_swa_utils_match_torch(options):
+    # Before: tinygrad_edu.optim.swa_utils did not exist.
+    def make_options(T):
+        swa = T.optim.swa_utils
+        return {"swa": {}, "ema": {"multi_avg_fn": swa.get_ema_multi_avg_fn(0.9)}, "avg_fn": {"avg_fn": swa.get_ema_avg_fn(0.8)},
+                "use_buffers": {"use_buffers": True}}[options]
+
+    ours = _swa_run(tg, **make_options(tg))
+    assert ours[2] == 6 and ours[1][2:] == pytest.approx([0.05] * 4)  # annealed to swa_lr in 3 steps
+    torch = pytest.importorskip("torch")
+    theirs = _swa_run(torch, **make_options(torch))
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-5, atol=1e-6)  # float32 models
+    np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-12)
+    assert ours[2:4] == theirs[2:4]  # n_averaged and the state_dict's keys
+    for a, b in zip(ours[4], theirs[4]):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_swa_running_mean_closed_form():
+    model = tg.nn.Linear(1, 1)
+    averaged = optim.swa_utils.AveragedModel(model)
+    for value in [1.0, 2.0, 6.0]:
+        model.weight.data[...] = value
+        averaged.update_parameters(model)
+    assert averaged.module.weight.item() == pytest.approx(3.0) and averaged.n_averaged.item() == 3
+    with pytest.raises(ValueError, match="Invalid decay value 1.5"):
+        optim.swa_utils.get_ema_avg_fn(1.5)
+    with pytest.raises(ValueError, match="anneal_strategy must be one of 'cos' or 'linear', instead got exp"):
+        optim.swa_utils.SWALR(optim.SGD(model.parameters(), lr=0.1), swa_lr=0.01, anneal_strategy="exp")
