@@ -226,7 +226,7 @@ def test_a_dataset_subclass_feeds_the_loader_and_the_base_names_what_is_missing(
     class Forgotten(Dataset):
         pass
 
-    with pytest.raises(NotImplementedError, match="Forgotten must define __getitem__"):
+    with pytest.raises(NotImplementedError, match=r"Subclasses of Dataset should implement __getitem__. \(Forgotten does not\)"):
         Forgotten()[0]
 
 

@@ -202,12 +202,12 @@ def test_adagrad_has_state_from_the_start_as_torchs():
     "make, error, message",
     [
         (lambda a, b: optim.SGD([{"params": [a]}, {"params": [a, b]}]), ValueError, "more than one parameter group"),
-        (lambda a, b: optim.SGD([{"lr": 0.1}]), TypeError, "a dict with a 'params' entry"),
-        (lambda a, b: optim.SGD([("a", a), b]), ValueError, "must come with names"),
+        (lambda a, b: optim.SGD([{"lr": 0.1}]), KeyError, "params"),
+        (lambda a, b: optim.SGD([("a", a), b]), ValueError, "all optimizer params should be with/without names. Some param names are missing"),
         (lambda a, b: optim.Adam([a], differentiable=True), ValueError, "differentiable=True is not supported"),
-        (lambda a, b: optim.RMSprop([a], alpha=-0.5), ValueError, "alpha must be a non-negative number"),
-        (lambda a, b: optim.Adadelta([a], rho=1.5), ValueError, "rho must be in [0, 1]"),
-        (lambda a, b: optim.Adagrad([a], lr_decay=-1), ValueError, "lr_decay must be a non-negative number"),
+        (lambda a, b: optim.RMSprop([a], alpha=-0.5), ValueError, "Invalid alpha value: -0.5"),
+        (lambda a, b: optim.Adadelta([a], rho=1.5), ValueError, "Invalid rho value: 1.5"),
+        (lambda a, b: optim.Adagrad([a], lr_decay=-1), ValueError, "Invalid lr_decay value: -1"),
         (lambda a, b: optim.AdamW([{"params": [a], "decoupled_weight_decay": False}]), ValueError, "not per group"),
     ],
 )

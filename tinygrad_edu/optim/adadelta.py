@@ -16,23 +16,24 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, check_flags, check_non_negative, loss_of
+from .optimizer import Optimizer, check_flags, check_option, loss_of
 
 
 class Adadelta(Optimizer):
     count_state = ("step",)
 
     def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]], lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
-                 weight_decay: float = 0.0, foreach: bool | None = None, *, capturable: bool = False, maximize: bool = False,
+                 weight_decay: float = 0, foreach: bool | None = None, *, capturable: bool = False, maximize: bool = False,
                  differentiable: bool = False):
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize, capturable=capturable,
                                       foreach=foreach, differentiable=differentiable))
 
-    def check_hyperparameters(self, options: Mapping[str, Any]) -> dict[str, Any]:
-        checked: dict[str, Any] = {name: check_non_negative(options[name], name, "Adadelta") for name in ("lr", "rho", "eps", "weight_decay")}
-        if checked["rho"] > 1:
-            raise ValueError(f"Adadelta: rho must be in [0, 1]; got {checked['rho']}")
-        return {**checked, **check_flags(options, "Adadelta")}
+    def check_hyperparameters(self, options: Mapping[str, Any]) -> None:
+        check_option(options["lr"], "learning rate")
+        check_option(options["rho"], "rho value", 1.0, upper_included=True)
+        check_option(options["eps"], "epsilon value")
+        check_option(options["weight_decay"], "weight_decay value")
+        check_flags(options, "Adadelta")
 
     def state_keys(self, group: Mapping[str, Any]) -> tuple[str, ...]:
         return ("square_avg", "acc_delta")

@@ -15,29 +15,36 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, check_flags, check_non_negative, loss_of
+from .optimizer import Optimizer, check_flags, check_option, loss_of
 
 
 class Adagrad(Optimizer):
     count_state = ("step",)
 
-    def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]], lr: float = 1e-2, lr_decay: float = 0.0,
-                 weight_decay: float = 0.0, initial_accumulator_value: float = 0.0, eps: float = 1e-10,
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]], lr: float = 1e-2, lr_decay: float = 0,
+                 weight_decay: float = 0, initial_accumulator_value: float = 0, eps: float = 1e-10,
                  foreach: bool | None = None, *, maximize: bool = False, differentiable: bool = False, fused: bool | None = None):
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value, foreach=foreach, maximize=maximize,
                                       differentiable=differentiable, fused=fused))
+        # As torch's Adagrad: state from the start, s = the constructor's initial_accumulator_value
+        # (a group's own value is not used); a group added later gets its state at its first step.
+        for group in self.param_groups:
+            for param in group["params"]:
+                self._start(param)
 
-    def add_param_group(self, param_group: dict[str, Any]) -> None:
-        super().add_param_group(param_group)
-        group = self.param_groups[-1]
-        for param in group["params"]:  # as torch's Adagrad: state from the start, s = initial_accumulator_value
-            self.state[param] = {"step": 0, "sum": np.full_like(param.data, group["initial_accumulator_value"])}
+    def _start(self, param: Tensor) -> dict[str, Any]:
+        state = self.state[param]
+        state.update(step=0, sum=np.full_like(param.data, self.defaults["initial_accumulator_value"]))
+        return state
 
-    def check_hyperparameters(self, options: Mapping[str, Any]) -> dict[str, Any]:
-        numbers = ("lr", "lr_decay", "eps", "weight_decay", "initial_accumulator_value")
-        checked: dict[str, Any] = {name: check_non_negative(options[name], name, "Adagrad") for name in numbers}
-        return {**checked, **check_flags(options, "Adagrad")}
+    def check_hyperparameters(self, options: Mapping[str, Any]) -> None:
+        check_option(options["lr"], "learning rate")
+        check_option(options["lr_decay"], "lr_decay value")
+        check_option(options["weight_decay"], "weight_decay value")
+        check_option(options["initial_accumulator_value"], "initial_accumulator_value value")
+        check_option(options["eps"], "epsilon value")
+        check_flags(options, "Adagrad")
 
     def state_keys(self, group: Mapping[str, Any]) -> tuple[str, ...]:
         return ("sum",)
@@ -47,7 +54,7 @@ class Adagrad(Optimizer):
         for group, steps in self.gradients():
             lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
             for param, grad, work in steps:
-                state = self.state[param]
+                state = self.state[param] or self._start(param)
                 state["step"] += 1
                 clr = lr / (1 + (state["step"] - 1) * lr_decay)
                 state["sum"] += np.multiply(grad, grad, out=work)  # s ← s + g²

@@ -21,14 +21,14 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, check_below_one, check_flags, check_non_negative, loss_of
+from .optimizer import Optimizer, check_flags, check_option, loss_of
 
 
 class Adam(Optimizer):
     count_state = ("step",)
 
     def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False, *, foreach: bool | None = None,
+                 eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False, *, foreach: bool | None = None,
                  maximize: bool = False, capturable: bool = False, differentiable: bool = False, fused: bool | None = None,
                  decoupled_weight_decay: bool = False):
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize,
@@ -39,18 +39,19 @@ class Adam(Optimizer):
     def l2_weight_decay(self) -> bool:  # type: ignore[override]
         return not self.defaults["decoupled_weight_decay"]
 
-    def check_hyperparameters(self, options: Mapping[str, Any]) -> dict[str, Any]:
+    def check_hyperparameters(self, options: Mapping[str, Any]) -> None:
         owner = type(self).__name__
-        checked: dict[str, Any] = {name: check_non_negative(options[name], name, owner) for name in ("lr", "eps", "weight_decay")}
+        check_option(options["lr"], "learning rate")
+        check_option(options["eps"], "epsilon value")
         betas = options["betas"]
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"{owner}: betas must be a pair (beta1, beta2); got {betas!r}")
-        checked["betas"] = (check_below_one(betas[0], "beta1", owner), check_below_one(betas[1], "beta2", owner))
-        checked["amsgrad"] = bool(options["amsgrad"])
+        check_option(betas[0], "beta parameter at index 0", 1.0)
+        check_option(betas[1], "beta parameter at index 1", 1.0)
+        check_option(options["weight_decay"], "weight_decay value")
         if bool(options["decoupled_weight_decay"]) != self.defaults["decoupled_weight_decay"]:
             raise ValueError(f"{owner}: decoupled_weight_decay is one choice for the whole optimizer, not per group")
-        checked["decoupled_weight_decay"] = bool(options["decoupled_weight_decay"])
-        return {**checked, **check_flags(options, owner)}
+        check_flags(options, owner)
 
     def state_keys(self, group: Mapping[str, Any]) -> tuple[str, ...]:
         return ("exp_avg", "exp_avg_sq", "max_exp_avg_sq") if group["amsgrad"] else ("exp_avg", "exp_avg_sq")

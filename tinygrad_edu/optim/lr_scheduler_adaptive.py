@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from typing import Any, Literal, SupportsFloat
 
+from ..tensor import Tensor
 from .lr_scheduler import LRScheduler
 from .optimizer import Optimizer
 
@@ -22,7 +23,8 @@ from .optimizer import Optimizer
 def _per_group(name: str, optimizer: Optimizer, value: Any) -> list[Any]:
     if isinstance(value, (list, tuple)):
         if len(value) != len(optimizer.param_groups):
-            raise ValueError(f"expected {len(optimizer.param_groups)} values for {name}, got {len(value)}")
+            raise ValueError(f"{name} must have the same length as optimizer.param_groups. "
+                             f"{name} has {len(value)} values, param_groups has {len(optimizer.param_groups)}.")
         return list(value)
     return [value] * len(optimizer.param_groups)
 
@@ -139,7 +141,7 @@ class ReduceLROnPlateau(LRScheduler):
         self.num_bad_epochs = 0
 
     def step(self, metrics: SupportsFloat, epoch: int | None = None) -> None:  # type: ignore[override]
-        current = float(metrics)
+        current = float(metrics.item() if isinstance(metrics, Tensor) else metrics)  # a 0-d loss Tensor too
         self.last_epoch = self.last_epoch + 1 if epoch is None else epoch
         if self._is_better(current, self.best):
             self.best, self.num_bad_epochs = current, 0

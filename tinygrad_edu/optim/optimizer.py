@@ -16,6 +16,7 @@ allocated each step (`p.data -= lr * g` measured 1.3–3.4× faster than
 """
 from __future__ import annotations
 
+import warnings
 from collections import defaultdict
 from typing import Any, Callable, Iterable, Mapping
 
@@ -24,12 +25,13 @@ import numpy as np
 from ..grad_mode import enable_grad
 from ..tensor import Tensor
 from ..versions import mark_written_by
+from .hooks import OptimizerHooks, hooks_of
 from .state_dict import load_optimizer_state, optimizer_state_dict
 
 Step = tuple[Tensor, np.ndarray, np.ndarray]  # (param, its gradient, a work array)
 
 
-class Optimizer:
+class Optimizer(OptimizerHooks):
     """Subclasses pass their defaults and define `step(closure=None)`; ours also validate a
     group's options in `check_hyperparameters` and name a parameter's state in `state_keys`.
     An optimizer written for torch (reading `self.param_groups` and `self.state[p]` in its
@@ -37,27 +39,27 @@ class Optimizer:
 
     l2_weight_decay = True  # g ← ∇θ + λθ in `gradients()`; AdamW decays θ itself instead
     count_state: tuple[str, ...] = ()  # per-parameter integer counters ("step")
+    scalar_state: tuple[str, ...] = ()  # per-parameter float32 numbers (NAdam's "mu_product")
 
     def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]], defaults: dict[str, Any]):
-        owner = type(self).__name__
         if isinstance(params, Tensor):
-            raise TypeError(f"{owner}: params must be an iterable of Tensors (model.parameters()), not one Tensor")
+            raise TypeError(f"params argument given to the optimizer should be an iterable of Tensors or dicts, but got {_typename(params)}")
         self.defaults = dict(defaults)
+        self.check_hyperparameters(self.defaults)
         self.param_groups: list[dict[str, Any]] = []
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self._work: dict[Tensor, tuple[np.ndarray, np.ndarray]] = {}  # param -> (its .data, scratch)
         groups = list(params)
         if not groups:
-            raise ValueError(f"{owner}: got an empty parameter list")
+            raise ValueError("optimizer got an empty parameter list")
         if not isinstance(groups[0], dict):
             groups = [{"params": groups}]
         for group in groups:
             self.add_param_group(group)
 
-    def check_hyperparameters(self, options: Mapping[str, Any]) -> dict[str, Any]:
-        """A group's options, validated and normalised (floats, bools), or a ValueError; the
-        ones returned replace the given ones (the base class checks nothing)."""
-        return {}
+    def check_hyperparameters(self, options: Mapping[str, Any]) -> None:
+        """Raise torch's ValueError ("Invalid learning rate: -1") for a bad option of a group
+        or of the constructor (the base class checks nothing)."""
 
     def state_keys(self, group: Mapping[str, Any]) -> tuple[str, ...] | None:
         """The arrays (of the parameter's shape) a parameter of this group has in its state;
@@ -70,26 +72,35 @@ class Optimizer:
         raise NotImplementedError(f"{type(self).__name__} must define step()")
 
     def add_param_group(self, param_group: dict[str, Any]) -> None:
-        """Add a group: {'params': tensors, and any option to differ from `defaults`}."""
-        owner = type(self).__name__
-        if not isinstance(param_group, dict) or "params" not in param_group:
-            raise TypeError(f"{owner}: a parameter group must be a dict with a 'params' entry; got {param_group!r}")
-        seen = {param for group in self.param_groups for param in group["params"]}
-        given = [param_group["params"]] if isinstance(param_group["params"], Tensor) else list(param_group["params"])
+        """Add a group: {'params': tensors, and any option to differ from `defaults`}. As torch,
+        the dict itself becomes the group: the options it leaves out are filled in from
+        `defaults`, and any other key (a "name", say) is kept."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
+        given = param_group["params"]  # a KeyError without it, as torch
+        if isinstance(given, set):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, but the ordering of tensors "
+                            "in sets will change between runs. Please use a list instead.")
+        given = [given] if isinstance(given, Tensor) else list(given)
         names = [item[0] for item in given if isinstance(item, tuple)]  # from model.named_parameters(), as torch
         if names:
             if len(names) != len(given):
-                raise ValueError(f"{owner}: all parameters of a group must come with names (model.named_parameters()) or none")
+                raise ValueError("all optimizer params should be with/without names. Some param names are missing")
             given = [item[1] for item in given]
-        params = _checked_params(given, owner, offset=len(seen))
+        params = _checked_params(given)
+        if any(("param_names" in group) != bool(names) for group in self.param_groups):
+            raise ValueError("all optimizer param groups should be with/without names. "
+                             f"cannot add param group {'with' if names else 'without'} names to the optimizer")
+        seen = {param for group in self.param_groups for param in group["params"]}
         if any(param in seen for param in params):
-            raise ValueError(f"{owner}: some parameters appear in more than one parameter group")
-        group = {**self.defaults, **param_group}  # other keys (a "name", say) are kept, as torch keeps them
-        group.update(self.check_hyperparameters(group))
-        group["params"] = params
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.check_hyperparameters({**self.defaults, **param_group})
+        for name, default in self.defaults.items():
+            param_group.setdefault(name, default)
+        param_group["params"] = params
         if names:
-            group["param_names"] = names
-        self.param_groups.append(group)
+            param_group["param_names"] = names
+        self.param_groups.append(param_group)
 
     def gradients(self) -> list[tuple[dict[str, Any], list[Step]]]:
         """For every group, (the group, [(parameter, its gradient g, a work array)])
@@ -147,16 +158,27 @@ class Optimizer:
         """torch's layout, copies: {'state': {index: {name: array}}, 'param_groups': [{options...,
         'params': [indices]}]}, parameters numbered in group order; 'step' is a 0-d float32
         array, as torch's is a 0-d float32 tensor. `tg.save` writes it; with each array passed
-        through torch.from_numpy, torch's `optimizer.load_state_dict` reads it."""
-        return optimizer_state_dict(self)
+        through torch.from_numpy, torch's `optimizer.load_state_dict` reads it. The state-dict
+        hooks (optim/hooks.py) run before and after, as torch's."""
+        for pre_hook in hooks_of(self, "_optimizer_state_dict_pre_hooks"):
+            pre_hook(self)
+        state_dict = optimizer_state_dict(self)
+        for post_hook in hooks_of(self, "_optimizer_state_dict_post_hooks"):
+            state_dict = post_hook(self, state_dict) or state_dict
+        return state_dict
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Restore options and state from `state_dict()`, torch's optimizer.state_dict() (its
         tensors as arrays, as `tg.load` gives them, or as torch tensors), or `tg.load` of one.
 
         Everything is checked first (layout, group sizes, keys, shapes); on any error the
-        optimizer is left as it was."""
+        optimizer is left as it was. The load hooks (optim/hooks.py) run before and after, as torch's."""
+        for pre_hook in hooks_of(self, "_optimizer_load_state_dict_pre_hooks"):
+            result = pre_hook(self, state_dict)
+            state_dict = state_dict if result is None else result
         load_optimizer_state(self, state_dict)
+        for post_hook in hooks_of(self, "_optimizer_load_state_dict_post_hooks"):
+            post_hook(self)
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -180,40 +202,42 @@ def check_non_negative(value: Any, name: str, owner: str) -> float:
     return float(value)
 
 
-def check_below_one(value: Any, name: str, owner: str) -> float:
-    value = check_non_negative(value, name, owner)
-    if not value < 1:
-        raise ValueError(f"{owner}: {name} must be in [0, 1); got {value}")
+def check_option(value: Any, label: str, upper: float | None = None, *, upper_included: bool = False) -> Any:
+    """`value` as given (torch keeps a group's options as given: 0 stays an int) when it is a
+    number in [0, upper) ([0, upper] with upper_included; [0, ∞) without upper); else torch's
+    ValueError, "Invalid learning rate: -1" for label "learning rate"."""
+    number = not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating))
+    inside = number and value >= 0 and (upper is None or value < upper or (upper_included and value == upper))
+    if not inside:
+        raise ValueError(f"Invalid {label}: {value}")
     return value
 
 
-def check_flags(options: Mapping[str, Any], owner: str) -> dict[str, Any]:
+def check_flags(options: Mapping[str, Any], owner: str) -> None:
     """torch's implementation switches: foreach, fused and capturable choose how torch runs the
     same arithmetic (here always one parameter at a time on the CPU), so they are kept as given;
     differentiable=True (a step recorded in the graph) is refused."""
-    checked = {name: options[name] for name in ("foreach", "fused", "capturable") if name in options}
-    if "maximize" in options:
-        checked["maximize"] = bool(options["maximize"])
     if options.get("differentiable", False):
         raise ValueError(f"{owner}: differentiable=True is not supported; optimizer steps are never recorded in the graph")
-    if "differentiable" in options:
-        checked["differentiable"] = False
-    return checked
 
 
-def _checked_params(params: list[Any], owner: str, offset: int) -> list[Tensor]:
-    if not params and offset == 0:
-        raise ValueError(f"{owner}: got an empty parameter list")
-    seen: set[Tensor] = set()
-    for position, param in enumerate(params):
-        index = offset + position
+def _checked_params(params: list[Any]) -> list[Tensor]:
+    """torch's checks and messages; plus ours: only floating-point tensors (a step would
+    truncate an integer tensor's update)."""
+    for index, param in enumerate(params):
         if not isinstance(param, Tensor):
-            raise TypeError(f"{owner}: parameter {index} is a {type(param).__name__}, not a Tensor")
+            raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {_typename(param)}")
         if param.dtype.kind != "f":
-            raise TypeError(f"{owner}: parameter {index} has dtype {param.dtype}; only floating-point tensors can be optimized")
+            raise TypeError(f"parameter {index} has dtype {param.dtype}; only floating-point tensors can be optimized")
         if not param.is_leaf:
-            raise ValueError(f"{owner}: parameter {index} was computed by an op (not a leaf); optimize the leaf tensors it came from")
-        if param in seen:
-            raise ValueError(f"{owner}: parameter {index} appears more than once in the list")
-        seen.add(param)
+            raise ValueError("can't optimize a non-leaf Tensor")
+    if len(set(params)) != len(params):
+        # torch warns (and steps such a parameter once per appearance), and plans an error
+        warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, this will cause an error; "
+                      "see github.com/pytorch/pytorch/issues/40967 for more information", UserWarning, stacklevel=4)
     return params
+
+
+def _typename(value: Any) -> str:
+    kind = type(value)
+    return kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"

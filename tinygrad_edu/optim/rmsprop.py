@@ -17,23 +17,25 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, check_flags, check_non_negative, loss_of
+from .optimizer import Optimizer, check_flags, check_option, loss_of
 
 
 class RMSprop(Optimizer):
     count_state = ("step",)
 
     def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]], lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
-                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False, capturable: bool = False,
+                 weight_decay: float = 0, momentum: float = 0, centered: bool = False, capturable: bool = False,
                  foreach: bool | None = None, maximize: bool = False, differentiable: bool = False):
         super().__init__(params, dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered, weight_decay=weight_decay,
                                       capturable=capturable, foreach=foreach, maximize=maximize, differentiable=differentiable))
 
-    def check_hyperparameters(self, options: Mapping[str, Any]) -> dict[str, Any]:
-        numbers = ("lr", "momentum", "alpha", "eps", "weight_decay")
-        checked: dict[str, Any] = {name: check_non_negative(options[name], name, "RMSprop") for name in numbers}
-        checked["centered"] = bool(options["centered"])
-        return {**checked, **check_flags(options, "RMSprop")}
+    def check_hyperparameters(self, options: Mapping[str, Any]) -> None:
+        check_option(options["lr"], "learning rate")
+        check_option(options["eps"], "epsilon value")
+        check_option(options["momentum"], "momentum value")
+        check_option(options["weight_decay"], "weight_decay value")
+        check_option(options["alpha"], "alpha value")
+        check_flags(options, "RMSprop")
 
     def state_keys(self, group: Mapping[str, Any]) -> tuple[str, ...]:
         return ("square_avg",) + (("momentum_buffer",) if group["momentum"] > 0 else ()) + (("grad_avg",) if group["centered"] else ())

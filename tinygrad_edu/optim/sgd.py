@@ -15,23 +15,24 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, Step, check_flags, check_non_negative, loss_of
+from .optimizer import Optimizer, Step, check_flags, check_option, loss_of
 
 
 class SGD(Optimizer):
-    def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]], lr: float = 1e-3, momentum: float = 0.0,
-                 dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False,
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]], lr: float = 1e-3, momentum: float = 0,
+                 dampening: float = 0, weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False,
                  foreach: bool | None = None, differentiable: bool = False, fused: bool | None = None):
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov,
                                       maximize=maximize, foreach=foreach, differentiable=differentiable, fused=fused))
 
-    def check_hyperparameters(self, options: Mapping[str, Any]) -> dict[str, Any]:
-        numbers = ("lr", "momentum", "dampening", "weight_decay")
-        checked: dict[str, Any] = {name: check_non_negative(options[name], name, "SGD") for name in numbers}
-        checked["nesterov"] = bool(options["nesterov"])
-        if checked["nesterov"] and (checked["momentum"] == 0 or checked["dampening"] != 0):
-            raise ValueError("SGD: Nesterov momentum needs momentum > 0 and dampening = 0")
-        return {**checked, **check_flags(options, "SGD")}
+    def check_hyperparameters(self, options: Mapping[str, Any]) -> None:
+        check_option(options["lr"], "learning rate")
+        check_option(options["momentum"], "momentum value")
+        check_option(options["dampening"], "dampening value")
+        check_option(options["weight_decay"], "weight_decay value")
+        if options["nesterov"] and (options["momentum"] <= 0 or options["dampening"] != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        check_flags(options, "SGD")
 
     def state_keys(self, group: Mapping[str, Any]) -> tuple[str, ...]:
         return ("momentum_buffer",) if group["momentum"] != 0 else ()

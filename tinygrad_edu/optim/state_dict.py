@@ -27,16 +27,16 @@ def optimizer_state_dict(optimizer: Optimizer) -> dict[str, Any]:
         for param in group["params"]:
             entry = optimizer.state.get(param)
             if entry:
-                state[index] = {name: _saved(name, value) for name, value in entry.items()}
+                state[index] = {name: _saved(optimizer, name, value) for name, value in entry.items()}
             indices.append(index)
             index += 1
         groups.append({**{name: value for name, value in group.items() if name != "params"}, "params": indices})
     return {"state": state, "param_groups": groups}
 
 
-def _saved(name: str, value: Any) -> Any:
-    if name in ("step",):
-        return np.array(float(value), dtype=np.float32)  # torch keeps the count as a float32 0-d tensor
+def _saved(optimizer: Optimizer, name: str, value: Any) -> Any:
+    if name in optimizer.count_state or name in optimizer.scalar_state:
+        return np.array(float(value), dtype=np.float32)  # torch keeps these as float32 0-d tensors
     return value.copy() if isinstance(value, np.ndarray) else value
 
 
@@ -48,7 +48,8 @@ def load_optimizer_state(optimizer: Optimizer, state_dict: Mapping[str, Any]) ->
     saved_groups = list(state_dict["param_groups"])
     if len(saved_groups) != len(optimizer.param_groups):
         raise ValueError(
-            f"{where}: loaded state dict has {len(saved_groups)} parameter groups, this optimizer has {len(optimizer.param_groups)}"
+            f"loaded state dict has a different number of parameter groups ({where}: {len(saved_groups)} in the "
+            f"state dict, {len(optimizer.param_groups)} in this optimizer)"
         )
     params: dict[Any, Tensor] = {}  # saved index → our parameter
     options_of: dict[Tensor, dict[str, Any]] = {}
@@ -58,11 +59,12 @@ def load_optimizer_state(optimizer: Optimizer, state_dict: Mapping[str, Any]) ->
             raise ValueError(f"{where}: parameter group {number} must be a dict with a 'params' list")
         if len(saved["params"]) != len(group["params"]):
             raise ValueError(
-                f"{where}: parameter group {number} has {len(saved['params'])} parameters in the state dict, "
-                f"{len(group['params'])} in this optimizer"
+                f"loaded state dict contains a parameter group that doesn't match the size of optimizer's group "
+                f"({where}: parameter group {number} has {len(saved['params'])} parameters in the state dict, "
+                f"{len(group['params'])} in this optimizer)"
             )
         options = {**optimizer.defaults, **{name: value for name, value in saved.items() if name != "params"}}
-        options.update(optimizer.check_hyperparameters(options))
+        optimizer.check_hyperparameters(options)
         groups.append(options)
         params.update(zip(saved["params"], group["params"]))
         options_of.update((param, options) for param in group["params"])
@@ -90,7 +92,7 @@ def _checked_entry(optimizer: Optimizer, group: Mapping[str, Any], param: Tensor
         if not isinstance(entry, Mapping):
             raise ValueError(f"{where}: state of parameter {index} must be a dict; got {type(entry).__name__}")
         return {name: np.array(_array(value), copy=True) if _is_array(value) else value for name, value in entry.items()}
-    expected = set(arrays) | set(optimizer.count_state)
+    expected = set(arrays) | set(optimizer.count_state) | set(optimizer.scalar_state)
     if not isinstance(entry, Mapping) or set(entry) != expected:
         found = sorted(entry) if isinstance(entry, Mapping) else type(entry).__name__
         raise ValueError(f"{where}: state of parameter {index} has keys {found}; expected {sorted(expected)}")
@@ -100,6 +102,11 @@ def _checked_entry(optimizer: Optimizer, group: Mapping[str, Any], param: Tensor
         if value.shape != () or not value >= 0 or value != np.floor(value):
             raise ValueError(f"{where}: {name} of parameter {index} must be a non-negative whole number; got {entry[name]!r}")
         checked[name] = int(value)
+    for name in optimizer.scalar_state:
+        value = _array(entry[name])
+        if value.shape != () or not np.isfinite(value):
+            raise ValueError(f"{where}: {name} of parameter {index} must be a finite number; got {entry[name]!r}")
+        checked[name] = np.float32(value)
     for name in arrays:
         value = _array(entry[name])
         if value.shape != param.shape:

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..random import Generator
 from ..tensor import Tensor
-from .collate import _collate, _float32, default_convert
+from .collate import _collate, default_convert
 from .datasets import IterableDataset, Subset, TensorDataset
 from .samplers import BatchSampler, RandomSampler, SequentialSampler
 
@@ -43,21 +43,26 @@ class DataLoader:
       - tinygrad_edu's shortcut: a tuple of equal-length arrays (numpy arrays or Tensors), e.g.
         `(images, labels)`, giving tuples of Tensors, or a single array, giving Tensors.
 
-    Numpy floats become float32 Tensors (the framework's default), integers keep their dtype.
+    dtypes are torch's (an array's dtype is kept, Python floats become float64), except in the
+    tuple shortcut, where numpy floats become float32 (the framework's default).
     `shuffle=True` draws a new order each epoch from `generator` (else the global generator:
     `tg.manual_seed` makes it repeatable); `seed=` is a shortcut for a private generator seeded
-    once. `num_workers`, `pin_memory`, `timeout`, `worker_init_fn`, `prefetch_factor` and
-    `persistent_workers` are accepted so torch programs run: loading always happens in the
-    calling process.
+    once. `num_workers`, `pin_memory`, `timeout`, `worker_init_fn`, `multiprocessing_context`,
+    `prefetch_factor`, `persistent_workers`, `pin_memory_device` and `in_order` are accepted so
+    torch programs run: loading always happens in the calling process, in order.
     """
 
-    def __init__(self, dataset: Any, batch_size: int | None = 1, shuffle: bool | None = False,
+    _initialized = False  # set at the end of __init__: then the batching attributes are frozen, as torch's
+
+    def __init__(self, dataset: Any, batch_size: int | None = 1, shuffle: bool | None = None,
                  sampler: Any = None, batch_sampler: Any = None, num_workers: int = 0,
                  collate_fn: Callable[[list[Any]], Any] | None = None, pin_memory: bool = False,
                  drop_last: bool = False, timeout: float = 0, worker_init_fn: Callable[[int], None] | None = None,
-                 generator: Generator | None = None, *, prefetch_factor: int | None = None,
-                 persistent_workers: bool = False, seed: int | None = None):
+                 multiprocessing_context: Any = None, generator: Generator | None = None, *,
+                 prefetch_factor: int | None = None, persistent_workers: bool = False, pin_memory_device: str = "",
+                 in_order: bool = True, seed: int | None = None):
         _check_arguments(dataset, batch_size, shuffle, sampler, batch_sampler, num_workers, drop_last, seed, generator)
+        _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers)
         if seed is not None:
             generator = Generator().manual_seed(seed)
         self.dataset = dataset
@@ -65,6 +70,9 @@ class DataLoader:
         self.pin_memory = pin_memory
         self.timeout = timeout
         self.worker_init_fn = worker_init_fn
+        self.multiprocessing_context = multiprocessing_context
+        self.pin_memory_device = pin_memory_device
+        self.in_order = in_order
         self.prefetch_factor = prefetch_factor
         self.persistent_workers = persistent_workers
         self.generator = generator
@@ -82,6 +90,7 @@ class DataLoader:
         self.collate_fn = collate_fn if collate_fn is not None else (_default_collate_fn if self.batch_size is not None or batch_sampler is not None else default_convert)
         if self._iterable:
             self.sampler, self.batch_sampler = None, None
+            self._initialized = True
             return
         if sampler is None:
             # The samplers count the samples with len(data_source): a tuple of arrays is counted by range.
@@ -94,6 +103,13 @@ class DataLoader:
         self._fast = self._arrays is not None and self._default_collate and self.batch_size is not None \
             and isinstance(sampler, (SequentialSampler, RandomSampler)) and isinstance(batch_sampler, BatchSampler) \
             and batch_sampler.sampler is sampler
+        self._initialized = True
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # The fast path and len() were worked out from these at construction.
+        if self._initialized and name in ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset", "persistent_workers"):
+            raise ValueError(f"{name} attribute should not be set after {type(self).__name__} is initialized")
+        super().__setattr__(name, value)
 
     def _count(self) -> int:
         if self._arrays is not None and self._rows is None:
@@ -138,7 +154,11 @@ class DataLoader:
     def _fetch(self, indices: list[int]) -> Any:
         # numpy integers become ints (a list indexed by np.int64 works, but not every data set's
         # __getitem__ accepts them); any other key a sampler yields is passed on as it is.
-        items = [self.dataset[int(index) if isinstance(index, np.integer) else index] for index in indices]
+        keys = [int(index) if isinstance(index, np.integer) else index for index in indices]
+        if callable(getattr(self.dataset, "__getitems__", None)):  # a data set that reads a batch at once, as torch
+            items = self.dataset.__getitems__(keys)
+        else:
+            items = [self.dataset[key] for key in keys]
         if self._default_collate:
             return _collate(items, [f"dataset[{index}]" for index in indices])
         return self.collate_fn(items)
@@ -166,7 +186,7 @@ def _check_arguments(dataset: Any, batch_size: Any, shuffle: Any, sampler: Any, 
                      num_workers: Any, drop_last: bool, seed: Any, generator: Any) -> None:
     """torch's checks, with its messages, plus the tinygrad_edu shortcuts' own."""
     if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
-        raise ValueError(f"batch_size must be a positive integer; got {batch_size!r}")
+        raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer, type(None))):
         raise TypeError(f"seed must be None or a non-negative integer; got {seed!r} ({type(seed).__name__})")
     if seed is not None and seed < 0:
@@ -194,6 +214,26 @@ def _check_arguments(dataset: Any, batch_size: Any, shuffle: Any, sampler: Any, 
         raise ValueError("batch_size=None option disables auto-batching and is mutually exclusive with drop_last")
 
 
+def _float32(array: np.ndarray) -> np.ndarray:
+    """The tuple shortcut's arrays (ours, not torch's): float arrays become float32, the
+    framework's default float, so (images, labels) as loaded meet float32 weights."""
+    return array.astype(np.float32, copy=False) if array.dtype.kind == "f" else array
+
+
+def _check_worker_options(num_workers: int, timeout: float, prefetch_factor: int | None, persistent_workers: bool) -> None:
+    """torch's checks of the worker options, with its messages: they are accepted (and unused,
+    loading happens in this process) only in the combinations torch accepts."""
+    if timeout < 0:
+        raise ValueError("timeout option should be non-negative")
+    if num_workers == 0 and prefetch_factor is not None:
+        raise ValueError("prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 to enable "
+                         "multiprocessing, otherwise set prefetch_factor to None.")
+    if prefetch_factor is not None and prefetch_factor < 0:
+        raise ValueError("prefetch_factor option should be non-negative")
+    if persistent_workers and num_workers == 0:
+        raise ValueError("persistent_workers option needs num_workers > 0")
+
+
 def _unwrap_subsets(dataset: Any) -> tuple[Any, np.ndarray | None]:
     """The data set under any Subsets, and which of its rows the outer Subset's items are
     (item k of Subset(Subset(base, inner), outer) is base[inner[outer[k]]])."""
@@ -211,7 +251,8 @@ def _as_arrays(dataset: Any) -> list[np.ndarray] | None:
     if type(dataset) is TensorDataset:  # a subclass may change __getitem__: no shortcut
         return [tensor.data for tensor in dataset.tensors]
     if isinstance(dataset, (np.ndarray, Tensor)):
-        arrays = [_float32(dataset.data if isinstance(dataset, Tensor) else dataset)]
+        # a map-style data set to torch too (item i is row i): its dtype is kept, as torch's collate keeps it
+        arrays = [dataset.data if isinstance(dataset, Tensor) else dataset]
     elif isinstance(dataset, tuple):
         if not dataset:
             raise ValueError("dataset is an empty tuple: pass (inputs, targets, ...) arrays")

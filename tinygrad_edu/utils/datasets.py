@@ -1,5 +1,5 @@
-"""torch.utils.data's data sets: `Dataset`, `IterableDataset`, `TensorDataset`, `Subset`,
-`ConcatDataset`, `ChainDataset` and `random_split`.
+"""torch.utils.data's data sets: `Dataset`, `IterableDataset`, `TensorDataset`, `StackDataset`,
+`Subset`, `ConcatDataset`, `ChainDataset` and `random_split`.
 
 A map-style data set answers `dataset[i]` for i in 0..len-1; an iterable one only yields its
 samples in order (a stream). The DataLoader (utils/dataloader.py) batches either.
@@ -15,7 +15,7 @@ from typing import Any, Iterable, Iterator, Sequence
 from ..random import Generator, numpy_generator
 from ..tensor import Tensor
 
-__all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "ChainDataset", "random_split"]
+__all__ = ["Dataset", "IterableDataset", "TensorDataset", "StackDataset", "Subset", "ConcatDataset", "ChainDataset", "random_split"]
 
 
 class Dataset:
@@ -24,7 +24,7 @@ class Dataset:
     `a + b` is their ConcatDataset."""
 
     def __getitem__(self, index: int) -> Any:
-        raise NotImplementedError(f"{type(self).__name__} must define __getitem__(index), as a Dataset subclass")
+        raise NotImplementedError(f"Subclasses of Dataset should implement __getitem__. ({type(self).__name__} does not)")
 
     def __add__(self, other: Dataset) -> ConcatDataset:
         return ConcatDataset([self, other])
@@ -55,7 +55,7 @@ class TensorDataset(Dataset):
                 raise ValueError(f"TensorDataset: tensor {position} is 0-d; its first dimension must count the samples")
         sizes = [tensor.shape[0] for tensor in tensors]
         if len(set(sizes)) > 1:
-            raise ValueError(f"Size mismatch between tensors: first dimensions {sizes} must agree")
+            raise SizeMismatchError(f"Size mismatch between tensors: first dimensions {sizes} must agree")
         self.tensors = tensors
 
     def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
@@ -63,6 +63,36 @@ class TensorDataset(Dataset):
 
     def __len__(self) -> int:
         return self.tensors[0].shape[0]
+
+
+class SizeMismatchError(AssertionError, ValueError):
+    """TensorDataset's tensors differ in length: torch raises AssertionError, tinygrad_edu
+    raised ValueError; both `except` clauses catch this."""
+
+
+class StackDataset(Dataset):
+    """Data sets of one length side by side: item i is `(a[i], b[i], ...)` for
+    StackDataset(a, b, ...), or `{"x": a[i], ...}` for StackDataset(x=a, ...), as torch's."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        if args and kwargs:
+            raise ValueError("Supported either ``tuple``- (via ``args``) or``dict``- (via ``kwargs``) like input/output, "
+                             "but both types are given.")
+        if not args and not kwargs:
+            raise ValueError("At least one dataset should be passed")
+        datasets = list(args) if args else list(kwargs.values())
+        self._length = len(datasets[0])
+        if any(len(dataset) != self._length for dataset in datasets):
+            raise ValueError("Size mismatch between datasets")
+        self.datasets: tuple[Any, ...] | dict[str, Any] = args if args else kwargs
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(self.datasets, dict):
+            return {key: dataset[index] for key, dataset in self.datasets.items()}
+        return tuple(dataset[index] for dataset in self.datasets)
+
+    def __len__(self) -> int:
+        return self._length
 
 
 class Subset(Dataset):
@@ -73,9 +103,16 @@ class Subset(Dataset):
         self.indices = indices
 
     def __getitem__(self, index: Any) -> Any:
-        if isinstance(index, list):
-            return [self.dataset[self.indices[i]] for i in index]
+        if isinstance(index, list):  # as torch: the data set is asked for all of them at once
+            return self.dataset[[self.indices[i] for i in index]]
         return self.dataset[self.indices[index]]
+
+    def __getitems__(self, indices: list[int]) -> list[Any]:
+        """Samples at `indices` (what a DataLoader fetches for a batch), through the data set's
+        own __getitems__ if it has one, as torch's."""
+        if callable(getattr(self.dataset, "__getitems__", None)):
+            return self.dataset.__getitems__([self.indices[i] for i in indices])
+        return [self.dataset[self.indices[i]] for i in indices]
 
     def __len__(self) -> int:
         return len(self.indices)
