@@ -14,6 +14,7 @@ same tensor values, returned as a new tensor (the input is left unchanged).
 from __future__ import annotations
 
 import math
+import warnings
 
 from ..api.elementwise import where
 from ..tensor import Tensor
@@ -112,8 +113,12 @@ def logsigmoid(input: Tensor) -> Tensor:
     return -_stable_softplus(-input)
 
 
-def _implicit_softmax_dim(ndim: int) -> int:
-    # torch's legacy rule for softmax without dim: the batch is dim 0 of a 2-D or 4-D input.
+def _implicit_softmax_dim(ndim: int, name: str = "softmax") -> int:
+    """torch's legacy rule for a softmax given no dim, with torch's deprecation warning: the
+    batch is dim 0 of a 2-D or 4-D input, so the classes are dim 1; 0-, 1- and 3-D inputs
+    use dim 0."""
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. "
+                  "Change the call to include dim=X as an argument.", UserWarning, stacklevel=3)
     return 0 if ndim in (0, 1, 3) else 1
 
 
@@ -121,7 +126,7 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: 
     """Y = softmax(−X) along dim."""
     if dtype is not None:
         input = input.to(dtype)
-    return (-input).softmax(_implicit_softmax_dim(input.ndim) if dim is None else dim)
+    return (-input).softmax(_implicit_softmax_dim(input.ndim, "softmin") if dim is None else dim)
 
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:

@@ -44,12 +44,14 @@ def sigmoid(input: Tensor) -> Tensor:
     return input.sigmoid()
 
 
-def softmax(input: Tensor, dim: int = -1, dtype: Any = None) -> Tensor:
-    return input.softmax(dim, dtype)
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    """e^(X_i) / Σ_j e^(X_j) along dim; dim=None is torch's deprecated implicit choice (it warns)."""
+    return input.softmax(_implicit_softmax_dim(input.ndim) if dim is None else dim, dtype)
 
 
-def log_softmax(input: Tensor, dim: int = -1, dtype: Any = None) -> Tensor:
-    return input.log_softmax(dim, dtype)
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    """X_i − log Σ_j e^(X_j) along dim; dim=None as softmax's."""
+    return input.log_softmax(_implicit_softmax_dim(input.ndim, "log_softmax") if dim is None else dim, dtype)
 
 
 def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
@@ -80,6 +82,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 
 
 # Activations, losses and channel dropout (issue 10), defined in their own files.
+from .activation_functions import _implicit_softmax_dim  # noqa: E402
 from .activation_functions import (  # noqa: E402
     celu, elu, gelu, hardsigmoid, hardswish, hardtanh, leaky_relu, logsigmoid, mish, relu6, selu, silu,
     softmin, softplus, softsign, threshold,

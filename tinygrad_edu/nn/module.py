@@ -13,7 +13,7 @@ walking the attributes in the order they were assigned:
             return self.fc2(self.fc1(x).tanh())
 
 Names, order and shapes follow PyTorch, so a `state_dict()` loads into the same architecture
-built with torch.nn (after torch.from_numpy on each value), and back.
+built with torch.nn (after torch.from_numpy(value.numpy()) on each value), and back.
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from ..dtypes import float16, float32, float64, is_floating, to_dtype
 from ..tensor import Tensor
 from .hooks import ModuleHooks
 from .module_state import IncompatibleKeys, ModuleState
+from .module_views import ModuleView
 from .parameter import Parameter
 
 __all__ = ["Module", "IncompatibleKeys"]
@@ -66,6 +67,19 @@ class Module(ModuleHooks, ModuleState):
         return self._call_with_hooks(args, kwargs)
 
     # ---- what the module holds -----------------------------------------------------------
+    @property
+    def _parameters(self) -> ModuleView:
+        """torch's registry of this module's own parameters (a live view: nn/module_views.py)."""
+        return ModuleView(self, "parameters")
+
+    @property
+    def _buffers(self) -> ModuleView:
+        return ModuleView(self, "buffers")
+
+    @property
+    def _modules(self) -> ModuleView:
+        return ModuleView(self, "modules")
+
     def named_children(self) -> Iterator[tuple[str, Module]]:
         """The direct sub-modules, in assignment order."""
         for name, value in vars(self).items():

@@ -16,7 +16,7 @@ class _AlongDim(Module):
         self.dim = dim
 
     def _dim(self, input: Tensor) -> int:
-        return _implicit_softmax_dim(input.ndim) if self.dim is None else self.dim
+        return _implicit_softmax_dim(input.ndim, type(self).__name__.lower()) if self.dim is None else self.dim
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"

@@ -1,0 +1,237 @@
+"""Places where tinygrad_edu.nn differed from torch.nn and now agrees: state_dict's values and
+arguments, load_state_dict's words and `assign`, the factory arguments (device, dtype) of
+Linear, the normalization layers and Embedding, Embedding's max_norm / scale_grad_by_freq /
+sparse, softmax's implicit dim, ParameterDict's key order, Parameter(), and the Tensor
+conversions a state_dict's values need (float(), int()). Each is compared with torch where
+torch is installed; gradients also by finite differences."""
+from __future__ import annotations
+
+import copy
+import inspect
+import warnings
+from collections import OrderedDict
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from tinygrad_edu import Tensor, nn
+from tinygrad_edu.nn import functional as F
+from tinygrad_edu.testing import gradcheck
+
+
+def small_net(nn):
+    return nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3), nn.ReLU(), nn.Linear(3, 1))
+
+
+def copy_weights(theirs, ours) -> None:
+    ours.load_state_dict({name: value.detach().numpy().copy() for name, value in theirs.state_dict().items()})
+
+
+# ---- state_dict ----------------------------------------------------------------------------
+def test_state_dict_is_an_ordered_dict_of_detached_tensors_sharing_the_arrays() -> None:
+    model = small_net(nn)
+    state = model.state_dict()
+    assert type(state) is OrderedDict
+    assert all(type(value) is Tensor and not value.requires_grad for value in state.values())
+    assert state["0.weight"].data is model[0].weight.data  # torch's values share storage
+    snapshot = {name: value.clone() for name, value in state.items()}  # the torch idiom works
+    model[0].weight.data[...] = 5
+    assert float(state["0.weight"][0, 0]) == 5 and float(snapshot["0.weight"][0, 0]) != 5
+    frozen = copy.deepcopy(model.state_dict())
+    model[0].weight.data[...] = 6
+    assert float(frozen["0.weight"][0, 0]) == 5
+    assert int(state["1.num_batches_tracked"]) == 0 and state["0.bias"].numel() == 3
+
+
+def test_state_dict_takes_torchs_prefix_keep_vars_and_destination() -> None:
+    torch = pytest.importorskip("torch")
+    ours, theirs = small_net(nn), small_net(torch.nn)
+    assert list(ours.state_dict(prefix="model.")) == list(theirs.state_dict(prefix="model."))
+    kept = ours.state_dict(keep_vars=True)
+    assert kept["0.weight"] is ours[0].weight and kept["0.weight"].requires_grad
+    destination: dict = {}
+    assert ours.state_dict(destination=destination, prefix="m.") is destination
+    assert list(destination) == list(theirs.state_dict(prefix="m."))
+
+
+def test_load_state_dict_speaks_torchs_words() -> None:
+    torch = pytest.importorskip("torch")
+    for library in (torch, tg):
+        model = library.nn.Linear(2, 3)
+        assert repr(model.load_state_dict(model.state_dict())) == "<All keys matched successfully>"
+        with pytest.raises(RuntimeError) as error:
+            model.load_state_dict({"weight": library.zeros(2, 3), "extra": library.zeros(1)})
+        message = str(error.value)
+        assert message.startswith("Error(s) in loading state_dict for Linear:\n\t"), message
+        assert 'Missing key(s) in state_dict: "bias". ' in message
+        assert 'Unexpected key(s) in state_dict: "extra". ' in message
+        assert "size mismatch for weight: copying a param with shape " in message
+    result = nn.Linear(2, 3).load_state_dict({"extra": np.zeros(1)}, strict=False)
+    assert repr(result) == "_IncompatibleKeys(missing_keys=['weight', 'bias'], unexpected_keys=['extra'])"
+
+
+def test_load_state_dict_assign_takes_the_values_keeping_requires_grad() -> None:
+    model = nn.Linear(2, 3)
+    model.bias.requires_grad_(False)
+    values = {"weight": np.arange(6, dtype=np.float32).reshape(3, 2), "bias": np.ones(3, dtype=np.float32)}
+    old_weight = model.weight
+    assert model.load_state_dict(values, assign=True) == ([], [])
+    assert model.weight is not old_weight and isinstance(model.weight, nn.Parameter)
+    assert model.weight.requires_grad and not model.bias.requires_grad
+    np.testing.assert_array_equal(model.weight.data, values["weight"])
+    batch_norm = nn.BatchNorm1d(2)
+    batch_norm.load_state_dict({**batch_norm.state_dict(), "running_mean": np.full(2, 3.0, np.float32)}, assign=True)
+    assert [name for name, _ in batch_norm.named_buffers()] == ["running_mean", "running_var", "num_batches_tracked"]
+    assert batch_norm.running_mean.tolist() == [3.0, 3.0]
+
+
+def test_a_state_dict_goes_to_torch_and_back() -> None:
+    torch = pytest.importorskip("torch")
+    ours, theirs = small_net(nn), small_net(torch.nn)
+    theirs.load_state_dict({name: torch.from_numpy(value.numpy()) for name, value in ours.state_dict().items()})
+    copy_weights(theirs, ours)
+    x = np.random.default_rng(0).standard_normal((4, 2)).astype(np.float32)
+    ours.eval(), theirs.eval()
+    np.testing.assert_allclose(ours(Tensor(x)).data, theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-6)
+
+
+def test_one_element_tensors_convert_to_python_numbers_as_torchs() -> None:
+    assert float(tg.tensor([2.5])) == 2.5 and int(tg.tensor(3)) == 3 and int(tg.tensor(3.7)) == 3
+    assert list(range(tg.tensor(3))) == [0, 1, 2]
+    with pytest.raises(TypeError, match="only integer tensors"):
+        range(tg.tensor(3.0))
+    with pytest.raises(RuntimeError):
+        float(tg.ones(2))
+
+
+# ---- factory arguments -------------------------------------------------------------------
+FACTORY_LAYERS = {
+    "Linear": lambda nn, **kw: nn.Linear(2, 3, **kw),
+    "BatchNorm1d": lambda nn, **kw: nn.BatchNorm1d(3, **kw),
+    "BatchNorm2d": lambda nn, **kw: nn.BatchNorm2d(3, **kw),
+    "LayerNorm": lambda nn, **kw: nn.LayerNorm(3, **kw),
+    "GroupNorm": lambda nn, **kw: nn.GroupNorm(1, 3, **kw),
+    "Embedding": lambda nn, **kw: nn.Embedding(4, 3, **kw),
+}
+
+
+@pytest.mark.parametrize("name", FACTORY_LAYERS)
+def test_layers_take_torchs_device_and_dtype(name: str) -> None:
+    torch = pytest.importorskip("torch")
+    theirs, ours = inspect.signature(getattr(torch.nn, name)), inspect.signature(getattr(nn, name))
+    assert [(p.name, p.default, p.kind) for p in ours.parameters.values()] == \
+        [(p.name, p.default, p.kind) for p in theirs.parameters.values()]
+    build = FACTORY_LAYERS[name]
+    layer = build(nn, device="cpu", dtype=tg.float64)
+    assert {str(value.dtype) for value in layer.state_dict().values()} <= {"float64", "int64"}
+    assert build(nn, device=tg.device("cpu")).weight.dtype == np.float32
+    with pytest.raises(RuntimeError, match="CPU only"):
+        build(nn, device="cuda")
+
+
+def test_linear_follows_the_default_dtype() -> None:
+    tg.set_default_dtype(tg.float64)
+    try:
+        assert nn.Linear(2, 3).weight.dtype == np.float64 and nn.LayerNorm(2).weight.dtype == np.float64
+    finally:
+        tg.set_default_dtype(tg.float32)
+
+
+@pytest.mark.parametrize("name", ["LayerNorm", "GroupNorm"])
+def test_norm_layers_reset_parameters(name: str) -> None:
+    layer = FACTORY_LAYERS[name](nn)
+    layer.weight.data[...], layer.bias.data[...] = 3, 4
+    layer.reset_parameters()
+    assert layer.weight.tolist() == [1.0] * 3 and layer.bias.tolist() == [0.0] * 3
+
+
+# ---- Embedding's options -----------------------------------------------------------------
+EMBEDDING_OPTIONS = [
+    {"max_norm": 1.0},
+    {"max_norm": 0.5, "norm_type": 1.0},
+    {"scale_grad_by_freq": True},
+    {"scale_grad_by_freq": True, "padding_idx": 2},
+    {"max_norm": 1.0, "padding_idx": -1, "scale_grad_by_freq": True},
+    {"sparse": True},
+]
+INDICES = np.array([[0, 2, 4, 2], [1, 4, 3, 2]])
+
+
+@pytest.mark.parametrize("options", EMBEDDING_OPTIONS, ids=str)
+def test_embedding_options_match_torch(options: dict) -> None:
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    theirs, ours = torch.nn.Embedding(5, 3, **options).double(), nn.Embedding(5, 3, **options).double()
+    copy_weights(theirs, ours)
+    assert repr(ours) == repr(theirs)
+    direction = np.random.default_rng(0).standard_normal((2, 4, 3))
+    their_out, our_out = theirs(torch.tensor(INDICES)), ours(tg.tensor(INDICES))
+    (their_out * torch.tensor(direction)).sum().backward()
+    (our_out * Tensor.from_numpy(direction)).sum().backward()
+    np.testing.assert_allclose(our_out.data, their_out.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours.weight.data, theirs.weight.detach().numpy(), rtol=1e-12)  # renormalised in place
+    their_grad = theirs.weight.grad.to_dense() if theirs.weight.grad.is_sparse else theirs.weight.grad
+    # torch's scale_grad_by_freq kernel rounds its 1/count to float32 even in float64: rtol 1e-7
+    np.testing.assert_allclose(ours.weight.grad.data, their_grad.numpy(), rtol=1e-7 if options.get("scale_grad_by_freq") else 1e-12)
+
+
+def test_functional_embedding_takes_torchs_arguments() -> None:
+    torch = pytest.importorskip("torch")
+    theirs = inspect.signature(torch.nn.functional.embedding).parameters
+    assert list(inspect.signature(F.embedding).parameters) == list(theirs)
+    weight = np.random.default_rng(1).standard_normal((5, 3))
+    their_weight, our_weight = torch.tensor(weight), Tensor.from_numpy(weight.copy())
+    expected = torch.nn.functional.embedding(torch.tensor(INDICES), their_weight, max_norm=0.8)
+    np.testing.assert_allclose(F.embedding(tg.tensor(INDICES), our_weight, max_norm=0.8).data, expected.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(our_weight.data, their_weight.numpy(), rtol=1e-12)
+
+
+def test_scale_grad_by_freq_gradient_by_finite_differences() -> None:
+    # The scaled gradient is not the gradient of the output (torch's definition): check the
+    # weight's gradient against finite differences of the output, divided by each index's count.
+    weight = Tensor(np.random.default_rng(2).standard_normal((5, 3)), requires_grad=True, dtype=np.float64)
+    indices = tg.tensor(np.array([0, 2, 2, 4]))
+    gradcheck(lambda w: F.embedding(indices, w), weight)  # unscaled: the plain gradient
+    F.embedding(indices, weight, scale_grad_by_freq=True).sum().backward()
+    assert weight.grad.tolist() == [[1.0] * 3, [0.0] * 3, [1.0] * 3, [0.0] * 3, [1.0] * 3]
+
+
+def test_embedding_arguments_refused_as_torch() -> None:
+    with pytest.raises(AssertionError, match="Padding_idx must be within num_embeddings"):
+        nn.Embedding(3, 2, padding_idx=3)
+    with pytest.raises(ValueError, match="2-dimensional"):
+        nn.Embedding.from_pretrained(tg.ones(3))
+
+
+# ---- softmax's implicit dim --------------------------------------------------------------
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("shape", [(4,), (2, 3), (2, 3, 4), (2, 3, 4, 5)])
+def test_softmax_without_dim_takes_torchs_legacy_dim_and_warns(name: str, shape: tuple) -> None:
+    torch = pytest.importorskip("torch")
+    assert [(p.name, p.default) for p in inspect.signature(getattr(F, name)).parameters.values()] == \
+        [(p.name, p.default) for p in inspect.signature(getattr(torch.nn.functional, name)).parameters.values()]
+    x = np.random.default_rng(3).standard_normal(shape)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        expected = getattr(torch.nn.functional, name)(torch.tensor(x)).numpy()
+        got = getattr(F, name)(Tensor.from_numpy(x)).data
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+    assert sum("Implicit dimension choice" in str(w.message) for w in caught) == 2  # theirs and ours
+    np.testing.assert_allclose(getattr(F, name)(Tensor.from_numpy(x), -1).data, getattr(torch.nn.functional, name)(torch.tensor(x), -1).numpy(), rtol=1e-12)
+
+
+# ---- containers and Parameter --------------------------------------------------------------
+def test_parameter_dict_sorts_a_plain_dicts_keys_as_torch() -> None:
+    torch = pytest.importorskip("torch")
+    for library in (torch, tg):
+        made = library.nn.ParameterDict({"z": library.nn.Parameter(library.ones(1)), "b": library.nn.Parameter(library.ones(2))})
+        updated = library.nn.ParameterDict()
+        updated.update(OrderedDict([("z", library.nn.Parameter(library.ones(1))), ("b", library.nn.Parameter(library.ones(1)))]))
+        pairs = library.nn.ParameterDict([("z", library.nn.Parameter(library.ones(1))), ("b", library.nn.Parameter(library.ones(1)))])
+        assert (list(made.state_dict()), list(updated), list(pairs)) == (["b", "z"], ["z", "b"], ["z", "b"]), library.__name__
+
+
+def test_parameter_without_data_is_empty_as_torch() -> None:
+    parameter = nn.Parameter()
+    assert parameter.shape == (0,) and parameter.requires_grad and parameter.dtype == np.float32
