@@ -235,3 +235,32 @@ def test_parameter_dict_sorts_a_plain_dicts_keys_as_torch() -> None:
 def test_parameter_without_data_is_empty_as_torch() -> None:
     parameter = nn.Parameter()
     assert parameter.shape == (0,) and parameter.requires_grad and parameter.dtype == np.float32
+
+
+# ---- torch's registries: module._parameters, _buffers, _modules ----------------------------
+def test_registries_read_as_torchs() -> None:
+    torch = pytest.importorskip("torch")
+    ours, theirs = small_net(nn), small_net(torch.nn)
+    assert list(ours._modules) == list(theirs._modules)
+    assert [type(child).__name__ for child in ours._modules.values()] == [type(child).__name__ for child in theirs._modules.values()]
+    assert list(ours[0]._parameters) == list(theirs[0]._parameters) == ["weight", "bias"]
+    assert list(ours[1]._buffers) == list(theirs[1]._buffers)
+    assert ours[0]._parameters["weight"] is ours[0].weight and len(ours[2]._parameters) == 0
+    assert repr(nn.ReLU()._modules) == repr(torch.nn.ReLU()._modules)
+    assert repr(nn.Sequential(nn.ReLU())._modules) == repr(torch.nn.Sequential(torch.nn.ReLU())._modules)
+
+
+def test_writing_the_registries_registers_as_torch() -> None:
+    model = small_net(nn)
+    model._modules["3"] = nn.Linear(3, 2)  # replace a layer, keeping its place
+    model._modules["head"] = nn.Softmax(dim=1)
+    assert [name for name, _ in model.named_children()] == ["0", "1", "2", "3", "head"]
+    assert model(tg.randn(4, 2)).shape == (4, 2)
+    layer = nn.Linear(2, 2)
+    del layer._parameters["bias"]
+    assert list(layer.state_dict()) == ["weight"] and not hasattr(layer, "bias")
+    layer._parameters["scale"] = nn.Parameter(tg.ones(2))
+    layer._buffers["count"] = tg.tensor(0)
+    assert list(layer.state_dict()) == ["weight", "scale", "count"]
+    with pytest.raises(KeyError):
+        layer._modules["missing"]

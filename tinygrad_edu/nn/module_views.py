@@ -52,4 +52,4 @@ class ModuleView(MutableMapping):
         return len(self._names())
 
     def __repr__(self) -> str:
-        return f"OrderedDict({list(self.items())!r})" if self else "OrderedDict()"
+        return repr(dict(self.items()))  # torch's registries are plain dicts now
