@@ -264,3 +264,62 @@ def test_writing_the_registries_registers_as_torch() -> None:
     assert list(layer.state_dict()) == ["weight", "scale", "count"]
     with pytest.raises(KeyError):
         layer._modules["missing"]
+
+
+# ---- layers torch has that were missing ----------------------------------------------------
+NEW_LAYERS = {
+    "PReLU()": (2, 3, 4), "PReLU(3)": (2, 3, 4, 5), "PReLU(init=0.1)": (5,), "GLU()": (2, 3, 4), "GLU(1)": (2, 4, 3),
+    "Hardshrink()": (2, 3), "Hardshrink(0.3)": (2, 3), "Softshrink()": (2, 3), "Softshrink(1.0)": (2, 3),
+    "Tanhshrink()": (2, 3), "Softmax2d()": (2, 3, 4, 5),
+    "ZeroPad1d(2)": (2, 3, 6), "ZeroPad2d((1, 0, 2, 1))": (2, 3, 4, 6), "ConstantPad1d(2, 3.5)": (2, 3, 6),
+    "ConstantPad2d((1, 2, 0, 1), -1.0)": (2, 3, 4, 6), "ReflectionPad1d(2)": (2, 3, 6),
+    "ReflectionPad2d((1, 2, 0, 1))": (2, 3, 4, 6), "ReplicationPad1d(2)": (2, 3, 6), "ReplicationPad2d(1)": (2, 3, 4, 6),
+    "CircularPad1d(1)": (2, 3, 6), "CircularPad2d((1, 2, 0, 1))": (2, 3, 4, 6),
+}
+
+
+@pytest.mark.parametrize("spec", NEW_LAYERS)
+def test_new_layers_match_torch_and_finite_differences(spec: str) -> None:
+    torch = pytest.importorskip("torch")
+    theirs, ours = eval("torch.nn." + spec).double(), eval("nn." + spec).double()
+    copy_weights(theirs, ours)
+    assert repr(ours) == repr(theirs) and list(ours.state_dict()) == list(theirs.state_dict())
+    their_signature = inspect.signature(type(theirs).__init__).parameters
+    if "args" not in their_signature:  # torch's bare Module(*args, **kwargs) takes nothing either
+        assert [(p.name, p.default) for p in inspect.signature(type(ours).__init__).parameters.values()] == \
+            [(p.name, p.default) for p in their_signature.values()]
+    # |X| in [0.05, 0.25] + 0.5k: away from the kinks at 0, ±0.3, ±0.5 and ±1 (PReLU, the shrinks)
+    rng = np.random.default_rng(4)
+    shape = NEW_LAYERS[spec]
+    x = (rng.uniform(0.05, 0.25, shape) + 0.5 * rng.integers(0, 5, shape)) * rng.choice([-1.0, 1.0], shape)
+    their_x, our_x = torch.tensor(x, requires_grad=True), Tensor.from_numpy(x.copy()).requires_grad_()
+    direction = np.random.default_rng(5).standard_normal(tuple(theirs(their_x).shape))
+    (theirs(their_x) * torch.tensor(direction)).sum().backward()
+    (ours(our_x) * Tensor.from_numpy(direction)).sum().backward()
+    np.testing.assert_allclose(ours(our_x).data, theirs(their_x).detach().numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(our_x.grad.data, their_x.grad.numpy(), rtol=1e-12, atol=1e-15)
+    for (name, mine), (_, their) in zip(ours.named_parameters(), theirs.named_parameters()):
+        np.testing.assert_allclose(mine.grad.data, their.grad.numpy(), rtol=1e-12, err_msg=name)
+    # gradcheck perturbs copies of its inputs: PReLU's slope goes in through F.prelu
+    layer = (lambda value, slope: F.prelu(value, slope)) if spec.startswith("PReLU") else ours
+    gradcheck(layer, Tensor.from_numpy(x.copy()).requires_grad_(), *ours.parameters())
+
+
+def test_new_functions_match_torch() -> None:
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(6).standard_normal((2, 4, 3))
+    for name, kwargs in [("hardshrink", {}), ("softshrink", {"lambd": 0.2}), ("tanhshrink", {}), ("glu", {"dim": 1})]:
+        expected = getattr(torch.nn.functional, name)(torch.tensor(x), **kwargs).numpy()
+        np.testing.assert_allclose(getattr(F, name)(Tensor.from_numpy(x), **kwargs).data, expected, rtol=1e-12, err_msg=name)
+    weight = np.array([0.1, 0.2, 0.3, 0.4])
+    expected = torch.nn.functional.prelu(torch.tensor(x), torch.tensor(weight)).numpy()
+    np.testing.assert_allclose(F.prelu(Tensor.from_numpy(x), Tensor.from_numpy(weight)).data, expected, rtol=1e-12)
+
+
+def test_new_layers_refuse_as_torch() -> None:
+    with pytest.raises(RuntimeError, match="Halving dimension must be even"):
+        nn.GLU()(tg.ones(3, 5))
+    with pytest.raises(RuntimeError, match="Mismatch of parameter numbers and input channel size"):
+        nn.PReLU(4)(tg.ones(3, 5))
+    with pytest.raises(ValueError, match="expected input to be 3D or 4D"):
+        nn.Softmax2d()(tg.ones(3, 5))

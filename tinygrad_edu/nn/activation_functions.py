@@ -132,3 +132,40 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """Y = X where X > threshold, `value` elsewhere."""
     return where(input > threshold, input, value)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """Y = X where |X| > λ, 0 elsewhere."""
+    return where(input.abs() > lambd, input, 0.0)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """Y = X − λ above λ, X + λ below −λ, 0 between: X shrunk towards 0 by λ."""
+    if lambd < 0:
+        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
+    return where(input > lambd, input - lambd, where(input < -lambd, input + lambd, 0.0))
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """Y = X − tanh X."""
+    return input - input.tanh()
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """The gated linear unit: X split in halves A, B along dim, Y = A ⊙ σ(B)."""
+    size = input.shape[dim]
+    if size % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {dim % input.ndim} is size {size}")
+    first, second = input.chunk(2, dim)
+    return first * second.sigmoid()
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """Y = X for X > 0, a ⊙ X otherwise, with a learned slope a per channel (dim 1), or one
+    slope for all (weight of one element)."""
+    if weight.numel() != 1:
+        if input.ndim < 2 or input.shape[1] != weight.numel():
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                               f"{weight.numel()} and channel size = {input.shape[1] if input.ndim >= 2 else 1}.")
+        weight = weight.reshape((1, -1) + (1,) * (input.ndim - 2))
+    return where(input > 0, input, input * weight)

@@ -84,8 +84,8 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 # Activations, losses and channel dropout (issue 10), defined in their own files.
 from .activation_functions import _implicit_softmax_dim  # noqa: E402
 from .activation_functions import (  # noqa: E402
-    celu, elu, gelu, hardsigmoid, hardswish, hardtanh, leaky_relu, logsigmoid, mish, relu6, selu, silu,
-    softmin, softplus, softsign, threshold,
+    celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, leaky_relu, logsigmoid, mish, prelu, relu6,
+    selu, silu, softmin, softplus, softshrink, softsign, tanhshrink, threshold,
 )
 from .channel_dropout import dropout1d, dropout2d  # noqa: E402
 from .classification_losses import (  # noqa: E402

@@ -41,3 +41,12 @@ class Softmin(_AlongDim):
 
     def forward(self, input: Tensor) -> Tensor:
         return softmin(input, self._dim(input))
+
+
+class Softmax2d(Module):
+    """Softmax over the channels (dim −3) at each position of a (N, C, H, W) or (C, H, W) input."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.ndim}D instead")
+        return input.softmax(-3)
