@@ -323,3 +323,37 @@ def test_new_layers_refuse_as_torch() -> None:
         nn.PReLU(4)(tg.ones(3, 5))
     with pytest.raises(ValueError, match="expected input to be 3D or 4D"):
         nn.Softmax2d()(tg.ones(3, 5))
+
+
+INSTANCE_NORM_OPTIONS = [{}, {"affine": True}, {"track_running_stats": True},
+                         {"affine": True, "track_running_stats": True, "momentum": 0.3}, {"momentum": None, "track_running_stats": True}]
+
+
+@pytest.mark.parametrize("options", INSTANCE_NORM_OPTIONS, ids=str)
+@pytest.mark.parametrize("name, shape", [("InstanceNorm1d", (4, 3, 5)), ("InstanceNorm1d", (3, 5)),
+                                         ("InstanceNorm2d", (4, 3, 5, 2)), ("InstanceNorm2d", (3, 5, 2))])
+def test_instance_norm_matches_torch(name: str, shape: tuple, options: dict) -> None:
+    torch = pytest.importorskip("torch")
+    theirs, ours = getattr(torch.nn, name)(3, **options).double(), getattr(nn, name)(3, **options).double()
+    copy_weights(theirs, ours)
+    assert repr(ours) == repr(theirs) and list(ours.state_dict()) == list(theirs.state_dict())
+    rng = np.random.default_rng(7)
+    for training in (True, True, False):  # two steps move the running estimates, then eval uses them
+        theirs.train(training), ours.train(training)
+        x = rng.standard_normal(shape) * 2 + 1
+        their_x, our_x = torch.tensor(x, requires_grad=True), Tensor.from_numpy(x.copy()).requires_grad_()
+        direction = rng.standard_normal(shape)
+        (theirs(their_x) * torch.tensor(direction)).sum().backward()
+        (ours(our_x) * Tensor.from_numpy(direction)).sum().backward()
+        np.testing.assert_allclose(ours(our_x).data, theirs(their_x).detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(our_x.grad.data, their_x.grad.numpy(), rtol=1e-10, atol=1e-12)
+    for key, value in theirs.state_dict().items():
+        np.testing.assert_allclose(ours.state_dict()[key].numpy(), value.numpy(), rtol=1e-12, err_msg=key)
+
+
+def test_instance_norm_gradient_by_finite_differences() -> None:
+    rng = np.random.default_rng(8)
+    x, weight, bias = (Tensor.from_numpy(rng.standard_normal(shape)).requires_grad_() for shape in [(2, 3, 4), (3,), (3,)])
+    gradcheck(lambda value, w, b: F.instance_norm(value, weight=w, bias=b), x, weight, bias)
+    with pytest.raises(ValueError, match="more than 1 spatial element"):
+        nn.InstanceNorm1d(3)(tg.ones(2, 3, 1))
