@@ -357,3 +357,71 @@ def test_instance_norm_gradient_by_finite_differences() -> None:
     gradcheck(lambda value, w, b: F.instance_norm(value, weight=w, bias=b), x, weight, bias)
     with pytest.raises(ValueError, match="more than 1 spatial element"):
         nn.InstanceNorm1d(3)(tg.ones(2, 3, 1))
+
+
+# ---- Module API details --------------------------------------------------------------------
+def test_hooks_take_prepend_and_with_kwargs_as_torch() -> None:
+    torch = pytest.importorskip("torch")
+    for library in (torch, tg):
+        layer, order = library.nn.Linear(2, 1), []
+        layer.register_forward_hook(lambda *args: order.append("first"))
+        handle = layer.register_forward_hook(lambda *args: order.append("prepended"), prepend=True)
+        layer.register_forward_hook(lambda module, args, kwargs, output: order.append(sorted(kwargs)), with_kwargs=True)
+        layer.register_forward_pre_hook(lambda module, args, kwargs: ((args[0] * 0,), kwargs), with_kwargs=True)
+        output = layer(library.ones(1, 2))
+        handle.remove()
+        layer(library.ones(1, 2))
+        assert order == ["prepended", "first", [], "first", []], library.__name__
+        assert output.tolist() == [layer.bias.tolist()]  # the pre-hook zeroed the input
+
+
+def test_remove_duplicate_false_lists_shared_parameters_under_each_name() -> None:
+    torch = pytest.importorskip("torch")
+    names = []
+    for library in (torch, tg):
+        shared = library.nn.Linear(1, 1)
+        model = library.nn.Sequential(shared, shared, library.nn.BatchNorm1d(1))
+        names.append(([name for name, _ in model.named_parameters(remove_duplicate=False)],
+                      [name for name, _ in model.named_buffers(remove_duplicate=False)],
+                      [name for name, _ in model.named_parameters()]))
+    assert names[0] == names[1]
+
+
+def test_sequential_repeats_and_extends_as_torch() -> None:
+    torch = pytest.importorskip("torch")
+    for library in (torch, tg):
+        block = library.nn.Sequential(library.nn.Linear(2, 2), library.nn.ReLU())
+        twice, also_twice = block * 2, 2 * block
+        assert len(twice) == len(also_twice) == 4 and twice[2] is block[0]
+        block += library.nn.Sequential(library.nn.Tanh())
+        assert [type(layer).__name__ for layer in block] == ["Linear", "ReLU", "Tanh"]
+        with pytest.raises(ValueError):
+            block * 0
+    modules = nn.ModuleDict({"b": nn.ReLU()})
+    modules.update(nn.ModuleDict({"a": nn.Tanh()}))  # a ModuleDict is a mapping too
+    assert list(modules) == ["b", "a"]
+
+
+def test_parameter_keeps_the_dtype_of_the_tensor_it_wraps() -> None:
+    torch = pytest.importorskip("torch")
+    ours, theirs = nn.Parameter(tg.zeros(3, dtype=tg.float64)), torch.nn.Parameter(torch.zeros(3, dtype=torch.float64))
+    assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "") == "float64"
+    assert nn.Parameter(tg.zeros(2)).dtype == np.float32
+
+
+def test_set_submodule_and_the_small_module_methods_as_torch() -> None:
+    torch = pytest.importorskip("torch")
+    outcomes = []
+    for library in (torch, tg):
+        model = library.nn.Sequential(library.nn.Sequential(library.nn.Linear(1, 1)), library.nn.ReLU())
+        model.set_submodule("0.0", library.nn.Linear(1, 2))
+        model.set_submodule("0.extra", library.nn.Tanh())
+        errors = []
+        for target, module, strict in [("0.missing", library.nn.ReLU(), True), ("", library.nn.ReLU(), False),
+                                       ("1", 3, False), ("0.0.weight", library.nn.ReLU(), False)]:
+            with pytest.raises((ValueError, AttributeError)) as error:
+                model.set_submodule(target, module, strict=strict)
+            errors.append(error.type.__name__)
+        assert model.share_memory() is model and model._get_name() == "Sequential" and model.compile() is None
+        outcomes.append((repr(model), errors))
+    assert outcomes[0] == outcomes[1]

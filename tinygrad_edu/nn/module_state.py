@@ -95,7 +95,8 @@ class ModuleState:
     def named_buffers(self, prefix: str = "", recurse: bool = True,
                       remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
         """("bn.running_mean", Tensor) pairs, module by module as named_modules."""
-        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]  # type: ignore[attr-defined]
+        modules = (self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)  # type: ignore[attr-defined]
+                   if recurse else [(prefix, self)])
         seen: set[int] = set()
         for module_name, module in modules:
             for name, buffer in module._own_buffers():

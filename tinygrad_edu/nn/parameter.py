@@ -20,7 +20,10 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data: Any = None, requires_grad: bool = True, dtype: Any = None):
-        # torch's Parameter() with no data is an empty tensor (filled in later, e.g. by assign)
+        # torch's Parameter() with no data is an empty tensor (filled in later, e.g. by assign);
+        # Parameter(tensor) keeps the tensor's dtype (a float64 tensor stays float64), as torch
+        if dtype is None and isinstance(data, Tensor):
+            dtype = data.data.dtype
         super().__init__(np.empty(0) if data is None else data, requires_grad=requires_grad, dtype=dtype)
 
     def __repr__(self) -> str:
