@@ -422,6 +422,73 @@ def test_set_submodule_and_the_small_module_methods_as_torch() -> None:
             with pytest.raises((ValueError, AttributeError)) as error:
                 model.set_submodule(target, module, strict=strict)
             errors.append(error.type.__name__)
-        assert model.share_memory() is model and model._get_name() == "Sequential" and model.compile() is None
+        assert model.share_memory() is model and model._get_name() == "Sequential"
         outcomes.append((repr(model), errors))
     assert outcomes[0] == outcomes[1]
+    assert model.compile() is None  # ours only: torch's would import its compiler (seconds)
+
+
+def test_batch_norm_loads_a_state_dict_without_num_batches_tracked_as_torch() -> None:
+    torch = pytest.importorskip("torch")
+    for library in (torch, tg):
+        model = library.nn.Sequential(library.nn.Linear(2, 2), library.nn.BatchNorm1d(2))
+        model(library.randn(4, 2))
+        old = {key: value for key, value in model.state_dict().items() if "num_batches_tracked" not in key}
+        result = model.load_state_dict(old)  # strict, and nothing is missing
+        assert (result.missing_keys, result.unexpected_keys, int(model[1].num_batches_tracked)) == ([], [], 1)
+        with pytest.raises(RuntimeError, match="Missing key"):
+            model.load_state_dict({key: value for key, value in old.items() if key != "1.running_mean"})
+
+
+IN_PLACE = [("relu_", ()), ("elu_", (0.5,)), ("celu_", (0.7,)), ("selu_", ()), ("leaky_relu_", (0.2,)),
+            ("hardtanh_", (-0.5, 0.8)), ("threshold_", (0.1, -3.0))]
+
+
+@pytest.mark.parametrize("name, args", IN_PLACE)
+def test_in_place_functions_overwrite_their_input_as_torch(name: str, args: tuple) -> None:
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(9).standard_normal((3, 4))
+    x[np.abs(x) < 0.05] = 0.3  # away from the kinks at 0 and at the thresholds
+    x[np.abs(x - 0.1) < 0.05] = 0.3
+    theirs, ours = torch.tensor(x), Tensor.from_numpy(x.copy())
+    assert getattr(F, name)(ours, *args) is ours
+    getattr(torch.nn.functional, name)(theirs, *args)
+    np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-12)
+    # inside a graph the write is recorded: the gradient is the out-of-place function's
+    leaf = Tensor.from_numpy(x.copy()).requires_grad_()
+    getattr(F, name)(leaf * 1.0, *args).sum().backward()
+    expected = Tensor.from_numpy(x.copy()).requires_grad_()
+    getattr(F, name.rstrip("_"))(expected, *args).sum().backward()
+    np.testing.assert_allclose(leaf.grad.data, expected.grad.data, rtol=1e-12)
+    gradcheck(lambda value: getattr(F, name)(value * 1.0, *args), Tensor.from_numpy(x.copy()).requires_grad_())
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        getattr(F, name)(Tensor.from_numpy(x.copy()).requires_grad_(), *args)
+
+
+# ---- bicubic interpolation -----------------------------------------------------------------
+BICUBIC_CASES = [((1, 2, 4, 6), {"scale_factor": 2}), ((2, 1, 7, 5), {"scale_factor": 0.5}), ((1, 1, 7, 5), {"scale_factor": 1.7}),
+                 ((1, 2, 4, 6), {"size": (9, 4)}), ((1, 1, 2, 2), {"scale_factor": (2, 3)}), ((1, 1, 1, 3), {"size": (3, 5)}),
+                 ((1, 1, 5, 4), {"scale_factor": 2.5, "recompute_scale_factor": True}), ((1, 1, 5, 4), {"size": (5, 4)})]
+
+
+@pytest.mark.parametrize("align_corners", [None, True])
+@pytest.mark.parametrize("shape, options", BICUBIC_CASES, ids=str)
+def test_bicubic_matches_torch(shape: tuple, options: dict, align_corners: bool | None) -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(10)
+    x = rng.standard_normal(shape)
+    their_x, our_x = torch.tensor(x, requires_grad=True), Tensor.from_numpy(x.copy()).requires_grad_()
+    theirs = torch.nn.functional.interpolate(their_x, mode="bicubic", align_corners=align_corners, **options)
+    ours = F.interpolate(our_x, mode="bicubic", align_corners=align_corners, **options)
+    direction = rng.standard_normal(tuple(theirs.shape))
+    (theirs * torch.tensor(direction)).sum().backward()
+    (ours * Tensor.from_numpy(direction)).sum().backward()
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(our_x.grad.data, their_x.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_bicubic_gradient_by_finite_differences_and_the_module() -> None:
+    x = Tensor.from_numpy(np.random.default_rng(11).standard_normal((1, 2, 3, 4))).requires_grad_()
+    gradcheck(lambda value: F.interpolate(value, scale_factor=1.5, mode="bicubic"), x)
+    layer = nn.Upsample(scale_factor=2, mode="bicubic", align_corners=True)
+    assert repr(layer) == "Upsample(scale_factor=2.0, mode='bicubic')" and layer(x).shape == (1, 2, 6, 8)

@@ -169,3 +169,37 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
                                f"{weight.numel()} and channel size = {input.shape[1] if input.ndim >= 2 else 1}.")
         weight = weight.reshape((1, -1) + (1,) * (input.ndim - 2))
     return where(input > 0, input, input * weight)
+
+
+# torch's in-place functional forms (F.relu_, ...): the tensor itself is overwritten and
+# returned, with torch's rules for in-place ops (api/inplace.py: refused on a leaf that
+# requires grad outside no_grad, recorded in the graph on a computed tensor).
+def relu_(input: Tensor) -> Tensor:
+    return input.relu_()
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return input._apply_inplace("elu_", lambda base: elu(base, alpha))
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return input._apply_inplace("celu_", lambda base: celu(base, alpha))
+
+
+def selu_(input: Tensor) -> Tensor:
+    return input._apply_inplace("selu_", selu)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return input._apply_inplace("leaky_relu_", lambda base: leaky_relu(base, negative_slope))
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    return input._apply_inplace("hardtanh_", lambda base: hardtanh(base, min_val, max_val))
+
+
+_threshold = threshold  # threshold_'s argument takes the function's name (torch's spelling)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    return input._apply_inplace("threshold_", lambda base: _threshold(base, threshold, value))

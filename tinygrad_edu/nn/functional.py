@@ -87,6 +87,7 @@ from .activation_functions import (  # noqa: E402
     celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, leaky_relu, logsigmoid, mish, prelu, relu6,
     selu, silu, softmin, softplus, softshrink, softsign, tanhshrink, threshold,
 )
+from .activation_functions import celu_, elu_, hardtanh_, leaky_relu_, relu_, selu_, threshold_  # noqa: E402
 from .channel_dropout import dropout1d, dropout2d  # noqa: E402
 from .classification_losses import (  # noqa: E402
     binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, nll_loss,

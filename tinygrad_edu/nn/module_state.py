@@ -52,6 +52,9 @@ class ModuleState:
     # name -> persistent, per instance once a buffer is registered (absent: no buffers). Not
     # torch's `_buffers` (name -> tensor): the buffers themselves are ordinary attributes.
     _buffer_persistence: dict[str, bool] | None = None
+    # Entries a state_dict may leave out: they keep their values and are not reported missing
+    # (torch's BatchNorm so loads state_dicts older than num_batches_tracked).
+    _optional_state: tuple[str, ...] = ()
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Keep `tensor` as attribute `name`: saved in state_dict (if persistent), cast by
@@ -143,7 +146,9 @@ class ModuleState:
         dtype.
         """
         own = dict(self._state_items())
-        missing = [name for name in own if name not in state_dict]
+        optional = {f"{prefix}.{name}" if prefix else name
+                    for prefix, module in self.named_modules() for name in module._optional_state}  # type: ignore[attr-defined]
+        missing = [name for name in own if name not in state_dict and name not in optional]
         unexpected = [name for name in state_dict if name not in own]
         problems = []
         if strict and missing:

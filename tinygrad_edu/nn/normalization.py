@@ -124,6 +124,8 @@ def _reset_affine(weight: Tensor | None, bias: Tensor | None) -> None:
 class _BatchNorm(Module):
     """Shared by BatchNorm1d and BatchNorm2d; they differ only in the input shapes they accept."""
 
+    _optional_state = ("num_batches_tracked",)  # absent from old state_dicts: kept, as torch
+
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
                  track_running_stats: bool = True, device: Any = None, dtype: Any = None, *, bias: bool = True):
         super().__init__()
