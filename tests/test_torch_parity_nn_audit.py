@@ -492,3 +492,67 @@ def test_bicubic_gradient_by_finite_differences_and_the_module() -> None:
     gradcheck(lambda value: F.interpolate(value, scale_factor=1.5, mode="bicubic"), x)
     layer = nn.Upsample(scale_factor=2, mode="bicubic", align_corners=True)
     assert repr(layer) == "Upsample(scale_factor=2.0, mode='bicubic')" and layer(x).shape == (1, 2, 6, 8)
+
+
+# ---- RMSNorm, BatchNorm3d, distances, dropout2d's other ranks --------------------------------
+@pytest.mark.parametrize("spec, shape", [("RMSNorm(5)", (2, 3, 5)), ("RMSNorm([3, 5], eps=1e-3)", (2, 3, 5)),
+                                         ("RMSNorm(5, elementwise_affine=False)", (4, 5)), ("BatchNorm3d(3)", (2, 3, 4, 2, 2))])
+def test_rms_norm_and_batch_norm_3d_match_torch(spec: str, shape: tuple) -> None:
+    torch = pytest.importorskip("torch")
+    theirs, ours = eval("torch.nn." + spec).double(), eval("nn." + spec).double()
+    copy_weights(theirs, ours)
+    assert repr(ours) == repr(theirs) and list(ours.state_dict()) == list(theirs.state_dict())
+    rng = np.random.default_rng(12)
+    for training in (True, False):
+        theirs.train(training), ours.train(training)
+        x = rng.standard_normal(shape)
+        their_x, our_x = torch.tensor(x, requires_grad=True), Tensor.from_numpy(x.copy()).requires_grad_()
+        direction = rng.standard_normal(shape)
+        (theirs(their_x) * torch.tensor(direction)).sum().backward()
+        (ours(our_x) * Tensor.from_numpy(direction)).sum().backward()
+        np.testing.assert_allclose(ours(our_x).data, theirs(their_x).detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(our_x.grad.data, their_x.grad.numpy(), rtol=1e-10, atol=1e-12)
+        for (name, mine), (_, their) in zip(ours.named_parameters(), theirs.named_parameters()):
+            np.testing.assert_allclose(mine.grad.data, their.grad.numpy(), rtol=1e-10, err_msg=name)
+    for key, value in theirs.state_dict().items():
+        np.testing.assert_allclose(ours.state_dict()[key].numpy(), value.numpy(), rtol=1e-12, err_msg=key)
+
+
+def test_rms_norm_gradient_by_finite_differences() -> None:
+    rng = np.random.default_rng(13)
+    x, weight = Tensor.from_numpy(rng.standard_normal((3, 4))).requires_grad_(), Tensor.from_numpy(rng.standard_normal(4)).requires_grad_()
+    gradcheck(lambda value, w: F.rms_norm(value, (4,), w, 1e-6), x, weight)
+    with pytest.raises(RuntimeError, match="normalized_shape"):
+        nn.RMSNorm(4)(tg.ones(2, 5))
+
+
+@pytest.mark.parametrize("name", ["cosine_similarity", "pairwise_distance"])
+@pytest.mark.parametrize("shapes, options", [(((4, 3), (4, 3)), {}), (((4, 3), (3,)), {"eps": 0.5}), (((2, 3, 4), (2, 3, 4)), {"keepdim": True})])
+def test_distances_match_torch(name: str, shapes: tuple, options: dict) -> None:
+    torch = pytest.importorskip("torch")
+    if name == "cosine_similarity":
+        options = {"dim": -1, **{key: value for key, value in options.items() if key == "eps"}}
+    rng = np.random.default_rng(14)
+    a, b = rng.standard_normal(shapes[0]), rng.standard_normal(shapes[1])
+    a[0] = 0  # a zero vector: the eps guard
+    their_inputs = [torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)]
+    our_inputs = [Tensor.from_numpy(a.copy()).requires_grad_(), Tensor.from_numpy(b.copy()).requires_grad_()]
+    theirs, ours = getattr(torch.nn.functional, name)(*their_inputs, **options), getattr(F, name)(*our_inputs, **options)
+    theirs.sum().backward(), ours.sum().backward()
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12, atol=1e-15)
+    for mine, their in zip(our_inputs, their_inputs):
+        np.testing.assert_allclose(mine.grad.data, their.grad.numpy(), rtol=1e-10, atol=1e-12)
+    module = {"cosine_similarity": nn.CosineSimilarity, "pairwise_distance": nn.PairwiseDistance}[name]
+    assert repr(module()) == repr({"cosine_similarity": torch.nn.CosineSimilarity, "pairwise_distance": torch.nn.PairwiseDistance}[name]())
+    b[...] += 0.5  # finite differences away from the zero vector's kink
+    gradcheck(lambda u, v: getattr(F, name)(u, v, **options), Tensor.from_numpy(a[1:].copy()).requires_grad_(),
+              Tensor.from_numpy((b[1:] if b.ndim == a.ndim else b).copy()).requires_grad_())
+
+
+def test_dropout2d_reads_other_ranks_as_torch_with_its_warning() -> None:
+    with pytest.warns(UserWarning, match="Received a 5-D input to dropout2d"):
+        dropped = F.dropout2d(tg.ones(2, 3, 2, 2, 2), 0.5)
+    per_channel = dropped.numpy().reshape(6, 8)
+    assert np.all(per_channel.std(1) == 0)  # whole (sample, channel) blocks kept or zeroed
+    with pytest.warns(UserWarning, match="Received a 2-D input"):
+        assert F.dropout2d(tg.ones(3, 4), 0.5).shape == (3, 4)

@@ -97,6 +97,8 @@ from .attention import scaled_dot_product_attention  # noqa: E402
 from .embedding import embedding  # noqa: E402
 from .normalization import batch_norm, group_norm, layer_norm, normalize  # noqa: E402
 from .instance_norm import instance_norm  # noqa: E402
+from .rms_norm import rms_norm  # noqa: E402
+from .distance import cosine_similarity, pairwise_distance  # noqa: E402
 from .conv_functional import *  # noqa: E402,F401,F403  (the conv family: its __all__)
 from .pooling_functional import *  # noqa: E402,F401,F403  (the pooling family: its __all__)
 from .upsampling_functional import *  # noqa: E402,F401,F403  (interpolate: its __all__)

@@ -190,6 +190,14 @@ class BatchNorm2d(_BatchNorm):
             raise ShapeError(f"expected 4D input (got {input.ndim}D input)")
 
 
+class BatchNorm3d(_BatchNorm):
+    """Batch normalization of (N, C, D, H, W) inputs, one μ and σ² per channel C."""
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.ndim != 5:
+            raise ShapeError(f"expected 5D input (got {input.ndim}D input)")
+
+
 class LayerNorm(Module):
     """Normalize each sample over its last dims (normalized_shape); γ and β have that shape."""
 
