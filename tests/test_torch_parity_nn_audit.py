@@ -10,6 +10,7 @@ import copy
 import inspect
 import warnings
 from collections import OrderedDict
+from typing import Any
 
 import numpy as np
 import pytest
@@ -556,3 +557,38 @@ def test_dropout2d_reads_other_ranks_as_torch_with_its_warning() -> None:
     assert np.all(per_channel.std(1) == 0)  # whole (sample, channel) blocks kept or zeroed
     with pytest.warns(UserWarning, match="Received a 2-D input"):
         assert F.dropout2d(tg.ones(3, 4), 0.5).shape == (3, 4)
+
+
+# ---- max unpooling (already here; its bad-index error is now also torch's RuntimeError) ------
+@pytest.mark.parametrize("shape, kernel, stride, padding, output_size", [
+    ((2, 3, 6, 8), 2, None, 0, None), ((1, 2, 7, 7), 3, 2, 1, None), ((1, 2, 7, 7), 2, 2, 0, (7, 7)),
+    ((3, 6, 8), 2, None, 0, None), ((1, 2, 7, 7), 2, 2, 0, [1, 2, 7, 7])])
+def test_max_unpool2d_matches_torch(shape: tuple, kernel: int, stride: int | None, padding: int, output_size: Any) -> None:
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(15).standard_normal(shape)
+    results = []
+    for library, tensor in ((torch, torch.tensor), (tg, Tensor.from_numpy)):
+        pooled, indices = library.nn.functional.max_pool2d(tensor(x.copy()), kernel, stride, padding, return_indices=True)
+        pooled = pooled.detach().requires_grad_()
+        layer = library.nn.MaxUnpool2d(kernel, stride, padding)
+        output = layer(pooled, indices, output_size=output_size)
+        (output * tensor(np.arange(output.numel(), dtype=np.float64).reshape(tuple(output.shape)))).sum().backward()
+        results.append((output.detach().numpy(), pooled.grad.numpy(), repr(layer)))
+    np.testing.assert_array_equal(results[1][0], results[0][0])
+    np.testing.assert_array_equal(results[1][1], results[0][1])
+    assert results[1][2] == results[0][2]
+
+
+def test_max_unpool_gradient_by_finite_differences_and_errors() -> None:
+    x = Tensor.from_numpy(np.random.default_rng(16).standard_normal((1, 2, 8)))
+    pooled, indices = F.max_pool1d(x, 2, return_indices=True)
+    gradcheck(lambda value: F.max_unpool1d(value, indices, 2), pooled.detach().requires_grad_())
+    with pytest.raises(RuntimeError, match="invalid max index"):
+        F.max_unpool1d(pooled, indices + 100, 2)
+
+
+def test_load_state_dict_takes_torch_parameters_that_require_grad() -> None:
+    torch = pytest.importorskip("torch")
+    theirs, ours = small_net(torch.nn), small_net(nn)
+    ours.load_state_dict(theirs.state_dict(keep_vars=True))  # Parameters, requires_grad=True
+    np.testing.assert_array_equal(ours[0].weight.data, theirs[0].weight.detach().numpy())

@@ -199,7 +199,9 @@ def _as_array(value: Any) -> np.ndarray | None:
     """A state_dict value as an array (no copy where possible), or None if it is not one."""
     if isinstance(value, Tensor):
         return value.data
+    if hasattr(value, "detach") and hasattr(value, "numpy"):
+        value = value.detach()  # a torch tensor, perhaps a Parameter (numpy() refuses one that requires grad)
     try:
         return np.asarray(value)
-    except (ValueError, TypeError, RuntimeError):  # ragged lists; a torch tensor that requires grad
+    except (ValueError, TypeError, RuntimeError):  # ragged lists
         return None
