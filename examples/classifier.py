@@ -281,7 +281,7 @@ def run(args: argparse.Namespace, build_model: Callable[[Any], Any], build_torch
     tg.manual_seed(args.seed)
     train, test, _ = load_data(args)
     model = build_model(nn)
-    initial_state = model.state_dict()
+    initial_state = {name: np.array(value) for name, value in model.state_dict().items()}  # copies: state_dict's values share the model's arrays
     optimizer = make_optimizer(args, model.parameters(), optim)
     scheduler = make_scheduler(args, optimizer, optim, steps_per_epoch(train, args))
     print(f"model: {model}")

@@ -60,7 +60,7 @@ def test_a_reassigned_buffer_stays_a_buffer_and_load_state_dict_fills_it() -> No
     fresh = normalizer_net(nn, tg)
     assert fresh.load_state_dict(state) == ([], [])
     assert fresh[1].running_mean.tolist() == [1.0, 2.0, 3.0]
-    with pytest.raises(RuntimeError, match="size mismatch for '1.running_mean': this module's buffer has shape"):
+    with pytest.raises(RuntimeError, match="size mismatch for 1.running_mean: copying a param with shape \\(4,\\)"):
         fresh.load_state_dict({**state, "1.running_mean": np.zeros(4)})
     with pytest.raises(TypeError, match="cannot assign 'int' as buffer 'running_mean'"):
         fresh[1].running_mean = 3
@@ -102,7 +102,7 @@ def test_load_state_dict_returns_torchs_named_tuple() -> None:
     del state["1.steps"]
     result = model.load_state_dict({**state, "extra": np.zeros(1)}, strict=False)
     assert result.missing_keys == ["1.steps"] and result.unexpected_keys == ["extra"]
-    with pytest.raises(RuntimeError, match="missing key\\(s\\) in state_dict: '1.steps'"):
+    with pytest.raises(RuntimeError, match='Missing key\\(s\\) in state_dict: "1.steps"'):
         model.load_state_dict(state)
 
 
@@ -112,7 +112,7 @@ def test_buffers_move_to_torch_and_back() -> None:
     ours[1].running_mean.data[...] = [0.5, 1.5, 2.5]
     theirs = normalizer_net(torch.nn, torch)
     assert list(theirs.state_dict()) == list(ours.state_dict())
-    theirs.load_state_dict({name: torch.from_numpy(value) for name, value in ours.state_dict().items()})
+    theirs.load_state_dict({name: torch.from_numpy(value.numpy()) for name, value in ours.state_dict().items()})
     back = normalizer_net(nn, tg)
     back.load_state_dict({name: value.numpy() for name, value in theirs.state_dict().items()})
     for name, value in ours.state_dict().items():

@@ -81,8 +81,8 @@ def test_errors_name_the_problem():
         nn.LayerNorm(4)(tg.randn(2, 3))
     with pytest.raises(ValueError, match="divisible"):
         nn.GroupNorm(3, 4)
-    with pytest.raises(NotImplementedError, match="max_norm"):
-        nn.Embedding(4, 2, max_norm=1.0)
+    with pytest.raises(ValueError, match="Padding_idx must be within num_embeddings"):
+        nn.Embedding(4, 2, padding_idx=4)
     with pytest.raises(TypeError, match="integer"):
         F.embedding(tg.tensor([0.0]), tg.randn(4, 2))
     with pytest.raises(IndexError, match="out of range"):

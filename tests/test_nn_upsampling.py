@@ -98,7 +98,7 @@ def test_upsample_modules_and_their_reprs_are_torchs():
 @pytest.mark.parametrize(
     "call, error, message",
     [
-        (lambda x: F.interpolate(x, scale_factor=2, mode="bicubic"), NotImplementedError, "torch's mode 'bicubic' is not supported here"),
+        (lambda x: F.interpolate(x, scale_factor=2, mode="trilinear"), NotImplementedError, "torch's mode 'trilinear' is not supported here"),
         (lambda x: F.interpolate(x, scale_factor=2, mode="cubic"), NotImplementedError, "mode 'cubic' is not supported here; the supported modes are"),
         (lambda x: F.interpolate(x, size=3, mode="linear"), NotImplementedError, "got 4D input of shape (1, 1, 4, 4), but linear mode needs 3D input"),
         (lambda x: F.interpolate(x[0], size=3, mode="bilinear"), NotImplementedError, "got 3D input of shape (1, 4, 4), but bilinear mode needs 4D input"),

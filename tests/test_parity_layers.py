@@ -127,7 +127,7 @@ def test_embedding_with_a_padding_row_agrees():
 
 def test_batch_norm_in_training_mode_agrees_and_keeps_its_running_statistics():
     model = nn.Sequential(nn.Conv2d(2, 3, 3), nn.BatchNorm2d(3), nn.ReLU()).double()
-    before = model.state_dict()
+    before = {name: value.clone() for name, value in model.state_dict().items()}  # a snapshot, not views
     report = compare_with_torch(model, images(4, 2, 5, 5), **TOLERANCES)
     assert report.ok, str(report)
     after = model.state_dict()

@@ -150,7 +150,7 @@ def test_the_recipe_takes_torchs_steps_in_float64() -> None:
     tg.manual_seed(0)
     ours = resnet.build_model(nn, WIDTHS).double()
     theirs = resnet.build_model(torch.nn, WIDTHS).double()
-    theirs.load_state_dict({name: torch.from_numpy(value) for name, value in ours.state_dict().items()})
+    theirs.load_state_dict({name: torch.from_numpy(value.numpy()) for name, value in ours.state_dict().items()})
     our_recipe, their_recipe = recipe(optim, ours, len(batches)), recipe(torch.optim, theirs, len(batches))
     with one_thread():
         for images, labels in batches:

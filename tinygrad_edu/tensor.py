@@ -102,6 +102,19 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
             raise ShapeError(f"Boolean value of Tensor with {count} is ambiguous (shape {self.shape}): reduce it with .any() or .all()")
         return bool(self.item())
 
+    def __float__(self) -> float:
+        """float(t) of a one-element tensor, as torch (`float(loss)`)."""
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        """A one-element integer tensor used as an index (`range(t)`, `[...][t]`), as torch."""
+        if self.data.dtype.kind not in "biu":
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
     def __iter__(self) -> Iterator[Tensor]:
         return (self[i] for i in range(len(self)))
 

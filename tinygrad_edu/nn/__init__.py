@@ -2,8 +2,8 @@
 from . import functional, init
 from . import utils
 from .activation import (
-    CELU, ELU, GELU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid, Mish, ReLU, ReLU6,
-    Sigmoid, SiLU, Softplus, Softsign, Tanh, Threshold,
+    CELU, ELU, GELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid, Mish, PReLU,
+    ReLU, ReLU6, Sigmoid, SiLU, Softplus, Softshrink, Softsign, Tanh, Tanhshrink, Threshold,
 )
 from .channel_dropout import Dropout1d, Dropout2d
 from .container import ModuleDict, ModuleList, Sequential
@@ -18,14 +18,17 @@ from .loss import (
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss,
 )
 from .module import Module
-from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from .distance import CosineSimilarity, PairwiseDistance
+from .instance_norm import InstanceNorm1d, InstanceNorm2d
+from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm
+from .rms_norm import RMSNorm
 from .parameter import Parameter
 from .parameter_containers import ParameterDict, ParameterList
 from .pooling import *  # noqa: F401,F403  (the pooling layers: its __all__)
 from .random import manual_seed
 from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .shape_layers import Identity, Unflatten
-from .softmax_modules import LogSoftmax, Softmax, Softmin
+from .softmax_modules import LogSoftmax, Softmax, Softmax2d, Softmin
 from .transformer import TransformerEncoder, TransformerEncoderLayer
 
 __all__ = [
@@ -37,11 +40,16 @@ __all__ = [
     "utils", "Identity", "Unflatten", "Dropout1d", "Dropout2d",
     "LeakyReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish", "Softplus", "Softsign", "Hardtanh", "ReLU6",
     "Hardsigmoid", "Hardswish", "LogSigmoid", "Softmax", "LogSoftmax", "Softmin", "Threshold",
+    "PReLU", "GLU", "Hardshrink", "Softshrink", "Tanhshrink", "Softmax2d",
     "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
     "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss",
-    "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Embedding",
+    "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Embedding", "InstanceNorm1d", "InstanceNorm2d",
+    "BatchNorm3d", "RMSNorm", "CosineSimilarity", "PairwiseDistance",
     "RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU",
 ]
 __all__ += conv.__all__ + pooling.__all__
+from . import padding  # noqa: E402
+from .padding import *  # noqa: E402,F401,F403  (ZeroPad2d and the other padding layers: its __all__)
+__all__ += padding.__all__
 from .upsampling import *  # noqa: E402,F401,F403  (Upsample and its spellings: its __all__)
 __all__ += upsampling.__all__  # noqa: F405

@@ -8,10 +8,16 @@ same; the input tensor is not overwritten).
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
+import numpy as np
+
+from ..devices import cpu_device
+from ..dtypes import get_default_dtype, to_dtype
 from ..tensor import Tensor
 from . import activation_functions as A
 from .module import Module
+from .parameter import Parameter
 
 
 def _inplace_repr(inplace: bool) -> str:
@@ -213,3 +219,65 @@ class Threshold(Module):
 
     def extra_repr(self) -> str:
         return f"threshold={self.threshold}, value={self.value}{_inplace_repr(self.inplace)}"
+
+
+class Hardshrink(Module):
+    """Y = X where |X| > λ, 0 elsewhere."""
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input: Tensor) -> Tensor:
+        return A.hardshrink(input, self.lambd)
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
+
+
+class Softshrink(Hardshrink):
+    """Y = X − λ above λ, X + λ below −λ, 0 between."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return A.softshrink(input, self.lambd)
+
+
+class Tanhshrink(Module):
+    """Y = X − tanh X."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return A.tanhshrink(input)
+
+
+class GLU(Module):
+    """The gated linear unit along dim: halves A, B of X, Y = A ⊙ σ(B)."""
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return A.glu(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class PReLU(Module):
+    """Y = X for X > 0, a X otherwise, the slope a learned: one for all channels
+    (num_parameters=1) or one per channel (dim 1), starting at `init`."""
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        cpu_device(device)
+        self.num_parameters, self.init = num_parameters, init
+        self.weight = Parameter(np.full(num_parameters, init), dtype=get_default_dtype() if dtype is None else to_dtype(dtype))
+
+    def reset_parameters(self) -> None:
+        self.weight.data[...] = self.init
+
+    def forward(self, input: Tensor) -> Tensor:
+        return A.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"

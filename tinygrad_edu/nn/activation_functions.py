@@ -14,6 +14,7 @@ same tensor values, returned as a new tensor (the input is left unchanged).
 from __future__ import annotations
 
 import math
+import warnings
 
 from ..api.elementwise import where
 from ..tensor import Tensor
@@ -112,8 +113,12 @@ def logsigmoid(input: Tensor) -> Tensor:
     return -_stable_softplus(-input)
 
 
-def _implicit_softmax_dim(ndim: int) -> int:
-    # torch's legacy rule for softmax without dim: the batch is dim 0 of a 2-D or 4-D input.
+def _implicit_softmax_dim(ndim: int, name: str = "softmax") -> int:
+    """torch's legacy rule for a softmax given no dim, with torch's deprecation warning: the
+    batch is dim 0 of a 2-D or 4-D input, so the classes are dim 1; 0-, 1- and 3-D inputs
+    use dim 0."""
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. "
+                  "Change the call to include dim=X as an argument.", UserWarning, stacklevel=3)
     return 0 if ndim in (0, 1, 3) else 1
 
 
@@ -121,9 +126,80 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: 
     """Y = softmax(−X) along dim."""
     if dtype is not None:
         input = input.to(dtype)
-    return (-input).softmax(_implicit_softmax_dim(input.ndim) if dim is None else dim)
+    return (-input).softmax(_implicit_softmax_dim(input.ndim, "softmin") if dim is None else dim)
 
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """Y = X where X > threshold, `value` elsewhere."""
     return where(input > threshold, input, value)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """Y = X where |X| > λ, 0 elsewhere."""
+    return where(input.abs() > lambd, input, 0.0)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """Y = X − λ above λ, X + λ below −λ, 0 between: X shrunk towards 0 by λ."""
+    if lambd < 0:
+        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
+    return where(input > lambd, input - lambd, where(input < -lambd, input + lambd, 0.0))
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """Y = X − tanh X."""
+    return input - input.tanh()
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """The gated linear unit: X split in halves A, B along dim, Y = A ⊙ σ(B)."""
+    size = input.shape[dim]
+    if size % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {dim % input.ndim} is size {size}")
+    first, second = input.chunk(2, dim)
+    return first * second.sigmoid()
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """Y = X for X > 0, a ⊙ X otherwise, with a learned slope a per channel (dim 1), or one
+    slope for all (weight of one element)."""
+    if weight.numel() != 1:
+        if input.ndim < 2 or input.shape[1] != weight.numel():
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                               f"{weight.numel()} and channel size = {input.shape[1] if input.ndim >= 2 else 1}.")
+        weight = weight.reshape((1, -1) + (1,) * (input.ndim - 2))
+    return where(input > 0, input, input * weight)
+
+
+# torch's in-place functional forms (F.relu_, ...): the tensor itself is overwritten and
+# returned, with torch's rules for in-place ops (api/inplace.py: refused on a leaf that
+# requires grad outside no_grad, recorded in the graph on a computed tensor).
+def relu_(input: Tensor) -> Tensor:
+    return input.relu_()
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return input._apply_inplace("elu_", lambda base: elu(base, alpha))
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return input._apply_inplace("celu_", lambda base: celu(base, alpha))
+
+
+def selu_(input: Tensor) -> Tensor:
+    return input._apply_inplace("selu_", selu)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return input._apply_inplace("leaky_relu_", lambda base: leaky_relu(base, negative_slope))
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    return input._apply_inplace("hardtanh_", lambda base: hardtanh(base, min_val, max_val))
+
+
+_threshold = threshold  # threshold_'s argument takes the function's name (torch's spelling)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    return input._apply_inplace("threshold_", lambda base: _threshold(base, threshold, value))

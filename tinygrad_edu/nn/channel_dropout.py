@@ -12,6 +12,8 @@ the generator `tg.manual_seed` seeds.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..ops.dropout import check_probability
@@ -44,7 +46,15 @@ def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Channel dropout of (N, C, H, W) or (C, H, W) inputs (inplace=True computes out of
     place). A 3-D input is read as (C, H, W); torch currently reads it as (N, C, L), with a
-    warning."""
+    warning. Other inputs of at least 2 dims are read as (N, C, ...) with torch's deprecation
+    warning (a 2-D input: elementwise dropout)."""
+    if input.ndim >= 2 and input.ndim not in (3, 4):
+        warnings.warn(f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is deprecated and will result "
+                      "in an error in a future release. To retain the behavior and silence this warning, please use "
+                      "dropout instead. Note that dropout2d exists to provide channel-wise dropout on inputs with 2 "
+                      "spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 3D or 4D inputs).",
+                      UserWarning, stacklevel=2)
+        return _channel_dropout(input, p, training, input.ndim, "dropout2d")
     return _channel_dropout(input, p, training, 4, "dropout2d")
 
 

@@ -124,6 +124,21 @@ class Sequential(_Indexed):
             raise TypeError(f"add operator supports only objects of Sequential class, but {type(other).__name__} is given")
         return Sequential(*self, *other)
 
+    def __iadd__(self, other: Sequential) -> Sequential:
+        if not isinstance(other, Sequential):
+            raise TypeError(f"add operator supports only objects of Sequential class, but {type(other).__name__} is given")
+        return self.extend(list(other))  # type: ignore[return-value]
+
+    def __mul__(self, repeats: int) -> Sequential:
+        """The modules `repeats` times over: the same objects, so the copies share parameters (torch's)."""
+        if not isinstance(repeats, int) or isinstance(repeats, bool):
+            raise TypeError(f"unsupported operand type(s) for *: 'Sequential' and '{type(repeats).__name__}'")
+        if repeats <= 0:
+            raise ValueError(f"Non-positive multiplication factor {repeats} for Sequential")
+        return Sequential(*(list(self) * repeats))
+
+    __rmul__ = __mul__
+
 
 class ModuleList(_Indexed):
     """A list of modules whose parameters the owner registers: `nn.ModuleList([Block() for _ in
@@ -213,7 +228,7 @@ class ModuleDict(Module):
             del self[key]
 
     def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
-        pairs = modules.items() if isinstance(modules, Mapping) else modules
+        pairs = modules.items() if isinstance(modules, (Mapping, ModuleDict)) else modules
         for pair in pairs:
             key, module = pair
             self[key] = module

@@ -44,12 +44,14 @@ def sigmoid(input: Tensor) -> Tensor:
     return input.sigmoid()
 
 
-def softmax(input: Tensor, dim: int = -1, dtype: Any = None) -> Tensor:
-    return input.softmax(dim, dtype)
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    """e^(X_i) / Σ_j e^(X_j) along dim; dim=None is torch's deprecated implicit choice (it warns)."""
+    return input.softmax(_implicit_softmax_dim(input.ndim) if dim is None else dim, dtype)
 
 
-def log_softmax(input: Tensor, dim: int = -1, dtype: Any = None) -> Tensor:
-    return input.log_softmax(dim, dtype)
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    """X_i − log Σ_j e^(X_j) along dim; dim=None as softmax's."""
+    return input.log_softmax(_implicit_softmax_dim(input.ndim, "log_softmax") if dim is None else dim, dtype)
 
 
 def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
@@ -80,10 +82,12 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 
 
 # Activations, losses and channel dropout (issue 10), defined in their own files.
+from .activation_functions import _implicit_softmax_dim  # noqa: E402
 from .activation_functions import (  # noqa: E402
-    celu, elu, gelu, hardsigmoid, hardswish, hardtanh, leaky_relu, logsigmoid, mish, relu6, selu, silu,
-    softmin, softplus, softsign, threshold,
+    celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, leaky_relu, logsigmoid, mish, prelu, relu6,
+    selu, silu, softmin, softplus, softshrink, softsign, tanhshrink, threshold,
 )
+from .activation_functions import celu_, elu_, hardtanh_, leaky_relu_, relu_, selu_, threshold_  # noqa: E402
 from .channel_dropout import dropout1d, dropout2d  # noqa: E402
 from .classification_losses import (  # noqa: E402
     binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, nll_loss,
@@ -92,6 +96,9 @@ from .regression_losses import huber_loss, kl_div, l1_loss, smooth_l1_loss  # no
 from .attention import scaled_dot_product_attention  # noqa: E402
 from .embedding import embedding  # noqa: E402
 from .normalization import batch_norm, group_norm, layer_norm, normalize  # noqa: E402
+from .instance_norm import instance_norm  # noqa: E402
+from .rms_norm import rms_norm  # noqa: E402
+from .distance import cosine_similarity, pairwise_distance  # noqa: E402
 from .conv_functional import *  # noqa: E402,F401,F403  (the conv family: its __all__)
 from .pooling_functional import *  # noqa: E402,F401,F403  (the pooling family: its __all__)
 from .upsampling_functional import *  # noqa: E402,F401,F403  (interpolate: its __all__)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
+from ..devices import cpu_device
+from ..dtypes import get_default_dtype, to_dtype
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -25,12 +28,14 @@ class Linear(Module):
     W ~ U(−1/√in, 1/√in) and B ~ U(−1/√in, 1/√in), as torch.nn.Linear.
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, device: Any = None, dtype: Any = None):
         super().__init__()
         self.in_features = check_positive(in_features, "in_features", "Linear")
         self.out_features = check_positive(out_features, "out_features", "Linear")
-        self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype=np.float32))
-        self.bias = Parameter(np.empty(self.out_features, dtype=np.float32)) if bias else None
+        cpu_device(device)  # torch's factory arguments: the CPU, and the default float dtype unless given
+        dtype = get_default_dtype() if dtype is None else to_dtype(dtype)
+        self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype=dtype), dtype=dtype)
+        self.bias = Parameter(np.empty(self.out_features, dtype=dtype), dtype=dtype) if bias else None
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

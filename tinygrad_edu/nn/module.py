@@ -13,7 +13,7 @@ walking the attributes in the order they were assigned:
             return self.fc2(self.fc1(x).tanh())
 
 Names, order and shapes follow PyTorch, so a `state_dict()` loads into the same architecture
-built with torch.nn (after torch.from_numpy on each value), and back.
+built with torch.nn (after torch.from_numpy(value.numpy()) on each value), and back.
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from ..dtypes import float16, float32, float64, is_floating, to_dtype
 from ..tensor import Tensor
 from .hooks import ModuleHooks
 from .module_state import IncompatibleKeys, ModuleState
+from .module_views import ModuleView
 from .parameter import Parameter
 
 __all__ = ["Module", "IncompatibleKeys"]
@@ -66,6 +67,19 @@ class Module(ModuleHooks, ModuleState):
         return self._call_with_hooks(args, kwargs)
 
     # ---- what the module holds -----------------------------------------------------------
+    @property
+    def _parameters(self) -> ModuleView:
+        """torch's registry of this module's own parameters (a live view: nn/module_views.py)."""
+        return ModuleView(self, "parameters")
+
+    @property
+    def _buffers(self) -> ModuleView:
+        return ModuleView(self, "buffers")
+
+    @property
+    def _modules(self) -> ModuleView:
+        return ModuleView(self, "modules")
+
     def named_children(self) -> Iterator[tuple[str, Module]]:
         """The direct sub-modules, in assignment order."""
         for name, value in vars(self).items():
@@ -105,7 +119,7 @@ class Module(ModuleHooks, ModuleState):
         """("fc1.weight", Parameter) pairs: each module's own parameters, then its children's,
         depth first, as torch. A parameter shared by two modules is listed once."""
         seen: set[int] = set()
-        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
         for module_name, module in modules:
             for name, parameter in module._own_parameters():
                 if not remove_duplicate or id(parameter) not in seen:
@@ -128,6 +142,21 @@ class Module(ModuleHooks, ModuleState):
             walked.append(name)
             module = child
         return module
+
+    def set_submodule(self, target: str, module: Module, strict: bool = False) -> None:
+        """Put `module` at a dotted path ("encoder.0"), replacing a submodule there or (unless
+        strict) adding it, as torch; never over an attribute that is not a module."""
+        if not target:
+            raise ValueError("Cannot set the submodule without a target name!")
+        if not isinstance(module, Module):
+            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
+        parent_path, _, name = target.rpartition(".")
+        parent = self.get_submodule(parent_path)
+        if strict and not hasattr(parent, name):
+            raise AttributeError(f"{parent._get_name()} has no attribute `{name}`")
+        if hasattr(parent, name) and not isinstance(getattr(parent, name), Module):
+            raise AttributeError(f"`{name}` is not an nn.Module")
+        setattr(parent, name, module)
 
     def get_parameter(self, target: str) -> Parameter:
         """The parameter at a dotted path ("encoder.0.weight"), as torch."""
@@ -206,6 +235,20 @@ class Module(ModuleHooks, ModuleState):
     def cpu(self) -> Module:
         return self
 
+    def to_empty(self, *, device: Any = None, recurse: bool = True) -> Module:
+        """torch moves storage-less (meta) parameters to `device`; here every array is already
+        on the CPU, so this checks the device and returns the module."""
+        cpu_device(device)
+        return self
+
+    def share_memory(self) -> Module:
+        """torch moves the storage to shared memory for multiprocessing; numpy arrays stay where
+        they are, so this returns the module unchanged."""
+        return self
+
+    def compile(self, *args: Any, **kwargs: Any) -> None:
+        """torch.compile's in-place form. There is no compiler here: the module runs as it is."""
+
     def cuda(self, device: Any = None) -> Module:
         """Always a CPUOnlyError: tinygrad_edu has no GPU."""
         cpu_device("cuda" if device is None else device)
@@ -229,6 +272,10 @@ class Module(ModuleHooks, ModuleState):
         """The text between the parentheses of this module's repr (its settings)."""
         return ""
 
+    def _get_name(self) -> str:
+        """The class name repr starts with (torch's hook for wrappers to rename themselves)."""
+        return type(self).__name__
+
     def __repr__(self) -> str:
         """torch's layout: settings on one line, or one line per setting and child, each
         child's own repr indented by two spaces."""
@@ -236,6 +283,6 @@ class Module(ModuleHooks, ModuleState):
         extra_lines = extra.split("\n") if extra else []
         children = [f"({name}): {child!r}".replace("\n", "\n  ") for name, child in self.named_children()]
         if not children and len(extra_lines) <= 1:
-            return f"{type(self).__name__}({extra})"
-        return f"{type(self).__name__}(\n  " + "\n  ".join(extra_lines + children) + "\n)"
+            return f"{self._get_name()}({extra})"
+        return f"{self._get_name()}(\n  " + "\n  ".join(extra_lines + children) + "\n)"
 

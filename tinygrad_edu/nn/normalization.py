@@ -24,6 +24,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..devices import cpu_device
+from ..dtypes import get_default_dtype, to_dtype
 from ..errors import ShapeError
 from ..ops.batch_norm import BatchNormTraining
 from ..ops.standardise import Standardise
@@ -31,6 +33,13 @@ from ..tensor import Tensor
 from .linear import check_positive
 from .module import Module
 from .parameter import Parameter
+
+
+def _factory_dtype(device: Any, dtype: Any) -> np.dtype:
+    """torch's factory arguments of a layer: the device must be the CPU; the dtype defaults to
+    the default float dtype."""
+    cpu_device(device)
+    return get_default_dtype() if dtype is None else to_dtype(dtype)
 
 
 def _standardise(input: Tensor, dims: tuple[int, ...], eps: float) -> Tensor:
@@ -104,15 +113,25 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -
     return input / input.norm(p, dim, keepdim=True).clamp(min=eps)
 
 
+def _reset_affine(weight: Tensor | None, bias: Tensor | None) -> None:
+    """A normalization layer's γ back to 1 and β to 0 (torch's reset_parameters)."""
+    if weight is not None:
+        weight.data[...] = 1
+    if bias is not None:
+        bias.data[...] = 0
+
+
 class _BatchNorm(Module):
     """Shared by BatchNorm1d and BatchNorm2d; they differ only in the input shapes they accept."""
 
+    _optional_state = ("num_batches_tracked",)  # absent from old state_dicts: kept, as torch
+
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True, dtype: Any = None, *, bias: bool = True):
+                 track_running_stats: bool = True, device: Any = None, dtype: Any = None, *, bias: bool = True):
         super().__init__()
         self.num_features = check_positive(num_features, "num_features", type(self).__name__)
         self.eps, self.momentum, self.affine, self.track_running_stats = eps, momentum, affine, track_running_stats
-        dtype = dtype or np.float32
+        dtype = _factory_dtype(device, dtype)
         self.weight = Parameter(np.ones(self.num_features), dtype=dtype) if affine else None
         self.bias = Parameter(np.zeros(self.num_features), dtype=dtype) if affine and bias else None
         if track_running_stats:
@@ -132,10 +151,7 @@ class _BatchNorm(Module):
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
-        if self.weight is not None:
-            self.weight.data[...] = 1
-        if self.bias is not None:
-            self.bias.data[...] = 0
+        _reset_affine(self.weight, self.bias)
 
     def _check_input_dim(self, input: Tensor) -> None:
         raise NotImplementedError
@@ -174,17 +190,29 @@ class BatchNorm2d(_BatchNorm):
             raise ShapeError(f"expected 4D input (got {input.ndim}D input)")
 
 
+class BatchNorm3d(_BatchNorm):
+    """Batch normalization of (N, C, D, H, W) inputs, one μ and σ² per channel C."""
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.ndim != 5:
+            raise ShapeError(f"expected 5D input (got {input.ndim}D input)")
+
+
 class LayerNorm(Module):
     """Normalize each sample over its last dims (normalized_shape); γ and β have that shape."""
 
     def __init__(self, normalized_shape: int | Sequence[int], eps: float = 1e-5, elementwise_affine: bool = True,
-                 bias: bool = True, dtype: Any = None):
+                 bias: bool = True, device: Any = None, dtype: Any = None):
         super().__init__()
         self.normalized_shape = _last_dims(normalized_shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
-        dtype = dtype or np.float32
+        dtype = _factory_dtype(device, dtype)
         self.weight = Parameter(np.ones(self.normalized_shape), dtype=dtype) if elementwise_affine else None
         self.bias = Parameter(np.zeros(self.normalized_shape), dtype=dtype) if elementwise_affine and bias else None
+
+    def reset_parameters(self) -> None:
+        """γ = 1, β = 0, as at construction."""
+        _reset_affine(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
         return layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -196,17 +224,21 @@ class LayerNorm(Module):
 class GroupNorm(Module):
     """Normalize each group of num_channels // num_groups channels of each sample; γ, β per channel."""
 
-    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True, dtype: Any = None, *,
-                 bias: bool = True):
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True, device: Any = None,
+                 dtype: Any = None, *, bias: bool = True):
         super().__init__()
         self.num_groups = check_positive(num_groups, "num_groups", "GroupNorm")
         self.num_channels = check_positive(num_channels, "num_channels", "GroupNorm")
         if self.num_channels % self.num_groups:
             raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
         self.eps, self.affine = eps, affine
-        dtype = dtype or np.float32
+        dtype = _factory_dtype(device, dtype)
         self.weight = Parameter(np.ones(self.num_channels), dtype=dtype) if affine else None
         self.bias = Parameter(np.zeros(self.num_channels), dtype=dtype) if affine and bias else None
+
+    def reset_parameters(self) -> None:
+        """γ = 1, β = 0, as at construction."""
+        _reset_affine(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
         return group_norm(input, self.num_groups, self.weight, self.bias, self.eps)

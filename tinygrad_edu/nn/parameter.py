@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .. import backend
 from ..tensor import Tensor
 
@@ -17,8 +19,12 @@ class Parameter(Tensor):
 
     __slots__ = ()
 
-    def __init__(self, data: Any, requires_grad: bool = True, dtype: Any = None):
-        super().__init__(data, requires_grad=requires_grad, dtype=dtype)
+    def __init__(self, data: Any = None, requires_grad: bool = True, dtype: Any = None):
+        # torch's Parameter() with no data is an empty tensor (filled in later, e.g. by assign);
+        # Parameter(tensor) keeps the tensor's dtype (a float64 tensor stays float64), as torch
+        if dtype is None and isinstance(data, Tensor):
+            dtype = data.data.dtype
+        super().__init__(np.empty(0) if data is None else data, requires_grad=requires_grad, dtype=dtype)
 
     def __repr__(self) -> str:
         return f"Parameter containing:\nTensor({backend.format_array(self.data)}, requires_grad={self.requires_grad})"

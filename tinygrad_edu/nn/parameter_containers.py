@@ -6,6 +6,7 @@ attributes named "0", "1", … (or by the keys), which is how Module finds param
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any, Iterable, Iterator, Mapping
 
 from ..tensor import Tensor
@@ -87,7 +88,9 @@ class ParameterList(Module):
 
 
 class ParameterDict(Module):
-    """A dict of Parameters, keys kept in insertion order: `nn.ParameterDict({"scale": ...})`."""
+    """A dict of Parameters: `nn.ParameterDict({"scale": ...})`. Keys keep the order given by an
+    OrderedDict, a ParameterDict or a list of pairs; a plain dict's keys are sorted, as torch's
+    (so its state_dict order does not depend on how the dict was built)."""
 
     def __init__(self, parameters: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None):
         super().__init__()
@@ -135,7 +138,12 @@ class ParameterDict(Module):
         return value
 
     def update(self, parameters: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
-        pairs = parameters.items() if isinstance(parameters, Mapping) else parameters
+        if isinstance(parameters, (OrderedDict, ParameterDict)):
+            pairs: Iterable[tuple[str, Any]] = parameters.items()
+        elif isinstance(parameters, Mapping):
+            pairs = sorted(parameters.items())
+        else:
+            pairs = parameters
         for key, value in pairs:
             self[key] = value
 

@@ -35,6 +35,11 @@ __all__ = [
 IntPair = int | tuple[int, int]
 
 
+class _InvalidIndexError(IndexError, RuntimeError):
+    """An index outside the output (an IndexError), where torch raises a RuntimeError: both
+    `except` clauses catch it."""
+
+
 def max_pool2d(input: Tensor, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0, dilation: IntPair = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
     """The maximum of each window of input; with return_indices, also where it lies (int64
     flat indices h·W + w into each input plane). stride defaults to kernel_size."""
@@ -153,7 +158,7 @@ def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: IntPair, stride: I
             raise ValueError(f"max_unpool2d: invalid output_size {tuple(output_size)} (dim {d} must be between {expected - s} and {expected + s}, exclusive)")
     plane = out_hw[0] * out_hw[1]
     if index.size and (index.min() < 0 or index.max() >= plane):
-        raise IndexError(f"max_unpool2d: found an invalid max index {index.max() if index.max() >= plane else index.min()} (output planes are {out_hw[0]}x{out_hw[1]})")
+        raise _InvalidIndexError(f"max_unpool2d: found an invalid max index {index.max() if index.max() >= plane else index.min()} (output planes are {out_hw[0]}x{out_hw[1]})")
     batch, channels = x.shape[:2]
     zeros = np.zeros((batch, channels, plane), dtype=x.dtype)
     at = (np.arange(batch)[:, None, None], np.arange(channels)[None, :, None], index.reshape(batch, channels, -1))

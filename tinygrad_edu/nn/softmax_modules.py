@@ -16,7 +16,7 @@ class _AlongDim(Module):
         self.dim = dim
 
     def _dim(self, input: Tensor) -> int:
-        return _implicit_softmax_dim(input.ndim) if self.dim is None else self.dim
+        return _implicit_softmax_dim(input.ndim, type(self).__name__.lower()) if self.dim is None else self.dim
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -41,3 +41,12 @@ class Softmin(_AlongDim):
 
     def forward(self, input: Tensor) -> Tensor:
         return softmin(input, self._dim(input))
+
+
+class Softmax2d(Module):
+    """Softmax over the channels (dim −3) at each position of a (N, C, H, W) or (C, H, W) input."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.ndim}D instead")
+        return input.softmax(-3)

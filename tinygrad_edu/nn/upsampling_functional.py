@@ -8,6 +8,8 @@ sizes and source-position formulas.
 Both are Y = A_h X A_wᵀ (ops/resampling.py), row a of A holding a single 1 (nearest) or the two
 weights (linear), so dE/dX = A_hᵀ dE/dY A_w, and the backward is matmuls too. (For nearest, a
 gather and its scatter-add backward ran 3x slower than the matmuls, at 28×28 → 56×56.)
+- "bicubic" (4-D): Keys' cubic convolution (A = −0.75) of the four input positions around the
+  source position, as torch's; also separable, Y = A_h X A_wᵀ.
 - "area": adaptive average pooling to the output size, as torch.
 pixel_shuffle / pixel_unshuffle trade channels for resolution (sub-pixel convolution's
 upsampling): a reshape, a permutation and a reshape, whose backward is their inverse.
@@ -19,14 +21,14 @@ import warnings
 from typing import Any, Sequence
 
 from ..errors import ShapeError
-from ..ops.resampling import linear_matrix, nearest_positions, selection_matrix, separable
+from ..ops.resampling import cubic_matrix, linear_matrix, nearest_positions, selection_matrix, separable
 from ..tensor import Tensor
 from .pooling_functional import adaptive_avg_pool2d
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "pixel_shuffle", "pixel_unshuffle"]
 
-SUPPORTED_MODES = {"nearest": (3, 4), "nearest-exact": (3, 4), "linear": (3,), "bilinear": (4,), "area": (3, 4)}
-TORCH_ONLY_MODES = ("bicubic", "trilinear", "lanczos")
+SUPPORTED_MODES = {"nearest": (3, 4), "nearest-exact": (3, 4), "linear": (3,), "bilinear": (4,), "bicubic": (4,), "area": (3, 4)}
+TORCH_ONLY_MODES = ("trilinear", "lanczos")
 
 
 def interpolate(input: Tensor, size: int | Sequence[int] | None = None, scale_factor: float | Sequence[float] | None = None, mode: str = "nearest", align_corners: bool | None = None, recompute_scale_factor: bool | None = None, antialias: bool = False) -> Tensor:
@@ -46,7 +48,8 @@ def interpolate(input: Tensor, size: int | Sequence[int] | None = None, scale_fa
     else:
         if input.dtype.kind != "f":
             raise NotImplementedError(f"interpolate: {mode} mode is not implemented for {input.dtype} input (as torch); convert it with .float()")
-        matrices = [linear_matrix(n, out, bool(align_corners), scale, input.dtype) for n, out, scale in zip(in_sizes, out_sizes, scales)]
+        weights = cubic_matrix if mode == "bicubic" else linear_matrix
+        matrices = [weights(n, out, bool(align_corners), scale, input.dtype) for n, out, scale in zip(in_sizes, out_sizes, scales)]
     return separable(input, *matrices) if spatial == 2 else separable(input, None, matrices[0])
 
 
@@ -112,8 +115,8 @@ def _check_mode(input: Tensor, mode: str, align_corners: bool | None, antialias:
     if input.ndim not in SUPPORTED_MODES[mode]:
         needs = " or ".join(f"{n}D" for n in SUPPORTED_MODES[mode])
         raise NotImplementedError(f"interpolate: got {input.ndim}D input of shape {tuple(input.shape)}, but {mode} mode needs {needs} input (N, C, ...)")
-    if align_corners is not None and mode not in ("linear", "bilinear"):
-        raise ValueError(f"interpolate: align_corners option can only be set with the interpolating modes: linear | bilinear (got mode {mode!r})")
+    if align_corners is not None and mode not in ("linear", "bilinear", "bicubic"):
+        raise ValueError(f"interpolate: align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic (got mode {mode!r})")
     if antialias:
         raise NotImplementedError("interpolate: antialias=True is not supported here (torch applies it only to bilinear and bicubic downsampling)")
     return input.ndim - 2

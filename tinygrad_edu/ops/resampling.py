@@ -73,15 +73,17 @@ def average_matrix(size: int, kernel: int, stride: int, padding: int, out: int, 
     return window_matrix(starts, starts + kernel, size, counts.astype(np.float64), dtype)
 
 
-def source_positions(size: int, out: int, align_corners: bool, scale: float | None) -> np.ndarray:
+def source_positions(size: int, out: int, align_corners: bool, scale: float | None, cubic: bool = False) -> np.ndarray:
     """Where output position a reads from in the input, as torch's linear modes compute it:
     align_corners: a·(size−1)/(out−1) (the corner pixels' centres line up);
-    otherwise: (a + ½)·r − ½, at least 0, with r = 1/scale_factor if given, else size/out."""
+    otherwise: (a + ½)·r − ½, at least 0 (except for cubic, as torch), with r = 1/scale_factor
+    if given, else size/out."""
     a = np.arange(out, dtype=np.float64)
     if align_corners:
         return a * ((size - 1) / (out - 1)) if out > 1 else np.zeros(out)
     ratio = 1.0 / scale if scale is not None else size / out
-    return np.maximum((a + 0.5) * ratio - 0.5, 0.0)
+    source = (a + 0.5) * ratio - 0.5
+    return source if cubic else np.maximum(source, 0.0)
 
 
 def linear_matrix(size: int, out: int, align_corners: bool, scale: float | None, dtype: Any) -> np.ndarray:
@@ -98,6 +100,34 @@ def linear_matrix(size: int, out: int, align_corners: bool, scale: float | None,
     rows = np.arange(out)
     np.add.at(matrix, (rows, lower), 1.0 - weight)
     np.add.at(matrix, (rows, upper), weight)
+    return matrix.astype(dtype)
+
+
+CUBIC_A = -0.75  # torch's (and OpenCV's) choice of the cubic convolution's free parameter
+
+
+def cubic_matrix(size: int, out: int, align_corners: bool, scale: float | None, dtype: Any) -> np.ndarray:
+    """(out, size): row a holds Keys' cubic convolution weights for the four input positions
+    ⌊s⌋ − 1 … ⌊s⌋ + 2 around the source position s (t = s − ⌊s⌋):
+        w(x) = (A + 2)|x|³ − (A + 3)|x|² + 1 for |x| ≤ 1,  A|x|³ − 5A|x|² + 8A|x| − 4A for 1 < |x| < 2
+    at x = t + 1, t, 1 − t, 2 − t; a position outside the input reads its edge, as torch's
+    bicubic. An output of the input's size copies it."""
+    if out == size:
+        return np.eye(size, dtype=dtype)
+    source = source_positions(size, out, align_corners, scale, cubic=True)
+    first = np.floor(source)
+    t = source - first
+
+    def near(x: np.ndarray) -> np.ndarray:
+        return ((CUBIC_A + 2) * x - (CUBIC_A + 3)) * x * x + 1
+
+    def far(x: np.ndarray) -> np.ndarray:
+        return ((CUBIC_A * x - 5 * CUBIC_A) * x + 8 * CUBIC_A) * x - 4 * CUBIC_A
+
+    matrix = np.zeros((out, size))
+    rows = np.arange(out)
+    for offset, weight in zip((-1, 0, 1, 2), (far(t + 1), near(t), near(1 - t), far(2 - t))):
+        np.add.at(matrix, (rows, np.clip(first.astype(np.int64) + offset, 0, size - 1)), weight)
     return matrix.astype(dtype)
 
 

@@ -134,7 +134,7 @@ def compare_with_torch(
 
     # Taken before the run, which may change buffers (a training BatchNorm's running statistics):
     # the twin starts where ours started, and ours is put back there afterwards.
-    state = model.state_dict()
+    state = {name: value.clone() for name, value in model.state_dict().items()}
     try:
         mine = _run_tinygrad(model, rows, arrays, target_array, loss_fn)
     finally:
@@ -143,7 +143,7 @@ def compare_with_torch(
     dtype = next((parameter.data.dtype for parameter in model.parameters()), arrays[0].dtype)
     twin.to(torch.from_numpy(np.empty(0, dtype)).dtype)
     try:
-        twin.load_state_dict({name: torch.from_numpy(value) for name, value in state.items()})
+        twin.load_state_dict({name: torch.from_numpy(value.numpy()) for name, value in state.items()})
     except RuntimeError as error:
         raise RuntimeError(f"compare_with_torch: the PyTorch model does not take tinygrad_edu's state_dict: {error}") from error
     twin.train(model.training)
