@@ -32,8 +32,6 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
     # _hooks, _retains_grad and _history (earlier versions, see api/inplace.py) stay unset
     # until used: a new tensor pays nothing for them.
     __slots__ = ("data", "grad", "_requires_grad", "_ctx", "_order", "_hooks", "_retains_grad", "_history")
-    # Make numpy hand `ndarray * tensor` to Tensor.__rmul__ instead of looping over elements.
-    __array_ufunc__ = None
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None):
         if isinstance(data, Tensor):
@@ -102,6 +100,26 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
             raise ShapeError(f"Boolean value of Tensor with {count} is ambiguous (shape {self.shape}): reduce it with .any() or .all()")
         return bool(self.item())
 
+    def __float__(self) -> float:
+        """float(t), and "%.2f" % t, for a one-element tensor, as torch."""
+        return float(self.item())
+
+    def __int__(self) -> int:
+        """int(t) for a one-element tensor (a float truncates toward zero), as torch."""
+        return int(self.item())
+
+    def __index__(self) -> int:
+        """A one-element integer tensor used as an index (`names[t]`, `range(t)`), as torch."""
+        if self.data.size != 1 or self.data.dtype.kind not in "biu":
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __contains__(self, element: Any) -> bool:
+        """`x in t`: whether any element of t equals x (a number or a tensor), as torch."""
+        if not isinstance(element, (Tensor, int, float, bool)):
+            raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a {type(element)}.")
+        return bool((self == element).any())
+
     def __iter__(self) -> Iterator[Tensor]:
         return (self[i] for i in range(len(self)))
 
@@ -118,6 +136,13 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
         if self.dtype != backend.DEFAULT_FLOAT:
             extra += f", dtype={self.dtype}"
         return f"Tensor({backend.format_array(self.data)}{extra})"
+
+    def __format__(self, format_spec: str) -> str:
+        """f"{loss:.4f}" formats a one-number (0-d) tensor as its Python number, as torch does;
+        any other tensor formats as its repr (with a format spec, Python's TypeError)."""
+        if self.data.ndim == 0:
+            return self.item().__format__(format_spec)
+        return object.__format__(self, format_spec)
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph: no grad flows through the result."""
@@ -164,6 +189,25 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> Any:
         """numpy sees the numbers (np.asarray(tensor)); the graph stays behind."""
         return backend.as_numpy(self.data, dtype, copy)
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """numpy meets a Tensor as an operand (`.data` is the ndarray here, so torch's
+        `p.data += -lr * p.grad` is `ndarray += Tensor`).
+
+        `array += tensor` (any ufunc with `out=`) writes the numbers into the array, outside
+        the graph and without a version bump, as torch's writes into `.data` are. `array * tensor`
+        and the other operators give the Tensor `tensor.__rmul__(array)` gives, so the result
+        stays in the graph instead of numpy looping over the tensor's elements. Anything else
+        (np.exp(tensor), say) is numpy's TypeError.
+        """
+        if method != "__call__":
+            return NotImplemented
+        if kwargs.get("out") is not None:
+            return backend.apply_ufunc(ufunc, [x.data if isinstance(x, Tensor) else x for x in inputs], kwargs)
+        name = backend.reflected_operator(ufunc)
+        if name is None or kwargs or len(inputs) != 2 or inputs[1] is not self:
+            return NotImplemented
+        return getattr(self, name)(inputs[0])
 
     # ---- reverse-mode autodiff (the walk itself is in engine.py) --------------------------
     def backward(self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False, inputs: Any = None) -> None:
