@@ -15,6 +15,7 @@ import numpy as np
 from .. import ops
 from ..errors import ShapeError
 from ..ops.dims import wrap_dim
+from .axis_alias import accept_axis
 
 __all__: list[str] = [
     "gather", "take_along_dim", "scatter", "scatter_add", "index_select", "index_add", "select",
@@ -250,3 +251,9 @@ class IndexingMethods:
 
     def unique(self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False, dim: int | None = None) -> Any:
         return unique(self, sorted, return_inverse, return_counts, dim)
+
+
+# torch takes numpy's axis= for dim= here too (api/axis_alias.py)
+accept_axis(globals(), ['index_select', 'sort', 'argsort', 'topk'])
+accept_axis(IndexingMethods, ['index_select', 'sort', 'argsort', 'topk'])
+

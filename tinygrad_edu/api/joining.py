@@ -14,6 +14,7 @@ import numpy as np
 from .. import ops
 from ..errors import ShapeError
 from ..ops.dims import wrap_dim
+from .axis_alias import accept_axis
 
 __all__: list[str] = [
     "narrow", "chunk", "split", "unbind", "cat", "concat", "concatenate", "stack", "hstack", "vstack",
@@ -139,3 +140,9 @@ class JoiningMethods:
 
     def unbind(self, dim: int = 0) -> tuple[Any, ...]:
         return unbind(self, dim)
+
+
+# torch takes numpy's axis= for dim= here too (api/axis_alias.py)
+accept_axis(globals(), ['narrow', 'chunk', 'unbind'])
+accept_axis(JoiningMethods, ['narrow', 'chunk', 'unbind'])
+

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import ops  # the package only: its modules are imported once Tensor exists (tensor.py)
 from . import elementwise  # max(a, b) is torch.maximum
+from .axis_alias import accept_axis
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -354,3 +355,9 @@ class ReductionMethods:
 
     def count_nonzero(self, dim: Any = None) -> Tensor:
         return count_nonzero(self, dim)
+
+
+# torch takes numpy's axis= for dim= here too (api/axis_alias.py)
+accept_axis(globals(), ['softmax', 'log_softmax', 'logsumexp', 'median', 'cumsum', 'cumprod', 'cummax', 'cummin', 'count_nonzero'])
+accept_axis(ReductionMethods, ['logsumexp', 'median', 'cumsum', 'cumprod', 'cummax', 'cummin', 'count_nonzero'])
+
