@@ -3,19 +3,21 @@
 from .tensor import Tensor
 from .function import Context, Function
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from . import accelerator, autograd, backends, cuda, nn, optim
+from . import accelerator, amp, autograd, backends, cuda, nn, optim
+from .amp import autocast, is_autocast_enabled
 from .creation import (
     arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace,
     meshgrid, ones, ones_like, tensor, tril_indices, triu_indices, zeros, zeros_like,
 )
 from .devices import device, get_default_device, set_default_device
 from .dtypes import (
-    double, float16, float32, float64, get_default_dtype, half, int8, int16, int32, int64, long,
+    bfloat16, double, float16, float32, float64, get_default_dtype, half, int8, int16, int32, int64, long,
     set_default_dtype, short, uint8,
 )
 # torch's `torch.float`, `torch.int` and `torch.bool`; named with a trailing underscore inside
 # the package so that no module of ours loses Python's float, int and bool.
 from .dtypes import bool_ as bool, float_ as float, int_ as int  # noqa: A001
+from .matmul_precision import get_float32_matmul_precision, set_float32_matmul_precision
 from .random import Generator, default_generator, initial_seed, manual_seed, seed
 from .random_tensors import (
     bernoulli, multinomial, normal, rand, rand_like, randint, randint_like, randn, randn_like,
@@ -40,6 +42,8 @@ __all__ = [
     "float16", "half", "float32", "float64", "double", "int8", "int16", "short", "int32", "int64",
     "long", "uint8", "get_default_dtype", "set_default_dtype",
     "device", "get_default_device", "set_default_device", "cuda", "backends", "accelerator",
+    "amp", "autocast", "is_autocast_enabled", "bfloat16", "set_float32_matmul_precision",
+    "get_float32_matmul_precision",
 ]
 __all__ += _elementwise.__all__ + _reductions.__all__ + _shape.__all__
 __version__ = "0.1.0"

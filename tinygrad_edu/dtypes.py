@@ -25,6 +25,23 @@ uint8 = np.dtype(np.uint8)
 # the package exports it as `tg.bool`, as torch does.
 bool_ = np.dtype(np.bool_)
 
+
+
+class UnsupportedDtype:
+    """A torch dtype numpy has no counterpart for. Programs may name it (nanoGPT's table
+    `{'float32': torch.float32, 'bfloat16': torch.bfloat16, ...}` is built on every run) and
+    compare with it; making a tensor of it is a TypeError naming it (`to_dtype`)."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.is_floating_point = True
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+bfloat16 = UnsupportedDtype("bfloat16")
+
 # torch's aliases: the same objects under a second name.
 half, float_, double = float16, float32, float64
 short, int_, long = int16, int32, int64
@@ -45,6 +62,8 @@ _DTYPE_OF_NAME = {
 
 def to_dtype(dtype: Any) -> np.dtype:
     """One of this module's dtypes, from any spelling of it; TypeError for anything else."""
+    if isinstance(dtype, UnsupportedDtype) or str(dtype) in ("bfloat16", "torch.bfloat16"):
+        raise TypeError(f"dtype {dtype} is not supported: tinygrad_edu computes with numpy, which has no bfloat16; use float32 or float16")
     if isinstance(dtype, str) or type(dtype).__module__ == "torch":
         # torch's dtypes print as "torch.float32"; the strings are torch's names too.
         name = str(dtype)
