@@ -281,3 +281,180 @@ def test_grad_scaler_on_cpu_scales_skips_and_adapts_as_torch():
     scaler.load_state_dict(ours[1])
     assert scaler.get_scale() == ours[1]["scale"]
     assert [t.tolist() for t in scaler.scale([tg.tensor(1.0), (tg.tensor(2.0),)])[1]] == [2.0 * ours[1]["scale"]]
+
+
+# ---- grad modes: inference_mode, bare decorators ----------------------------------------------
+def test_inference_mode_as_torch():
+    torch = pytest.importorskip("torch")
+    for framework in (tg, torch):
+        w = framework.ones(2, requires_grad=True)
+        with framework.inference_mode():
+            assert not framework.is_grad_enabled() and framework.is_inference_mode_enabled()
+            assert not (w * 2).requires_grad
+        assert framework.is_grad_enabled() and not framework.is_inference_mode_enabled()
+        with framework.no_grad():
+            with framework.inference_mode(False):
+                assert framework.is_grad_enabled() and not framework.is_inference_mode_enabled()
+
+        @framework.inference_mode
+        def bare(x):
+            return (x * 2).requires_grad, framework.is_inference_mode_enabled()
+
+        @framework.inference_mode()
+        def called(x):
+            return (x * 2).requires_grad
+
+        assert bare(w) == (False, True) and called(w) is False
+    assert tg.autograd.inference_mode is tg.inference_mode
+
+
+def test_no_grad_and_enable_grad_as_bare_decorators():
+    torch = pytest.importorskip("torch")
+    for framework in (tg, torch):
+        @framework.no_grad
+        def evaluate(x):
+            return x * 2
+
+        @framework.enable_grad
+        def train(x):
+            return x * 2
+
+        w = framework.ones(1, requires_grad=True)
+        assert not evaluate(w).requires_grad
+        with framework.no_grad():
+            assert train(w).requires_grad
+
+
+# ---- torch's top-level names for nn.functional -------------------------------------------------
+def test_top_level_functional_names_as_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    x, w = rng.normal(size=(4, 3)).astype(np.float32), rng.normal(size=(5, 3)).astype(np.float32)
+    target = (x > 0).astype(np.float32)
+    for reduction in (0, 1, 2):
+        np.testing.assert_allclose(
+            tg.binary_cross_entropy_with_logits(tg.tensor(x), tg.tensor(target), reduction=reduction).numpy(),
+            torch.binary_cross_entropy_with_logits(torch.tensor(x), torch.tensor(target), reduction=reduction).numpy(), rtol=1e-6)
+    np.testing.assert_allclose(tg.embedding(tg.tensor(w), tg.tensor([4, 0])).numpy(),
+                               torch.embedding(torch.tensor(w), torch.tensor([4, 0])).numpy())
+    ours = tg.batch_norm(tg.tensor(x), tg.full((3,), 2.0), tg.ones(3), tg.zeros(3), tg.ones(3), True, 0.1, 1e-5)
+    theirs = torch.batch_norm(torch.tensor(x), torch.full((3,), 2.0), torch.ones(3), torch.zeros(3), torch.ones(3), True, 0.1, 1e-5, False)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(tg.layer_norm(tg.tensor(x), (3,)).numpy(), torch.layer_norm(torch.tensor(x), (3,)).numpy(), rtol=1e-5, atol=1e-6)
+    assert tg.dropout(tg.tensor(x), 0.5, False).tolist() == torch.dropout(torch.tensor(x), 0.5, False).tolist()
+    assert tg.conv2d is tg.nn.functional.conv2d
+    with pytest.raises(ValueError, match="reduction"):
+        tg.binary_cross_entropy_with_logits(tg.tensor(x), tg.tensor(target), reduction="mean")
+
+
+# ---- constants, finfo, iinfo, compile, deterministic algorithms ------------------------------
+def test_constants_finfo_iinfo_as_torch():
+    torch = pytest.importorskip("torch")
+    assert (tg.pi, tg.e, tg.inf) == (torch.pi, torch.e, torch.inf) and tg.nan != tg.nan and tg.newaxis is None
+    for ours, theirs in ((tg.float32, torch.float32), (tg.float16, torch.float16), (tg.float64, torch.float64)):
+        mine, reference = tg.finfo(ours), torch.finfo(theirs)
+        for name in ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution", "dtype"):
+            assert getattr(mine, name) == getattr(reference, name), name
+        assert type(mine.min) is float and repr(mine) == repr(reference)
+    assert tg.finfo().eps == torch.finfo().eps
+    for ours, theirs in ((tg.int64, torch.int64), (tg.int32, torch.int32), (tg.uint8, torch.uint8), (tg.int8, torch.int8)):
+        assert (tg.iinfo(ours).min, tg.iinfo(ours).max, tg.iinfo(ours).bits) == (torch.iinfo(theirs).min, torch.iinfo(theirs).max, torch.iinfo(theirs).bits)
+    with pytest.raises(TypeError):
+        tg.finfo(tg.int64)
+    with pytest.raises(TypeError):
+        tg.iinfo(tg.float32)
+
+
+def test_compile_returns_what_it_is_given_and_determinism_switch():
+    model = tg.nn.Linear(2, 2)
+    assert tg.compile(model) is model
+
+    @tg.compile
+    def double(x):
+        return x * 2
+
+    @tg.compile(mode="max-autotune", fullgraph=True)
+    def triple(x):
+        return x * 3
+
+    assert double(2) == 4 and triple(2) == 6
+    with pytest.raises(RuntimeError):
+        tg.compile(3)
+    assert not tg.are_deterministic_algorithms_enabled()
+    tg.use_deterministic_algorithms(True, warn_only=True)
+    assert tg.are_deterministic_algorithms_enabled() and tg.is_deterministic_algorithms_warn_only_enabled()
+    tg.use_deterministic_algorithms(False)
+    assert not tg.are_deterministic_algorithms_enabled()
+
+
+# ---- Tensor methods programs use --------------------------------------------------------------
+def test_small_tensor_methods_as_torch():
+    torch = pytest.importorskip("torch")
+    for framework in (tg, torch):
+        x = framework.tensor([1.5, -2.0, 3.0])
+        labels = framework.tensor([1, 0, 2])
+        assert labels.type_as(x).dtype == x.dtype and x.type_as(labels).tolist() == [1, -2, 3]
+        assert (x.nbytes, x.itemsize, labels.itemsize, x.is_cpu, x.get_device()) == (12, 4, 8, True, -1)
+        assert framework.ones(2, 3).ravel().shape == (6,)
+        assert (x.is_signed(), framework.tensor([1], dtype=framework.uint8).is_signed(), x.is_complex()) == (True, False, False)
+        assert x.clamp_min(0.0).tolist() == [1.5, 0.0, 3.0] and x.clamp_max(0.0).tolist() == [0.0, -2.0, 0.0]
+        assert framework.clamp_min(x, 2.0).tolist() == [2.0, 2.0, 3.0] and framework.clamp_max(x, 2.0).tolist() == [1.5, -2.0, 2.0]
+        assert x.sgn().tolist() == [1.0, -1.0, 1.0] and x.positive() is x
+        assert x.abs().multinomial(2).shape == (2,) and framework.ones(2, 3).bernoulli().tolist() == [[1.0] * 3] * 2
+
+
+def test_addcmul_addcdiv_and_their_gradients():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    a, b, c = (rng.normal(size=5).astype(np.float32) for _ in range(3))
+    c = np.abs(c) + 0.5
+    for value in (1, 0.3):
+        ours = tg.addcmul(tg.tensor(a), tg.tensor(b), tg.tensor(c), value=value)
+        theirs = torch.addcmul(torch.tensor(a), torch.tensor(b), torch.tensor(c), value=value)
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)  # torch fuses a multiply-add
+        assert tg.addcdiv(tg.tensor(a), tg.tensor(b), tg.tensor(c), value=value).tolist() == \
+            torch.addcdiv(torch.tensor(a), torch.tensor(b), torch.tensor(c), value=value).tolist()
+    a64, b64, c64 = (tg.tensor(v, dtype=tg.float64, requires_grad=True) for v in (a, b, c))
+    assert gradcheck(lambda a, b, c: a.addcmul(b, c, value=0.5), a64, b64, c64)
+    assert gradcheck(lambda a, b, c: a.addcdiv(b, c, value=2.0), a64, b64, c64)
+    assert gradcheck(lambda a: tg.clamp_min(a, 0.1) + a.clamp_max(-0.1), a64)
+
+
+@pytest.mark.parametrize("call", [
+    "clamp_min_(0.)", "clamp_max_(1.)", "addcmul_(other, other, value=2)", "addcdiv_(other, other + 3, value=0.5)",
+    "lerp_(other * 2, 0.3)", "square_()", "reciprocal_()", "floor_()", "ceil_()", "round_()", "round_(decimals=1)",
+])
+def test_more_inplace_methods_as_torch(call):
+    torch = pytest.importorskip("torch")
+    values = [1.26, -0.5, 2.7]
+    results = []
+    for framework in (tg, torch):
+        x, other = framework.tensor(values), framework.tensor([0.5, 1.5, -2.0])
+        returned = eval(f"x.{call}", {"x": x, "other": other})
+        assert returned is x
+        results.append(x.tolist())
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-6)
+
+
+def test_inplace_method_on_a_leaf_that_requires_grad_is_refused_and_recorded_on_a_non_leaf():
+    w = tg.tensor([1.0, -2.0], requires_grad=True)
+    with pytest.raises(RuntimeError):
+        w.clamp_min_(0.0)
+    h = w * 1.0
+    h.clamp_min_(0.0)
+    h.sum().backward()
+    assert w.grad.tolist() == [1.0, 0.0]
+
+
+def test_random_inplace_fills():
+    tg.manual_seed(0)
+    mask = tg.empty(1000).bernoulli_(0.3)
+    assert set(mask.tolist()) <= {0.0, 1.0} and 0.2 < mask.mean().item() < 0.4
+    drawn = tg.empty(1000).exponential_(2.0)
+    assert drawn.min().item() >= 0 and 0.4 < drawn.mean().item() < 0.6
+    per_element = tg.empty(2, 3).bernoulli_(tg.tensor([0.0, 1.0, 0.0]))
+    assert per_element.tolist() == [[0.0, 1.0, 0.0]] * 2
+    with pytest.raises(RuntimeError):
+        tg.empty(2).bernoulli_(1.5)
+    with pytest.raises(RuntimeError):
+        tg.empty(2).exponential_(0.0)

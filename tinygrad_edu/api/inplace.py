@@ -1,5 +1,7 @@
-"""In-place ops with PyTorch's rules: `add_ sub_ mul_ div_ pow_ clamp_ relu_ sigmoid_ tanh_
-exp_ log_ sqrt_ abs_ neg_ zero_ fill_ copy_ normal_ uniform_ masked_fill_ index_put_`,
+"""In-place ops with PyTorch's rules: `add_ sub_ mul_ div_ pow_ clamp_ clamp_min_ clamp_max_
+addcmul_ addcdiv_ lerp_ square_ reciprocal_ floor_ ceil_ round_ relu_ sigmoid_ tanh_ exp_ log_
+sqrt_ abs_ neg_ zero_ fill_ copy_ normal_ uniform_ bernoulli_ exponential_ masked_fill_
+index_put_`,
 `x[idx] = v`, and `+= -= *= /=`.
 
 Each computes the new values with the out-of-place op, then writes them into the tensor's own
@@ -182,6 +184,36 @@ class InplaceMethods:
 
     clip_ = clamp_
 
+    def clamp_min_(self: Any, min: Any) -> Any:  # noqa: A002
+        return self._apply_inplace("clamp_min_", lambda base: base.clamp(min, None), min)
+
+    def clamp_max_(self: Any, max: Any) -> Any:  # noqa: A002
+        return self._apply_inplace("clamp_max_", lambda base: base.clamp(None, max), max)
+
+    def addcmul_(self: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+        return self._apply_inplace("addcmul_", lambda base: base.addcmul(tensor1, tensor2, value=value), tensor1, tensor2)
+
+    def addcdiv_(self: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+        return self._apply_inplace("addcdiv_", lambda base: base.addcdiv(tensor1, tensor2, value=value), tensor1, tensor2)
+
+    def lerp_(self: Any, end: Any, weight: Any) -> Any:
+        return self._apply_inplace("lerp_", lambda base: base.lerp(end, weight), end, weight)
+
+    def square_(self: Any) -> Any:
+        return self._apply_inplace("square_", lambda base: base.square())
+
+    def reciprocal_(self: Any) -> Any:
+        return self._apply_inplace("reciprocal_", lambda base: base.reciprocal())
+
+    def floor_(self: Any) -> Any:
+        return self._apply_inplace("floor_", lambda base: base.floor())
+
+    def ceil_(self: Any) -> Any:
+        return self._apply_inplace("ceil_", lambda base: base.ceil())
+
+    def round_(self: Any, *, decimals: int = 0) -> Any:
+        return self._apply_inplace("round_", lambda base: base.round(decimals=decimals))
+
     def relu_(self: Any) -> Any:
         return self._apply_inplace("relu_", lambda base: base.relu())
 
@@ -228,6 +260,34 @@ class InplaceMethods:
     def uniform_(self: Any, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Any:
         draw = numpy_generator(generator).uniform(a, b, self.data.shape)
         return self._apply_inplace("uniform_", lambda base: self._filled(base, draw.astype(self.data.dtype)))
+
+    def bernoulli_(self: Any, p: Any = 0.5, *, generator: Any = None) -> Any:
+        """Fill with 1 at probability p (a number, or a tensor of probabilities broadcast to
+        this shape), else 0."""
+        probabilities = np.broadcast_to(getattr(p, "data", p), self.data.shape)
+        if not np.all((probabilities >= 0) & (probabilities <= 1)):
+            raise RuntimeError("bernoulli_: expects all probabilities p to be in [0, 1] (0 <= p <= 1)")
+        draw = numpy_generator(generator).random(self.data.shape) < probabilities
+        return self._apply_inplace("bernoulli_", lambda base: self._filled(base, draw.astype(self.data.dtype)))
+
+    def exponential_(self: Any, lambd: float = 1.0, *, generator: Any = None) -> Any:
+        """Fill with draws from the exponential distribution of rate `lambd`."""
+        if lambd <= 0:
+            raise RuntimeError(f"exponential_ expects lambd > 0.0, but found lambd={lambd}")
+        draw = numpy_generator(generator).exponential(1.0 / lambd, self.data.shape)
+        return self._apply_inplace("exponential_", lambda base: self._filled(base, draw.astype(self.data.dtype)))
+
+    def bernoulli(self: Any, p: float | None = None, *, generator: Any = None) -> Any:
+        """tg.bernoulli(self): 1 with probability self (elementwise), else 0."""
+        from ..random_tensors import bernoulli
+
+        return bernoulli(self, p, generator=generator)
+
+    def multinomial(self: Any, num_samples: int, replacement: bool = False, *, generator: Any = None) -> Any:
+        """tg.multinomial(self, ...): category indices drawn with probabilities ∝ self's rows."""
+        from ..random_tensors import multinomial
+
+        return multinomial(self, num_samples, replacement, generator=generator)
 
     def index_put_(self: Any, indices: tuple[Any, ...], values: Any, accumulate: bool = False) -> Any:
         """self[indices] = values (accumulate=True: +=, repeated places adding up); `indices`
