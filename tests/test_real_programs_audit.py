@@ -458,3 +458,46 @@ def test_random_inplace_fills():
         tg.empty(2).bernoulli_(1.5)
     with pytest.raises(RuntimeError):
         tg.empty(2).exponential_(0.0)
+
+
+def test_scatter_and_index_add_in_place_as_torch():
+    torch = pytest.importorskip("torch")
+    for framework in (tg, torch):
+        labels = framework.tensor([0, 1, 3])
+        one_hot = framework.zeros(3, 4).scatter_(1, labels.unsqueeze(1), 1)  # the older one-hot idiom
+        assert one_hot.tolist() == [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1]]
+        assert framework.zeros(2, 3).scatter_(1, framework.tensor([[0], [2]]), framework.ones(2, 1) * 5).tolist() == [[5, 0, 0], [0, 0, 5]]
+        index = framework.tensor([0, 0, 2])
+        assert framework.zeros(3).index_add_(0, index, framework.ones(3), alpha=2).tolist() == [4.0, 0.0, 2.0]
+        assert framework.zeros(3).scatter_add_(0, index, framework.arange(3.0)).tolist() == [1.0, 0.0, 2.0]
+    w = tg.ones(3, requires_grad=True)
+    h = tg.zeros(3) * 1
+    h.scatter_add_(0, tg.tensor([0, 0, 2]), w * 2)
+    h.sum().backward()
+    assert w.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+# ---- torch.Tensor(*sizes) and the legacy types ------------------------------------------------
+def test_tensor_of_sizes_as_torch():
+    torch = pytest.importorskip("torch")
+    for args in [(2, 3), (4,), (0,), ()]:
+        ours, theirs = tg.Tensor(*args), torch.Tensor(*args)
+        assert ours.shape == tuple(theirs.shape) and ours.dtype == tg.float32
+    assert tg.Tensor([1.0, 2.0]).tolist() == torch.Tensor([1.0, 2.0]).tolist()
+    weight = tg.nn.Parameter(tg.Tensor(3, 2))  # custom layers, then filled by nn.init
+    tg.nn.init.kaiming_uniform_(weight)
+    assert weight.shape == (3, 2) and weight.requires_grad
+    assert tg.Tensor(2, 2, dtype=tg.float64).dtype == tg.float64
+    with pytest.raises(TypeError, match="sizes"):
+        tg.Tensor(2, 2.5)
+
+
+def test_legacy_tensor_types_as_torch():
+    torch = pytest.importorskip("torch")
+    for name in ("FloatTensor", "DoubleTensor", "LongTensor", "IntTensor", "ByteTensor", "BoolTensor", "ShortTensor", "CharTensor"):
+        ours, theirs = getattr(tg, name)([1, 0]), getattr(torch, name)([1, 0])
+        assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.") and ours.tolist() == theirs.tolist()
+        assert isinstance(ours, getattr(tg, name)) and isinstance(ours, tg.Tensor)
+    assert not isinstance(tg.ones(2), tg.LongTensor) and not isinstance(3, tg.FloatTensor)
+    assert tg.FloatTensor(2, 3).shape == (2, 3)
+    assert tg.tensor([1.7, -1.7]).type(tg.LongTensor).tolist() == torch.tensor([1.7, -1.7]).type(torch.LongTensor).tolist()

@@ -24,6 +24,9 @@ from .compiling import compile  # noqa: A004  torch.compile
 from .determinism import (
     are_deterministic_algorithms_enabled, is_deterministic_algorithms_warn_only_enabled, use_deterministic_algorithms,
 )
+from .legacy_types import (
+    BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor,
+)
 from .matmul_precision import get_float32_matmul_precision, set_float32_matmul_precision
 from .random import Generator, default_generator, initial_seed, manual_seed, seed
 from .random_tensors import (
@@ -55,7 +58,8 @@ __all__ = [
     "amp", "autocast", "is_autocast_enabled", "bfloat16", "set_float32_matmul_precision",
     "get_float32_matmul_precision", "finfo", "iinfo", "compile", "use_deterministic_algorithms",
     "are_deterministic_algorithms_enabled", "is_deterministic_algorithms_warn_only_enabled",
-    "pi", "e", "inf", "nan", "newaxis",
+    "pi", "e", "inf", "nan", "newaxis", "FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor",
+    "IntTensor", "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor",
 ]
 __all__ += _elementwise.__all__ + _reductions.__all__ + _shape.__all__ + _functional_aliases.__all__
 __version__ = "0.1.0"

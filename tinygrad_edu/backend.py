@@ -80,6 +80,10 @@ def ones_like(array: np.ndarray) -> np.ndarray:
     return ones
 
 
+def zeros(shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+    return np.zeros(shape, dtype)
+
+
 def zeros_like(array: np.ndarray) -> np.ndarray:
     return np.zeros(array.shape, array.dtype)
 

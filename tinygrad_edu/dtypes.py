@@ -62,6 +62,8 @@ _DTYPE_OF_NAME = {
 
 def to_dtype(dtype: Any) -> np.dtype:
     """One of this module's dtypes, from any spelling of it; TypeError for anything else."""
+    if isinstance(dtype, type) and isinstance(getattr(dtype, "dtype", None), np.dtype):
+        return dtype.dtype  # a legacy type, torch.LongTensor (legacy_types.py)
     if isinstance(dtype, UnsupportedDtype) or str(dtype) in ("bfloat16", "torch.bfloat16"):
         raise TypeError(f"dtype {dtype} is not supported: tinygrad_edu computes with numpy, which has no bfloat16; use float32 or float16")
     if isinstance(dtype, str) or type(dtype).__module__ == "torch":

@@ -33,9 +33,15 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
     # until used: a new tensor pays nothing for them.
     __slots__ = ("data", "grad", "_requires_grad", "_ctx", "_order", "_hooks", "_retains_grad", "_history")
 
-    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None):
+    def __init__(self, data: Any = (), *sizes: int, requires_grad: bool = False, dtype: Any = None):
+        """Tensor(data): a copy of data (float data as the default float dtype, ints and bools
+        kept). Tensor(*sizes), ints as torch.Tensor(2, 3) takes them: a tensor of that shape
+        (torch leaves its values uninitialized; here they are zeros), of the default float
+        dtype, which custom layers fill with nn.init afterwards."""
         if isinstance(data, Tensor):
             data = data.data
+        elif type(data) is int or sizes:
+            data = _zeros_of_sizes((data, *sizes), dtype)
         self.data = backend.as_data(data, None if dtype is None else dtypes.to_dtype(dtype))
         self._ctx = None
         self._requires_grad = False
@@ -446,6 +452,12 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
         first, then = movement.torch_index(index)
         selected = movement.Index.apply(self, first)
         return selected if then is None else movement.Index.apply(selected, then)
+
+
+def _zeros_of_sizes(sizes: tuple[Any, ...], dtype: Any) -> Any:
+    if not all(type(size) is int and size >= 0 for size in sizes):
+        raise TypeError(f"Tensor(*sizes): sizes must be non-negative ints; got {sizes}")
+    return backend.zeros(sizes, backend.DEFAULT_FLOAT if dtype is None else dtypes.to_dtype(dtype))
 
 
 # Imported last: the ops import `Function`, which imports `Tensor` from this module.

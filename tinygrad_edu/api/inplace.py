@@ -1,7 +1,7 @@
 """In-place ops with PyTorch's rules: `add_ sub_ mul_ div_ pow_ clamp_ clamp_min_ clamp_max_
 addcmul_ addcdiv_ lerp_ square_ reciprocal_ floor_ ceil_ round_ relu_ sigmoid_ tanh_ exp_ log_
 sqrt_ abs_ neg_ zero_ fill_ copy_ normal_ uniform_ bernoulli_ exponential_ masked_fill_
-index_put_`,
+scatter_ scatter_add_ index_add_ index_put_`,
 `x[idx] = v`, and `+= -= *= /=`.
 
 Each computes the new values with the out-of-place op, then writes them into the tensor's own
@@ -260,6 +260,17 @@ class InplaceMethods:
     def uniform_(self: Any, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Any:
         draw = numpy_generator(generator).uniform(a, b, self.data.shape)
         return self._apply_inplace("uniform_", lambda base: self._filled(base, draw.astype(self.data.dtype)))
+
+    def scatter_(self: Any, dim: int, index: Any, src: Any = None, *, value: Any = None, reduce: str | None = None) -> Any:
+        """self.scatter(...) written in place (the one-hot idiom `zeros.scatter_(1, labels, 1)`)."""
+        source = value if src is None else src
+        return self._apply_inplace("scatter_", lambda base: base.scatter(dim, index, src, value=value, reduce=reduce), source)
+
+    def scatter_add_(self: Any, dim: int, index: Any, src: Any) -> Any:
+        return self._apply_inplace("scatter_add_", lambda base: base.scatter_add(dim, index, src), src)
+
+    def index_add_(self: Any, dim: int, index: Any, source: Any, *, alpha: float = 1) -> Any:
+        return self._apply_inplace("index_add_", lambda base: base.index_add(dim, index, source, alpha=alpha), source)
 
     def bernoulli_(self: Any, p: Any = 0.5, *, generator: Any = None) -> Any:
         """Fill with 1 at probability p (a number, or a tensor of probabilities broadcast to
