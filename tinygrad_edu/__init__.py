@@ -27,6 +27,8 @@ from .determinism import (
 from .legacy_types import (
     BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor,
 )
+from .size import Size
+from .tensor_str import set_printoptions
 from .matmul_precision import get_float32_matmul_precision, set_float32_matmul_precision
 from .random import Generator, default_generator, initial_seed, manual_seed, seed
 from .random_tensors import (
@@ -59,7 +61,8 @@ __all__ = [
     "get_float32_matmul_precision", "finfo", "iinfo", "compile", "use_deterministic_algorithms",
     "are_deterministic_algorithms_enabled", "is_deterministic_algorithms_warn_only_enabled",
     "pi", "e", "inf", "nan", "newaxis", "FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor",
-    "IntTensor", "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor",
+    "IntTensor", "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor", "Size",
+    "set_printoptions",
 ]
 __all__ += _elementwise.__all__ + _reductions.__all__ + _shape.__all__ + _functional_aliases.__all__
 __version__ = "0.1.0"

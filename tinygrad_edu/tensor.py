@@ -14,6 +14,7 @@ from typing import Any, Iterator
 
 from . import backend
 from .errors import ShapeError
+from .size import Size
 from .api.elementwise import ElementwiseMethods
 from .api.hooks import HookMethods
 from .api.inplace import InplaceMethods
@@ -69,8 +70,9 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
 
     # ---- what a tensor is ---------------------------------------------------------------
     @property
-    def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+    def shape(self) -> Size:
+        """torch.Size of the dimensions (a tuple; prints as torch.Size([2, 3]))."""
+        return tuple.__new__(Size, self.data.shape)
 
     @property
     def dtype(self) -> Any:
@@ -80,9 +82,9 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
     def ndim(self) -> int:
         return self.data.ndim
 
-    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
-        """The shape, or one dimension of it, as torch's `Tensor.size()`."""
-        return self.data.shape if dim is None else self.data.shape[wrap_dim(dim, self.ndim, "size")]
+    def size(self, dim: int | None = None) -> Size | int:
+        """The shape (a torch.Size), or one dimension of it, as torch's `Tensor.size()`."""
+        return tuple.__new__(Size, self.data.shape) if dim is None else self.data.shape[wrap_dim(dim, self.ndim, "size")]
 
     def numel(self) -> int:
         return self.data.size
@@ -97,13 +99,13 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
 
     def item(self) -> Scalar:
         if self.data.size != 1:
-            raise ShapeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar: item() needs one element; this one has shape {self.shape}")
+            raise ShapeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar: item() needs one element; this one has shape {tuple(self.shape)}")
         return self.data.item()
 
     def __bool__(self) -> bool:
         if self.data.size != 1:
             count = "no values" if self.data.size == 0 else "more than one value"
-            raise ShapeError(f"Boolean value of Tensor with {count} is ambiguous (shape {self.shape}): reduce it with .any() or .all()")
+            raise ShapeError(f"Boolean value of Tensor with {count} is ambiguous (shape {tuple(self.shape)}): reduce it with .any() or .all()")
         return bool(self.item())
 
     def __float__(self) -> float:
@@ -134,14 +136,13 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
         return self._ctx is None
 
     def __repr__(self) -> str:
-        extra = ""
+        """torch's: `tensor([1., 2.], requires_grad=True)` (tensor_str.py); the grad_fn is
+        named by its Function (`grad_fn=<Mul>`)."""
         if self._ctx is not None:
-            extra = f", grad_fn=<{self._ctx.function.__name__}>"
-        elif self.requires_grad:
-            extra = ", requires_grad=True"
-        if self.dtype != backend.DEFAULT_FLOAT:
-            extra += f", dtype={self.dtype}"
-        return f"Tensor({backend.format_array(self.data)}{extra})"
+            extra = [f"grad_fn=<{self._ctx.function.__name__}>"]
+        else:
+            extra = ["requires_grad=True"] if self.requires_grad else []
+        return tensor_str.tensor_repr(self.data, extra)
 
     def __format__(self, format_spec: str) -> str:
         """f"{loss:.4f}" formats a one-number (0-d) tensor as its Python number, as torch does;
@@ -464,7 +465,7 @@ def _zeros_of_sizes(sizes: tuple[Any, ...], dtype: Any) -> Any:
 # Every op module, not only those used here: the api/ mixins reach them as ops.<module>.
 from .ops import *  # noqa: E402,F401,F403
 from .ops import elementwise, matmul, movement, promotion, reduce, softmax  # noqa: E402
-from . import conversion, devices, dtypes  # noqa: E402
+from . import conversion, devices, dtypes, tensor_str  # noqa: E402
 from . import engine, observers  # noqa: E402
 from .autograd import gradients  # noqa: E402
 from .ops.dims import wrap_dim  # noqa: E402

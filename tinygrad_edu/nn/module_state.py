@@ -139,7 +139,7 @@ class ModuleState:
                 problems.append(
                     f"size mismatch for {name!r}: this module's "
                     f"{'parameter' if isinstance(tensor, Parameter) else 'buffer'} has shape "
-                    f"{tensor.shape}, the state_dict's value has shape {value.shape}"
+                    f"{tuple(tensor.shape)}, the state_dict's value has shape {value.shape}"
                 )
             else:
                 values[name] = value
