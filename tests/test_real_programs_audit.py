@@ -501,3 +501,60 @@ def test_legacy_tensor_types_as_torch():
     assert not isinstance(tg.ones(2), tg.LongTensor) and not isinstance(3, tg.FloatTensor)
     assert tg.FloatTensor(2, 3).shape == (2, 3)
     assert tg.tensor([1.7, -1.7]).type(tg.LongTensor).tolist() == torch.tensor([1.7, -1.7]).type(torch.LongTensor).tolist()
+
+
+# ---- printing: torch.Size and torch's tensor layout -------------------------------------------
+def test_shape_is_a_torch_size():
+    torch = pytest.importorskip("torch")
+    x, t = tg.ones(2, 3), torch.ones(2, 3)
+    for ours, theirs in ((x.shape, t.shape), (x.size(), t.size()), (x.shape[1:], t.shape[1:]), (x.shape + (4,), t.shape + (4,)),
+                         ((1,) + x.shape, (1,) + t.shape), (tg.Size([5]), torch.Size([5]))):
+        assert repr(ours) == repr(theirs) and str(ours) == str(theirs) and ours == tuple(theirs)
+        assert isinstance(ours, tg.Size) and isinstance(ours, tuple)
+    assert x.shape == (2, 3) and x.shape.numel() == t.shape.numel() == 6 and x.size(-1) == 3
+    assert f"{x.shape}" == f"{t.shape}" and hash(x.shape) == hash((2, 3))
+
+
+def _print_cases() -> list[np.ndarray]:
+    rng = np.random.default_rng(0)
+    normal = lambda *shape: rng.normal(size=shape).astype(np.float32)  # noqa: E731
+    return [
+        np.array(2.746443748474121, np.float32), np.array(3), np.array(True), np.array([1.0, 2.0], np.float32),
+        np.arange(12, dtype=np.float32).reshape(3, 4), normal(3, 4), normal(2, 3, 4), normal(30), normal(50, 50),
+        normal(2000), normal(3, 400, 2), normal(2, 2, 2, 2), normal(5, 27), normal(4, 1, 3) * 1e-3,
+        np.array([1e-5, 1.0], np.float32), np.array([1e9, 1.0], np.float32), np.array([1e5, 1.0], np.float32),
+        np.array([1e5, 1.5], np.float32), np.array([123456.789, 0.001], np.float32), np.array([[1e-10]], np.float32),
+        np.array([np.nan, np.inf, -np.inf, 1.0], np.float32), np.array([0.0, 0.0], np.float32), np.array([np.nan], np.float32),
+        np.array([-0.0, 1.0], np.float32), np.arange(1001, dtype=np.float32),
+        np.arange(27, dtype=np.int32).reshape(3, 9), rng.integers(-1000, 1000, size=(40,)), np.array([True, False]),
+        np.array([1, 2], np.uint8), np.array([1.5, 2.25], np.float64), np.array([1.5, 2.25], np.float16),
+        np.array([], np.float32), np.zeros((0, 3), np.float32), np.zeros((0,), np.int64),
+    ]
+
+
+@pytest.mark.parametrize("index", range(len(_print_cases())))
+def test_repr_is_torchs(index):
+    torch = pytest.importorskip("torch")
+    array = _print_cases()[index]
+    assert repr(tg.tensor(array)) == repr(torch.tensor(array))
+    assert str(tg.tensor(array)) == str(torch.tensor(array))
+
+
+def test_repr_suffixes_and_print_options_as_torch():
+    torch = pytest.importorskip("torch")
+    assert repr(tg.tensor([1.0, 2.0], requires_grad=True)) == repr(torch.tensor([1.0, 2.0], requires_grad=True))
+    assert repr(tg.ones(2, 40, dtype=tg.float64, requires_grad=True)) == repr(torch.ones(2, 40, dtype=torch.float64, requires_grad=True))
+    array = np.random.default_rng(1).normal(size=(4, 30)).astype(np.float32)
+    options = [dict(precision=2), dict(sci_mode=False), dict(sci_mode=True), dict(linewidth=200), dict(profile="short"),
+               dict(profile="full"), dict(threshold=5, edgeitems=1)]
+    try:
+        for option in options:
+            tg.set_printoptions(**option)
+            torch.set_printoptions(**option)
+            for data in (array, np.array([1e-5, 1.0], np.float32), np.array([3.0, 2.0], np.float32)):
+                assert repr(tg.tensor(data)) == repr(torch.tensor(data)), option
+    finally:
+        tg.set_printoptions(profile="default")
+        torch.set_printoptions(profile="default")
+    with pytest.raises(ValueError):
+        tg.set_printoptions(profile="long")
