@@ -558,3 +558,55 @@ def test_repr_suffixes_and_print_options_as_torch():
         torch.set_printoptions(profile="default")
     with pytest.raises(ValueError):
         tg.set_printoptions(profile="long")
+
+
+# ---- more torch functions: statistics, NaN handling, searching, pieces ------------------------
+_MORE_CALLS = [
+    "var_mean(X)", "std_mean(X, 1)", "var_mean(Y, 0, keepdim=True)", "nansum(X)", "nansum(X, 1)", "nanmean(X)",
+    "nanmean(X, 0)", "aminmax(Y)", "aminmax(Y, dim=1)", "nan_to_num(Z)", "nan_to_num(Z, nan=1.0, posinf=2.0)",
+    "logit(P)", "logit(P, eps=0.25)", "isin(I, J)", "searchsorted(S, V)", "searchsorted(S, V, right=True)",
+    "bucketize(V, S)", "trace(Y)", "diff(I)", "diff(Y, dim=0)", "diff(I, n=2, prepend=J)", "tensor_split(I, 2)",
+    "tensor_split(I, [1, 3])", "tensor_split(Y, 2, dim=1)", "Y.nansum()", "Y.aminmax().max", "I.diff()", "Y.trace()",
+    "P.logit()", "Z.nan_to_num()", "I.tensor_split(3)",
+]
+
+
+@pytest.mark.parametrize("call", _MORE_CALLS)
+def test_more_functions_as_torch(call):
+    torch = pytest.importorskip("torch")
+    data = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, np.nan]], np.float32)
+    results = []
+    for m in (tg, torch):
+        names = dict(m=m, X=m.tensor(data), Y=m.tensor(np.nan_to_num(data)), P=m.tensor([0.1, 0.5, 0.9]),
+                     Z=m.tensor(np.array([np.nan, np.inf, -np.inf, 1.0], np.float32)), I=m.tensor([1, 4, 9, 16]),
+                     J=m.tensor([4, 5]), S=m.tensor([1, 3, 5]), V=m.tensor([0, 3, 6]))
+        out = eval(call if call[0] in "XYZPIJSV" else "m." + call, names)
+        results.append([o.tolist() for o in out] if isinstance(out, tuple) else out.tolist())
+    assert repr(results[0]) == repr(results[1])  # NaN and inf in place, nested pieces of any length
+
+
+def test_more_functions_gradients():
+    rng = np.random.default_rng(5)
+    x = tg.tensor(rng.normal(size=(3, 4)), dtype=tg.float64, requires_grad=True)
+    p = tg.tensor(rng.uniform(0.1, 0.9, size=5), dtype=tg.float64, requires_grad=True)
+    assert gradcheck(lambda x: sum(tg.var_mean(x, 1)) + sum(tg.std_mean(x, 0, keepdim=True)).sum(), x)
+    assert gradcheck(lambda x: tg.nansum(x, 0) + tg.nanmean(x, 0) + tg.nan_to_num(x).sum(0), x)
+    assert gradcheck(lambda p: tg.logit(p) + tg.logit(p, eps=0.2), p)
+    assert gradcheck(lambda x: tg.trace(x[:, :3]) + x.diff(dim=1).sum() + x.diff(n=2, dim=0, append=x[:1]).sum(), x)
+    assert gradcheck(lambda x: tuple(piece * (i + 1) for i, piece in enumerate(x.tensor_split([1, 3], dim=1))), x)
+    assert gradcheck(lambda x: sum(tg.aminmax(x, dim=1)), x)
+
+
+def test_nan_elements_get_no_gradient_from_nansum():
+    x = tg.tensor([1.0, float("nan"), 2.0], requires_grad=True)
+    (tg.nansum(x) + tg.nanmean(x)).backward()
+    assert x.grad.tolist() == [1.5, 0.0, 1.5]
+
+
+def test_more_functions_errors():
+    with pytest.raises(NotImplementedError, match="1-D sorted_sequence"):
+        tg.searchsorted(tg.ones(2, 2), tg.ones(2))
+    with pytest.raises(RuntimeError, match="expected a matrix"):
+        tg.trace(tg.ones(2))
+    with pytest.raises(RuntimeError, match="larger than 0"):
+        tg.tensor_split(tg.ones(3), 0)

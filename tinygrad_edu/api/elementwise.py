@@ -21,7 +21,7 @@ __all__: list[str] = [
     "tan", "asin", "arcsin", "acos", "arccos", "atan", "arctan", "atan2", "arctan2", "sinh", "cosh",
     "tanh", "sigmoid", "relu", "erf", "clamp", "clip", "maximum", "minimum", "where", "masked_fill",
     "lerp", "floor", "ceil", "round", "trunc", "fix", "frac", "logaddexp",
-    "addcmul", "addcdiv", "clamp_min", "clamp_max", "positive", "sgn",
+    "addcmul", "addcdiv", "clamp_min", "clamp_max", "positive", "sgn", "nan_to_num", "logit", "isin",
     "eq", "ne", "not_equal", "lt", "less", "le", "less_equal", "gt", "greater", "ge", "greater_equal",
     "isclose", "allclose", "equal", "isnan", "isinf", "isfinite",
     "logical_and", "logical_or", "logical_not", "logical_xor",
@@ -453,6 +453,32 @@ def sgn(input: Any) -> Any:
     return sign(input)
 
 
+def nan_to_num(input: Any, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Any:
+    """NaN → nan, +inf → posinf, −inf → neginf (the dtype's largest and lowest numbers by
+    default); the other elements, and their gradients, pass through."""
+    input = _tensor(input)
+    if input.dtype.kind != "f":
+        return input.clone()
+    limits = np.finfo(input.dtype)
+    posinf = float(limits.max) if posinf is None else posinf
+    neginf = float(limits.min) if neginf is None else neginf
+    infinite = isinf(input)
+    result = where(isnan(input), nan, input)
+    result = where(logical_and(infinite, gt(input, 0)), posinf, result)
+    return where(logical_and(infinite, lt(input, 0)), neginf, result)
+
+
+def logit(input: Any, eps: float | None = None) -> Any:
+    """log(p / (1 − p)), p clamped to [eps, 1 − eps] first when eps is given."""
+    probability = _tensor(input) if eps is None else clamp(input, eps, 1 - eps)
+    return log(div(probability, sub(1, probability)))
+
+
+def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False, invert: bool = False) -> Any:
+    """Whether each element of `elements` is among `test_elements` (a bool tensor, no gradient)."""
+    return _constant(np.isin(_data(_tensor(elements)), _data(_tensor(test_elements)), invert=invert))
+
+
 class ElementwiseMethods:
     """Tensor methods of this family; `Tensor` inherits them. (+ − × ÷ ** and the comparison
     operators are in tensor.py, where their fast path lives.)"""
@@ -527,6 +553,8 @@ class ElementwiseMethods:
     def clamp_min(self, min: Any) -> Any: return clamp(self, min, None)  # noqa: A002
     def clamp_max(self, max: Any) -> Any: return clamp(self, None, max)  # noqa: A002
     def positive(self) -> Any: return self
+    def nan_to_num(self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Any: return nan_to_num(self, nan, posinf, neginf)
+    def logit(self, eps: float | None = None) -> Any: return logit(self, eps)
     def sgn(self) -> Any: return sign(self)
 
     def eq(self, other: Any) -> Any: return eq(self, other)

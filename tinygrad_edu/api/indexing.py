@@ -19,7 +19,7 @@ from .axis_alias import accept_axis
 
 __all__: list[str] = [
     "gather", "take_along_dim", "scatter", "scatter_add", "index_select", "index_add", "select",
-    "masked_select", "take", "nonzero", "argwhere", "sort", "argsort", "topk", "unique",
+    "masked_select", "take", "nonzero", "argwhere", "sort", "argsort", "topk", "unique", "searchsorted", "bucketize",
 ]
 
 
@@ -200,6 +200,23 @@ def unique(input: Any, sorted: bool = True, return_inverse: bool = False, return
     if return_counts:
         results.append(_constant(counts.astype(np.int64)))
     return results[0] if len(results) == 1 else tuple(results)
+
+
+def searchsorted(sorted_sequence: Any, values: Any, *, out_int32: bool = False, right: bool = False, side: str | None = None) -> Any:
+    """Where each of `values` would go in the 1-D ascending `sorted_sequence` to keep it sorted:
+    before equal elements, or after them with right=True (side="right"). No gradient."""
+    sequence = _array(sorted_sequence)
+    if sequence.ndim != 1:
+        raise NotImplementedError("searchsorted: tinygrad_edu supports a 1-D sorted_sequence only")
+    side = side if side is not None else ("right" if right else "left")
+    positions = np.searchsorted(sequence, _array(values), side=side)
+    return _constant(np.asarray(positions, dtype=np.int32 if out_int32 else np.int64))
+
+
+def bucketize(input: Any, boundaries: Any, *, out_int32: bool = False, right: bool = False) -> Any:
+    """The index of the bucket of 1-D ascending `boundaries` each element falls in
+    (searchsorted(boundaries, input, right=right)). No gradient."""
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
 
 
 class IndexingMethods:
