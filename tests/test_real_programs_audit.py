@@ -610,3 +610,46 @@ def test_more_functions_errors():
         tg.trace(tg.ones(2))
     with pytest.raises(RuntimeError, match="larger than 0"):
         tg.tensor_split(tg.ones(3), 0)
+
+
+# ---- torch.autograd.functional --------------------------------------------------------------
+def _functional_cases(m, F):
+    x = m.tensor([1.0, 2.0, 3.0])
+    y = m.tensor([[0.5, -1.0], [2.0, 1.0]])
+    return [
+        F.jacobian(lambda t: t ** 2, x), F.jacobian(lambda a, b: (a.sum() * b, b.exp()), (x, y)),
+        F.jacobian(lambda a: a.sum(), x), F.jacobian(lambda t: m.ones(2), x),
+        F.hessian(lambda t: (t ** 3).sum(), x), F.hessian(lambda a, b: (a ** 2).sum() * (b ** 2).sum(), (x, y)),
+        F.vjp(lambda t: t ** 2, x, m.ones(3)), F.vjp(lambda t: (t ** 2).sum(), x),
+        F.vjp(lambda a, b: a * b.sum(), (x, y), m.ones(3)), F.hvp(lambda t: (t ** 3).sum(), x, m.ones(3)),
+    ]
+
+
+def _same_nesting_and_values(ours, theirs):
+    if isinstance(theirs, tuple):
+        assert isinstance(ours, tuple) and len(ours) == len(theirs)
+        for mine, reference in zip(ours, theirs):
+            _same_nesting_and_values(mine, reference)
+    else:
+        assert ours.shape == tuple(theirs.shape) and not ours.requires_grad
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
+
+
+def test_autograd_functional_as_torch():
+    torch = pytest.importorskip("torch")
+    import torch.autograd.functional as torch_functional
+
+    for ours, theirs in zip(_functional_cases(tg, tg.autograd.functional), _functional_cases(torch, torch_functional)):
+        _same_nesting_and_values(ours, theirs)
+
+
+def test_autograd_functional_create_graph_and_errors():
+    x = tg.tensor([1.0, 2.0], dtype=tg.float64, requires_grad=True)
+    assert gradcheck(lambda x: tg.autograd.functional.jacobian(lambda t: t ** 3, x, create_graph=True), x)
+    assert gradcheck(lambda x: tg.autograd.functional.hessian(lambda t: (t ** 4).sum(), x, create_graph=True), x)
+    with pytest.raises(RuntimeError, match="does not depend"):
+        tg.autograd.functional.jacobian(lambda t: tg.ones(2), x, strict=True)
+    with pytest.raises(RuntimeError, match="single Tensor with one element"):
+        tg.autograd.functional.hessian(lambda t: t * 2, x)
+    with pytest.raises(TypeError, match="Tensor or a tuple of Tensors"):
+        tg.autograd.functional.jacobian(lambda t: t, [1.0])

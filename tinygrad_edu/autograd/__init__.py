@@ -1,4 +1,5 @@
-"""The torch.autograd namespace: `grad`, `backward`, `Function`, and the grad-mode switches."""
+"""The torch.autograd namespace: `grad`, `backward`, `Function`, the grad-mode switches, and
+`functional` (jacobian, hessian, vjp, hvp)."""
 from ..function import Context, Function
 from ..grad_mode import (
     enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled,
@@ -14,3 +15,5 @@ __all__ = [
     "is_inference_mode_enabled",
     "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "trace", "saved_memory",
 ]
+
+from . import functional  # noqa: E402  (after grad: it is built on it)
