@@ -653,3 +653,55 @@ def test_autograd_functional_create_graph_and_errors():
         tg.autograd.functional.hessian(lambda t: t * 2, x)
     with pytest.raises(TypeError, match="Tensor or a tuple of Tensors"):
         tg.autograd.functional.jacobian(lambda t: t, [1.0])
+
+
+# ---- torch's random numbers (torch_random.py) -------------------------------------------------
+_DRAWS = {
+    "rand": lambda m, g: m.rand(3, generator=g), "rand_2d": lambda m, g: m.rand(10, 100, generator=g),
+    "rand_float64": lambda m, g: m.rand(7, generator=g, dtype=m.float64),
+    "randn_small": lambda m, g: m.randn(3, generator=g), "randn_27x10": lambda m, g: m.randn((27, 10), generator=g),
+    "randn_float64": lambda m, g: m.randn(40, generator=g, dtype=m.float64),
+    "randn_in_turn": lambda m, g: m.cat([m.randn(1, generator=g), m.randn(3, generator=g), m.randn(17, generator=g), m.randn(2, generator=g)]),
+    "randint": lambda m, g: m.randint(0, 1000, (50,), generator=g), "randint_wide": lambda m, g: m.randint(-3, 2 ** 40, (5,), generator=g),
+    "randperm": lambda m, g: m.randperm(100, generator=g), "normal": lambda m, g: m.normal(0.5, 2.0, (5,), generator=g),
+    "normal_tensors": lambda m, g: m.normal(m.zeros(20), m.ones(20) * 3, generator=g),
+    "multinomial_one": lambda m, g: m.stack([m.multinomial(m.tensor([0.1, 0.2, 0.7]), 1, replacement=True, generator=g) for _ in range(30)]),
+    "multinomial_rows": lambda m, g: m.multinomial(m.tensor([[0.1, 0.2, 0.7], [0.5, 0.5, 0.0]]), 2, generator=g),
+    "multinomial_replacement": lambda m, g: m.multinomial(m.tensor([[0.1, 0.2, 0.7], [0.5, 0.5, 0.0]]), 20, replacement=True, generator=g),
+    "uniform_": lambda m, g: m.empty(50).uniform_(-0.3, 0.7, generator=g), "normal_": lambda m, g: m.empty(5).normal_(0.0, 0.02, generator=g),
+    "normal_large": lambda m, g: m.empty(64, 32).normal_(0.0, 0.02, generator=g),
+    "exponential_": lambda m, g: m.empty(9).exponential_(2.5, generator=g),
+    "one_stream": lambda m, g: m.cat([m.rand(2, generator=g), m.randn(2, generator=g), m.randint(0, 5, (3,), generator=g).float(), m.rand(2, generator=g)]),
+}
+
+
+@pytest.mark.parametrize("name", list(_DRAWS))
+def test_seeded_draws_are_torchs(name):
+    torch = pytest.importorskip("torch")
+    ours = _DRAWS[name](tg, tg.Generator().manual_seed(2147483647))
+    theirs = _DRAWS[name](torch, torch.Generator().manual_seed(2147483647))
+    assert ours.dtype == getattr(tg, str(theirs.dtype).removeprefix("torch."))
+    assert np.array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_global_seed_and_makemores_first_draws_are_torchs():
+    torch = pytest.importorskip("torch")
+    tg.manual_seed(42)
+    torch.manual_seed(42)
+    assert np.array_equal(tg.rand(5).numpy(), torch.rand(5).numpy())
+    assert np.array_equal(tg.randn(300).numpy(), torch.randn(300).numpy())
+    assert tg.Generator().initial_seed() == torch.Generator().initial_seed()
+    g = tg.Generator().manual_seed(2147483647)
+    p = tg.rand(3, generator=g)
+    p = p / p.sum()
+    assert repr(p) == "tensor([0.6064, 0.3033, 0.0903])"  # makemore part 1, as in the lecture
+    assert tg.multinomial(p, num_samples=20, replacement=True, generator=g).tolist() == \
+        [1, 1, 2, 0, 0, 2, 1, 1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1]
+
+
+def test_float32_normals_large_draws_match_torch_to_the_last_bit_mostly():
+    torch = pytest.importorskip("torch")
+    ours = tg.randn(20000, generator=tg.Generator().manual_seed(7)).numpy()
+    theirs = torch.randn(20000, generator=torch.Generator().manual_seed(7)).numpy()
+    assert (ours == theirs).mean() > 0.995  # torch's vector log and sincos, ported: rare 1-ulp differences
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=5e-7)

@@ -28,8 +28,15 @@ import numpy as np
 
 from .. import backend, ops  # ops: the package; its modules are imported once Tensor exists
 from ..grad_mode import is_grad_enabled, no_grad
-from ..random import numpy_generator
+from .. import torch_random
+from ..random import get as generator_of, numpy_generator
 from ..versions import mark_written
+
+
+def _draw_dtype(dtype: np.dtype) -> np.dtype:
+    """The float dtype random fills are drawn in: the tensor's own, float32 for float16 (and
+    for integer tensors, whose fills are then cast)."""
+    return dtype if dtype in (np.float32, np.float64) else np.dtype(np.float32)
 
 
 class InplaceMethods:
@@ -254,12 +261,14 @@ class InplaceMethods:
         return self._apply_inplace("masked_fill_", lambda base: self._filled(base, value, mask), value)
 
     def normal_(self: Any, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Any:
-        draw = numpy_generator(generator).normal(mean, std, self.data.shape)
-        return self._apply_inplace("normal_", lambda base: self._filled(base, draw.astype(self.data.dtype)))
+        """Fill with normal draws, torch's numbers (torch_random.py)."""
+        draw = torch_random.normal(generator_of(generator), self.data.size, _draw_dtype(self.data.dtype), mean, std)
+        return self._apply_inplace("normal_", lambda base: self._filled(base, draw.reshape(self.data.shape).astype(self.data.dtype)))
 
     def uniform_(self: Any, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Any:
-        draw = numpy_generator(generator).uniform(a, b, self.data.shape)
-        return self._apply_inplace("uniform_", lambda base: self._filled(base, draw.astype(self.data.dtype)))
+        """Fill with draws uniform on [a, b), torch's numbers (torch_random.py)."""
+        draw = torch_random.uniform(generator_of(generator).bit_generator, self.data.size, _draw_dtype(self.data.dtype), a, b)
+        return self._apply_inplace("uniform_", lambda base: self._filled(base, draw.reshape(self.data.shape).astype(self.data.dtype)))
 
     def scatter_(self: Any, dim: int, index: Any, src: Any = None, *, value: Any = None, reduce: str | None = None) -> Any:
         """self.scatter(...) written in place (the one-hot idiom `zeros.scatter_(1, labels, 1)`)."""
@@ -285,8 +294,8 @@ class InplaceMethods:
         """Fill with draws from the exponential distribution of rate `lambd`."""
         if lambd <= 0:
             raise RuntimeError(f"exponential_ expects lambd > 0.0, but found lambd={lambd}")
-        draw = numpy_generator(generator).exponential(1.0 / lambd, self.data.shape)
-        return self._apply_inplace("exponential_", lambda base: self._filled(base, draw.astype(self.data.dtype)))
+        draw = torch_random.exponential(generator_of(generator).bit_generator, self.data.size, lambd, _draw_dtype(self.data.dtype))
+        return self._apply_inplace("exponential_", lambda base: self._filled(base, draw.reshape(self.data.shape).astype(self.data.dtype)))
 
     def bernoulli(self: Any, p: float | None = None, *, generator: Any = None) -> Any:
         """tg.bernoulli(self): 1 with probability self (elementwise), else 0."""
