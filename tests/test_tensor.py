@@ -291,10 +291,11 @@ def test_shape_accessors():
 
 
 def test_repr():
-    assert repr(Tensor([1.0, 2.0])) == "Tensor([1., 2.])"
-    assert repr(Tensor([1.0], requires_grad=True)) == "Tensor([1.], requires_grad=True)"
-    assert repr(Tensor([1.0], requires_grad=True) * 2) == "Tensor([2.], grad_fn=<Mul>)"
-    assert repr(f64([1.0])) == "Tensor([1.], dtype=float64)"
+    """torch's layout (tensor_str.py; tests/test_real_programs_audit.py compares many more with torch's)."""
+    assert repr(Tensor([1.0, 2.0])) == "tensor([1., 2.])"
+    assert repr(Tensor([1.0], requires_grad=True)) == "tensor([1.], requires_grad=True)"
+    assert repr(Tensor([1.0], requires_grad=True) * 2) == "tensor([2.], grad_fn=<Mul>)"
+    assert repr(f64([1.0])) == "tensor([1.], dtype=torch.float64)"
 
 
 # ---- reductions: numpy's and PyTorch's spellings ---------------------------------------------

@@ -80,6 +80,10 @@ def ones_like(array: np.ndarray) -> np.ndarray:
     return ones
 
 
+def zeros(shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+    return np.zeros(shape, dtype)
+
+
 def zeros_like(array: np.ndarray) -> np.ndarray:
     return np.zeros(array.shape, array.dtype)
 
@@ -106,3 +110,25 @@ def as_numpy(array: np.ndarray, dtype: Any, copy: bool | None) -> np.ndarray:
 
 def format_array(array: np.ndarray) -> str:
     return np.array2string(array, precision=4, separator=", ", prefix="Tensor(")
+
+
+# The ufunc numpy calls for `array <op> tensor`, and the Tensor method that computes the same
+# thing from the tensor's side (`tensor.__rmul__(array)` for `array * tensor`).
+_REFLECTED_OPERATORS = {
+    np.add: "__radd__", np.subtract: "__rsub__", np.multiply: "__rmul__",
+    np.true_divide: "__rtruediv__", np.floor_divide: "__rfloordiv__", np.remainder: "__rmod__",
+    np.power: "__rpow__", np.matmul: "__rmatmul__", np.bitwise_and: "__rand__",
+    np.bitwise_or: "__ror__", np.bitwise_xor: "__rxor__", np.left_shift: "__rlshift__",
+    np.right_shift: "__rrshift__", np.less: "__gt__", np.less_equal: "__ge__",
+    np.greater: "__lt__", np.greater_equal: "__le__", np.equal: "__eq__", np.not_equal: "__ne__",
+}
+
+
+def reflected_operator(ufunc: Any) -> str | None:
+    """The Tensor method name for `array <ufunc> tensor`, or None if there is none."""
+    return _REFLECTED_OPERATORS.get(ufunc)
+
+
+def apply_ufunc(ufunc: Any, arrays: list[Any], kwargs: dict[str, Any]) -> Any:
+    """Run `ufunc` on plain arrays (its `out=` keeps the write in place)."""
+    return ufunc(*arrays, **kwargs)

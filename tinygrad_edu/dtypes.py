@@ -25,6 +25,23 @@ uint8 = np.dtype(np.uint8)
 # the package exports it as `tg.bool`, as torch does.
 bool_ = np.dtype(np.bool_)
 
+
+
+class UnsupportedDtype:
+    """A torch dtype numpy has no counterpart for. Programs may name it (nanoGPT's table
+    `{'float32': torch.float32, 'bfloat16': torch.bfloat16, ...}` is built on every run) and
+    compare with it; making a tensor of it is a TypeError naming it (`to_dtype`)."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.is_floating_point = True
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+bfloat16 = UnsupportedDtype("bfloat16")
+
 # torch's aliases: the same objects under a second name.
 half, float_, double = float16, float32, float64
 short, int_, long = int16, int32, int64
@@ -45,6 +62,10 @@ _DTYPE_OF_NAME = {
 
 def to_dtype(dtype: Any) -> np.dtype:
     """One of this module's dtypes, from any spelling of it; TypeError for anything else."""
+    if isinstance(dtype, type) and isinstance(getattr(dtype, "dtype", None), np.dtype):
+        return dtype.dtype  # a legacy type, torch.LongTensor (legacy_types.py)
+    if isinstance(dtype, UnsupportedDtype) or str(dtype) in ("bfloat16", "torch.bfloat16"):
+        raise TypeError(f"dtype {dtype} is not supported: tinygrad_edu computes with numpy, which has no bfloat16; use float32 or float16")
     if isinstance(dtype, str) or type(dtype).__module__ == "torch":
         # torch's dtypes print as "torch.float32"; the strings are torch's names too.
         name = str(dtype)
@@ -79,3 +100,37 @@ def set_default_dtype(dtype: Any) -> None:
     if dtype not in (float32, float64):
         raise TypeError(f"set_default_dtype: only float32 and float64 can be the default dtype; got {dtype}")
     backend.set_default_float(dtype)
+
+
+class finfo:  # noqa: N801  torch's name
+    """Machine limits of a float dtype (the default one if none is given), as Python numbers
+    under torch.finfo's names: bits, eps, max, min, tiny (= smallest_normal), resolution, and
+    dtype (its name)."""
+
+    def __init__(self, dtype: Any = None):
+        dtype = backend.DEFAULT_FLOAT if dtype is None else to_dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"torch.finfo() requires a floating point input type; got {dtype}. Use torch.iinfo to handle integer types")
+        info = np.finfo(dtype)
+        self.bits, self.dtype = info.bits, str(dtype)
+        self.eps, self.max, self.min = float(info.eps), float(info.max), float(info.min)
+        self.tiny = self.smallest_normal = float(info.smallest_normal)
+        self.resolution = 10.0 ** -info.precision
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+                f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:  # noqa: N801  torch's name
+    """Limits of an integer (or bool) dtype as Python ints: bits, min, max, and dtype (its name)."""
+
+    def __init__(self, dtype: Any):
+        dtype = to_dtype(dtype)
+        if dtype.kind not in "iub":
+            raise TypeError(f"torch.iinfo() requires an integer input type; got {dtype}. Use torch.finfo to handle float types")
+        info = np.iinfo(np.uint8 if dtype.kind == "b" else dtype)
+        self.bits, self.min, self.max, self.dtype = info.bits, int(info.min), int(info.max), str(dtype)
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"

@@ -1,6 +1,6 @@
 """Grad mode: whether ops record the graph. One switch per thread, as in PyTorch.
 
-`no_grad()`, `enable_grad()` and `set_grad_enabled(mode)` work as context managers and as
+`no_grad()`, `enable_grad()`, `set_grad_enabled(mode)` and `inference_mode()` work as context managers and as
 decorators (on plain functions and on generator functions, whose body runs in the mode at
 every resumption, not only when the generator object is made). The switch lives in a
 `threading.local`: a thread that evaluates under `no_grad` never turns recording off for a
@@ -18,6 +18,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 class _ThreadState(threading.local):
     enabled = True  # every new thread starts with recording on, as in PyTorch
+    inference = False
 
 
 _state = _ThreadState()
@@ -89,19 +90,65 @@ class _GradMode:
         return wrapper
 
 
-class no_grad(_GradMode):
+class _BareDecorator:
+    """`@no_grad` as well as `@no_grad()`, as torch allows: given a function, the class
+    returns that function wrapped by an instance made with no arguments."""
+
+    def __new__(cls, orig_func: Any = None) -> Any:
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+
+class no_grad(_BareDecorator, _GradMode):
     """Ops run inside `with no_grad():` (or a function decorated with `@no_grad()`) build no
     graph, and what they save for backward is dropped at once: evaluation keeps no memory."""
 
-    def __init__(self) -> None:
+    def __init__(self, orig_func: Any = None) -> None:
         super().__init__(False)
 
 
-class enable_grad(_GradMode):
+class enable_grad(_BareDecorator, _GradMode):
     """Turns graph recording back on inside a `no_grad` block."""
 
-    def __init__(self) -> None:
+    def __init__(self, orig_func: Any = None) -> None:
         super().__init__(True)
+
+
+class inference_mode(_GradMode):
+    """torch.inference_mode(mode=True): with mode True, no_grad, and is_inference_mode_enabled()
+    answers True inside; with mode False, grad recording on (also inside no_grad), as torch.
+    A context manager and a decorator, also bare (`@inference_mode`).
+
+    Where it differs from torch: tensors made inside are ordinary tensors, so using one in an
+    autograd graph later is allowed (torch refuses its "inference tensors")."""
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if callable(mode):
+            return cls()(mode)
+        return super().__new__(cls)
+
+    def __init__(self, mode: bool = True) -> None:
+        super().__init__(not mode)
+        self.mode = bool(mode)
+        self._inference_before: list[bool] = []
+
+    def __enter__(self) -> None:
+        super().__enter__()
+        self._inference_before.append(_state.inference)
+        _state.inference = self.mode
+
+    def __exit__(self, *exc_info: object) -> None:
+        _state.inference = self._inference_before.pop()
+        super().__exit__(*exc_info)
+
+    def _fresh(self) -> _GradMode:
+        return inference_mode(self.mode)
+
+
+def is_inference_mode_enabled() -> bool:
+    """Whether this thread is inside an enabled inference_mode region."""
+    return _state.inference
 
 
 class set_grad_enabled(_GradMode):

@@ -6,8 +6,10 @@ run repeatable: the same seed gives the same weights, the same batches, the same
 
 As in torch, the process's global generator starts from a random seed (so `initial_seed()`
 differs between runs until `manual_seed` is called), while a new `Generator()` starts from
-torch's fixed default seed. The numbers themselves are numpy's, not torch's: the same seed
-gives repeatable draws here, not the draws torch would make.
+torch's fixed default seed. Each generator is torch's MT19937, seeded as torch seeds it, and
+rand, randn, randint, randperm, normal, multinomial, uniform_, normal_ and exponential_ draw
+torch's numbers from it (torch_random.py); other draws (bernoulli, dropout, what nn.init and
+the DataLoader draw through `numpy_generator`) read the same stream numpy's way.
 """
 from __future__ import annotations
 
@@ -28,6 +30,15 @@ def check_seed(seed: Any) -> int:
     return int(seed)
 
 
+def _mt19937(seed: int) -> np.random.MT19937:
+    """An MT19937 seeded as torch's CPU generator is (the 32-bit init_genrand of the seed's low
+    32 bits), through numpy's public legacy seeding."""
+    _, key, position, _, _ = np.random.RandomState(seed & 0xFFFFFFFF).get_state()
+    bits = np.random.MT19937()
+    bits.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": position}}
+    return bits
+
+
 class Generator:
     """A random number generator with its own state, as torch.Generator: pass it as
     `generator=` to draw independently of the global one."""
@@ -39,7 +50,11 @@ class Generator:
     def manual_seed(self, seed: int) -> Generator:
         """Restart from `seed`; returns the generator, so `Generator().manual_seed(0)` works."""
         self._initial_seed = check_seed(seed)
-        self.numpy_generator = np.random.default_rng(self._initial_seed)
+        self.bit_generator = _mt19937(self._initial_seed)
+        # one stream: torch's draws (torch_random.py) and numpy's (the other random users)
+        # read the same MT19937 words
+        self.numpy_generator = np.random.Generator(self.bit_generator)
+        self.next_normal: float | None = None  # the second value of a Box–Muller pair
         return self
 
     def initial_seed(self) -> int:
@@ -75,11 +90,16 @@ def initial_seed() -> int:
     return default_generator.initial_seed()
 
 
+def get(generator: Generator | None = None) -> Generator:
+    """`generator`, or the global one (looked up at each call)."""
+    if generator is None:
+        return default_generator
+    if not isinstance(generator, Generator):
+        raise TypeError(f"generator must be a tg.Generator; got {type(generator).__name__}")
+    return generator
+
+
 def numpy_generator(generator: Generator | None = None) -> np.random.Generator:
     """The numpy Generator to draw from: `generator`'s, or the global one's (looked up at each
     call, since manual_seed replaces it)."""
-    if generator is None:
-        return default_generator.numpy_generator
-    if not isinstance(generator, Generator):
-        raise TypeError(f"generator must be a tg.Generator; got {type(generator).__name__}")
-    return generator.numpy_generator
+    return get(generator).numpy_generator

@@ -1,7 +1,9 @@
 """Random tensors, as torch makes them: `tg.rand`, `tg.randn`, `tg.randint`, `tg.normal`, ...
 
 Each draws from the global generator (seeded by `tg.manual_seed`), or from the `generator=`
-it is given (a `tg.Generator`). None of them records a graph: a random draw is a new leaf.
+it is given (a `tg.Generator`), torch's numbers where torch_random.py makes them (rand,
+randn, randint, randperm, normal, multinomial). None of them records a graph: a random draw is
+a new leaf.
 """
 from __future__ import annotations
 
@@ -9,10 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from . import backend
+from . import backend, torch_random
 from .creation import as_number, dtype_or, size_from_args, wrap
 from .dtypes import float32, float64, int64, is_floating
-from .random import Generator, numpy_generator
+from .random import Generator, get, numpy_generator
 from .tensor import Tensor
 
 
@@ -23,23 +25,25 @@ def _float_dtype(dtype: Any, name: str) -> np.dtype:
     return dtype
 
 
-def _float_draws(draw: Any, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    """numpy draws float32 and float64 directly; float16 is drawn in float32 and rounded."""
-    return backend.cast(draw(shape, dtype=dtype if dtype in (float32, float64) else float32), dtype)
+def _torch_draws(draw: Any, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """draw(count, dtype) shaped; float16 is drawn in float32 and rounded."""
+    drawn = draw(int(np.prod(shape, dtype=np.int64)), dtype if dtype in (float32, float64) else float32)
+    return backend.cast(drawn.reshape(shape), dtype)
 
 
 def rand(*sizes: Any, size: Any = None, generator: Generator | None = None, dtype: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
-    """Uniform on [0, 1)."""
-    dtype = _float_dtype(dtype, "rand")
-    return wrap(_float_draws(numpy_generator(generator).random, size_from_args(sizes, "rand", size), dtype), device, requires_grad)
+    """Uniform on [0, 1), torch's numbers."""
+    dtype, bits = _float_dtype(dtype, "rand"), get(generator).bit_generator
+    draws = _torch_draws(lambda count, kind: torch_random.uniform(bits, count, kind), size_from_args(sizes, "rand", size), dtype)
+    return wrap(draws, device, requires_grad)
 
 
 def randn(*sizes: Any, size: Any = None, generator: Generator | None = None, dtype: Any = None, device: Any = None,
           requires_grad: bool = False) -> Tensor:
-    """Standard normal: mean 0, standard deviation 1."""
-    dtype = _float_dtype(dtype, "randn")
-    draws = _float_draws(numpy_generator(generator).standard_normal, size_from_args(sizes, "randn", size), dtype)
+    """Standard normal: mean 0, standard deviation 1, torch's numbers."""
+    dtype, source = _float_dtype(dtype, "randn"), get(generator)
+    draws = _torch_draws(lambda count, kind: torch_random.normal(source, count, kind), size_from_args(sizes, "randn", size), dtype)
     return wrap(draws, device, requires_grad)
 
 
@@ -63,7 +67,7 @@ def randint(*args: Any, low: int | None = None, high: int | None = None, size: A
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     shape = size_from_args((size,), "randint")
-    draws = numpy_generator(generator).integers(low, high, shape, dtype=np.int64)
+    draws = torch_random.integers(get(generator).bit_generator, int(np.prod(shape, dtype=np.int64)), low, high).reshape(shape)
     return wrap(backend.cast(draws, dtype_or(dtype, int64)), device, requires_grad)
 
 
@@ -72,7 +76,7 @@ def randperm(n: int, *, generator: Generator | None = None, dtype: Any = None, d
     """0..n-1 in a random order."""
     if n < 0:
         raise RuntimeError(f"randperm: n must be non-negative; got {n}")
-    draws = numpy_generator(generator).permutation(n)
+    draws = torch_random.permutation(get(generator).bit_generator, n)
     return wrap(backend.cast(draws, dtype_or(dtype, int64)), device, requires_grad)
 
 
@@ -117,7 +121,12 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Gene
     mean_values, std_values = (value.data if isinstance(value, Tensor) else value for value in (mean, std))
     if np.any(np.asarray(std_values) < 0):
         raise RuntimeError(f"normal expects std >= 0.0, but found std {np.min(std_values)}")
-    draws = numpy_generator(generator).normal(mean_values, std_values, shape)
+    source = get(generator)
+    if tensors:  # torch: standard normals, then × std + mean
+        draws = torch_random.normal(source, int(np.prod(shape, dtype=np.int64)), np.dtype(dtype)).reshape(shape)
+        draws = draws * np.asarray(std_values, dtype) + np.asarray(mean_values, dtype)
+    else:
+        draws = torch_random.normal(source, int(np.prod(shape, dtype=np.int64)), np.dtype(dtype), mean_values, std_values).reshape(shape)
     return wrap(backend.cast(draws, dtype), device, requires_grad)
 
 
@@ -144,29 +153,13 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
     nonzero = np.count_nonzero(weights, axis=1)
     if np.any(nonzero == 0):
         raise RuntimeError("multinomial: invalid multinomial distribution (sum of probabilities <= 0)")
-    rng = numpy_generator(generator)
-    if replacement:
-        indices = _sample_with_replacement(weights, num_samples, rng)
-    else:
-        if num_samples > weights.shape[1] or np.any(nonzero < num_samples):
-            raise RuntimeError(
-                f"multinomial: cannot sample n_sample={num_samples} without replacement from "
-                f"rows with fewer non-zero categories ({int(nonzero.min())})"
-            )
-        # Exponential race: each category's finishing time is Exp(1) / weight; the first
-        # num_samples to finish are a draw without replacement (zero weights never finish).
-        with np.errstate(divide="ignore"):
-            times = rng.standard_exponential(weights.shape) / weights
-        indices = np.argsort(times, axis=1, kind="stable")[:, :num_samples]
+    if not replacement and (num_samples > weights.shape[1] or np.any(nonzero < num_samples)):
+        raise RuntimeError(
+            f"multinomial: cannot sample n_sample={num_samples} without replacement from "
+            f"rows with fewer non-zero categories ({int(nonzero.min())})"
+        )
+    # torch's draws, computed in the input's float dtype as torch computes them
+    native = np.atleast_2d(input.data if input.dtype.kind == "f" else weights).astype(np.float64 if input.dtype == np.float64 else np.float32)
+    indices = torch_random.multinomial(get(generator).bit_generator, native, num_samples, replacement)
     return wrap(indices.astype(np.int64).reshape((num_samples,) if input.ndim == 1 else indices.shape))
 
-
-def _sample_with_replacement(weights: np.ndarray, num_samples: int, rng: np.random.Generator) -> np.ndarray:
-    """Inverse-CDF sampling for every row in one searchsorted: row r's CDF is shifted to [r, r+1]."""
-    rows, categories = weights.shape
-    cdf = np.cumsum(weights, axis=1)
-    cdf /= cdf[:, -1:]
-    offsets = np.arange(rows)[:, None]
-    targets = rng.random((rows, num_samples)) + offsets
-    flat = np.searchsorted((cdf + offsets).ravel(), targets.ravel(), side="right")
-    return np.minimum(flat.reshape(rows, num_samples) - offsets * categories, categories - 1)

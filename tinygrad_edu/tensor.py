@@ -14,6 +14,7 @@ from typing import Any, Iterator
 
 from . import backend
 from .errors import ShapeError
+from .size import Size
 from .api.elementwise import ElementwiseMethods
 from .api.hooks import HookMethods
 from .api.inplace import InplaceMethods
@@ -32,12 +33,16 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
     # _hooks, _retains_grad and _history (earlier versions, see api/inplace.py) stay unset
     # until used: a new tensor pays nothing for them.
     __slots__ = ("data", "grad", "_requires_grad", "_ctx", "_order", "_hooks", "_retains_grad", "_history")
-    # Make numpy hand `ndarray * tensor` to Tensor.__rmul__ instead of looping over elements.
-    __array_ufunc__ = None
 
-    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None):
+    def __init__(self, data: Any = (), *sizes: int, requires_grad: bool = False, dtype: Any = None):
+        """Tensor(data): a copy of data (float data as the default float dtype, ints and bools
+        kept). Tensor(*sizes), ints as torch.Tensor(2, 3) takes them: a tensor of that shape
+        (torch leaves its values uninitialized; here they are zeros), of the default float
+        dtype, which custom layers fill with nn.init afterwards."""
         if isinstance(data, Tensor):
             data = data.data
+        elif type(data) is int or sizes:
+            data = _zeros_of_sizes((data, *sizes), dtype)
         self.data = backend.as_data(data, None if dtype is None else dtypes.to_dtype(dtype))
         self._ctx = None
         self._requires_grad = False
@@ -65,8 +70,9 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
 
     # ---- what a tensor is ---------------------------------------------------------------
     @property
-    def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+    def shape(self) -> Size:
+        """torch.Size of the dimensions (a tuple; prints as torch.Size([2, 3]))."""
+        return tuple.__new__(Size, self.data.shape)
 
     @property
     def dtype(self) -> Any:
@@ -76,9 +82,9 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
     def ndim(self) -> int:
         return self.data.ndim
 
-    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
-        """The shape, or one dimension of it, as torch's `Tensor.size()`."""
-        return self.data.shape if dim is None else self.data.shape[wrap_dim(dim, self.ndim, "size")]
+    def size(self, dim: int | None = None) -> Size | int:
+        """The shape (a torch.Size), or one dimension of it, as torch's `Tensor.size()`."""
+        return tuple.__new__(Size, self.data.shape) if dim is None else self.data.shape[wrap_dim(dim, self.ndim, "size")]
 
     def numel(self) -> int:
         return self.data.size
@@ -93,27 +99,34 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
 
     def item(self) -> Scalar:
         if self.data.size != 1:
-            raise ShapeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar: item() needs one element; this one has shape {self.shape}")
+            raise ShapeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar: item() needs one element; this one has shape {tuple(self.shape)}")
         return self.data.item()
 
     def __bool__(self) -> bool:
         if self.data.size != 1:
             count = "no values" if self.data.size == 0 else "more than one value"
-            raise ShapeError(f"Boolean value of Tensor with {count} is ambiguous (shape {self.shape}): reduce it with .any() or .all()")
+            raise ShapeError(f"Boolean value of Tensor with {count} is ambiguous (shape {tuple(self.shape)}): reduce it with .any() or .all()")
         return bool(self.item())
 
     def __float__(self) -> float:
-        """float(t) of a one-element tensor, as torch (`float(loss)`)."""
+        """float(t), and "%.2f" % t, for a one-element tensor, as torch."""
         return float(self.item())
 
     def __int__(self) -> int:
+        """int(t) for a one-element tensor (a float truncates toward zero), as torch."""
         return int(self.item())
 
     def __index__(self) -> int:
-        """A one-element integer tensor used as an index (`range(t)`, `[...][t]`), as torch."""
-        if self.data.dtype.kind not in "biu":
+        """A one-element integer tensor used as an index (`names[t]`, `range(t)`), as torch."""
+        if self.data.size != 1 or self.data.dtype.kind not in "biu":
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
+
+    def __contains__(self, element: Any) -> bool:
+        """`x in t`: whether any element of t equals x (a number or a tensor), as torch."""
+        if not isinstance(element, (Tensor, int, float, bool)):
+            raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a {type(element)}.")
+        return bool((self == element).any())
 
     def __iter__(self) -> Iterator[Tensor]:
         return (self[i] for i in range(len(self)))
@@ -123,14 +136,20 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
         return self._ctx is None
 
     def __repr__(self) -> str:
-        extra = ""
+        """torch's: `tensor([1., 2.], requires_grad=True)` (tensor_str.py); the grad_fn is
+        named by its Function (`grad_fn=<Mul>`)."""
         if self._ctx is not None:
-            extra = f", grad_fn=<{self._ctx.function.__name__}>"
-        elif self.requires_grad:
-            extra = ", requires_grad=True"
-        if self.dtype != backend.DEFAULT_FLOAT:
-            extra += f", dtype={self.dtype}"
-        return f"Tensor({backend.format_array(self.data)}{extra})"
+            extra = [f"grad_fn=<{self._ctx.function.__name__}>"]
+        else:
+            extra = ["requires_grad=True"] if self.requires_grad else []
+        return tensor_str.tensor_repr(self.data, extra)
+
+    def __format__(self, format_spec: str) -> str:
+        """f"{loss:.4f}" formats a one-number (0-d) tensor as its Python number, as torch does;
+        any other tensor formats as its repr (with a format spec, Python's TypeError)."""
+        if self.data.ndim == 0:
+            return self.item().__format__(format_spec)
+        return object.__format__(self, format_spec)
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph: no grad flows through the result."""
@@ -177,6 +196,25 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> Any:
         """numpy sees the numbers (np.asarray(tensor)); the graph stays behind."""
         return backend.as_numpy(self.data, dtype, copy)
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """numpy meets a Tensor as an operand (`.data` is the ndarray here, so torch's
+        `p.data += -lr * p.grad` is `ndarray += Tensor`).
+
+        `array += tensor` (any ufunc with `out=`) writes the numbers into the array, outside
+        the graph and without a version bump, as torch's writes into `.data` are. `array * tensor`
+        and the other operators give the Tensor `tensor.__rmul__(array)` gives, so the result
+        stays in the graph instead of numpy looping over the tensor's elements. Anything else
+        (np.exp(tensor), say) is numpy's TypeError.
+        """
+        if method != "__call__":
+            return NotImplemented
+        if kwargs.get("out") is not None:
+            return backend.apply_ufunc(ufunc, [x.data if isinstance(x, Tensor) else x for x in inputs], kwargs)
+        name = backend.reflected_operator(ufunc)
+        if name is None or kwargs or len(inputs) != 2 or inputs[1] is not self:
+            return NotImplemented
+        return getattr(self, name)(inputs[0])
 
     # ---- reverse-mode autodiff (the walk itself is in engine.py) --------------------------
     def backward(self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False, inputs: Any = None) -> None:
@@ -417,11 +455,17 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
         return selected if then is None else movement.Index.apply(selected, then)
 
 
+def _zeros_of_sizes(sizes: tuple[Any, ...], dtype: Any) -> Any:
+    if not all(type(size) is int and size >= 0 for size in sizes):
+        raise TypeError(f"Tensor(*sizes): sizes must be non-negative ints; got {sizes}")
+    return backend.zeros(sizes, backend.DEFAULT_FLOAT if dtype is None else dtypes.to_dtype(dtype))
+
+
 # Imported last: the ops import `Function`, which imports `Tensor` from this module.
 # Every op module, not only those used here: the api/ mixins reach them as ops.<module>.
 from .ops import *  # noqa: E402,F401,F403
 from .ops import elementwise, matmul, movement, promotion, reduce, softmax  # noqa: E402
-from . import conversion, devices, dtypes  # noqa: E402
+from . import conversion, devices, dtypes, tensor_str  # noqa: E402
 from . import engine, observers  # noqa: E402
 from .autograd import gradients  # noqa: E402
 from .ops.dims import wrap_dim  # noqa: E402

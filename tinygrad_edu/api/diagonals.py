@@ -15,7 +15,7 @@ from .. import ops
 from ..errors import ShapeError
 from ..ops.dims import wrap_dim
 
-__all__: list[str] = ["tril", "triu", "diag", "diagonal"]
+__all__: list[str] = ["tril", "triu", "diag", "diagonal", "trace"]
 
 
 def _lower_triangle(input: Any, diagonal: int, name: str) -> np.ndarray:
@@ -61,10 +61,20 @@ def diagonal(input: Any, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Any:
     return ops.movement.Index.apply(moved, (Ellipsis, *_diagonal_positions(*moved.shape[-2:], offset)))
 
 
+def trace(input: Any) -> Any:
+    """The sum of a matrix's main diagonal."""
+    if input.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
+    return diagonal(input).sum()
+
+
 class DiagonalMethods:
     """Tensor methods of this family; `Tensor` inherits them."""
 
     __slots__ = ()
+
+    def trace(self) -> Any:
+        return trace(self)
 
     def tril(self, diagonal: int = 0) -> Any:
         return tril(self, diagonal)

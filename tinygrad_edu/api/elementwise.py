@@ -21,6 +21,7 @@ __all__: list[str] = [
     "tan", "asin", "arcsin", "acos", "arccos", "atan", "arctan", "atan2", "arctan2", "sinh", "cosh",
     "tanh", "sigmoid", "relu", "erf", "clamp", "clip", "maximum", "minimum", "where", "masked_fill",
     "lerp", "floor", "ceil", "round", "trunc", "fix", "frac", "logaddexp",
+    "addcmul", "addcdiv", "clamp_min", "clamp_max", "positive", "sgn", "nan_to_num", "logit", "isin",
     "eq", "ne", "not_equal", "lt", "less", "le", "less_equal", "gt", "greater", "ge", "greater_equal",
     "isclose", "allclose", "equal", "isnan", "isinf", "isfinite",
     "logical_and", "logical_or", "logical_not", "logical_xor",
@@ -420,6 +421,64 @@ def bitwise_not(input: Any) -> Any:
     return _constant(ops.bitwise.bitwise_not(_tensor(input).data))
 
 
+# ---- compositions (their gradients are their parts') --------------------------------------
+def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+    """input + value · tensor1 · tensor2 (what hand-written Adam steps use), multiplied in
+    torch's order (value · tensor1 first), so float32 rounds as in torch."""
+    return add(input, mul(tensor1 if value == 1 else mul(tensor1, value), tensor2))
+
+
+def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+    """input + value · tensor1 / tensor2 (value · tensor1 first, as torch)."""
+    return add(input, div(tensor1 if value == 1 else mul(tensor1, value), tensor2))
+
+
+def clamp_min(input: Any, min: Any) -> Any:  # noqa: A002 (torch's name)
+    """clamp(input, min=min)."""
+    return clamp(input, min, None)
+
+
+def clamp_max(input: Any, max: Any) -> Any:  # noqa: A002 (torch's name)
+    """clamp(input, max=max)."""
+    return clamp(input, None, max)
+
+
+def positive(input: Any) -> Any:
+    """input itself, as torch.positive."""
+    return input
+
+
+def sgn(input: Any) -> Any:
+    """The sign; for real tensors, sign."""
+    return sign(input)
+
+
+def nan_to_num(input: Any, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Any:
+    """NaN → nan, +inf → posinf, −inf → neginf (the dtype's largest and lowest numbers by
+    default); the other elements, and their gradients, pass through."""
+    input = _tensor(input)
+    if input.dtype.kind != "f":
+        return input.clone()
+    limits = np.finfo(input.dtype)
+    posinf = float(limits.max) if posinf is None else posinf
+    neginf = float(limits.min) if neginf is None else neginf
+    infinite = isinf(input)
+    result = where(isnan(input), nan, input)
+    result = where(logical_and(infinite, gt(input, 0)), posinf, result)
+    return where(logical_and(infinite, lt(input, 0)), neginf, result)
+
+
+def logit(input: Any, eps: float | None = None) -> Any:
+    """log(p / (1 − p)), p clamped to [eps, 1 − eps] first when eps is given."""
+    probability = _tensor(input) if eps is None else clamp(input, eps, 1 - eps)
+    return log(div(probability, sub(1, probability)))
+
+
+def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False, invert: bool = False) -> Any:
+    """Whether each element of `elements` is among `test_elements` (a bool tensor, no gradient)."""
+    return _constant(np.isin(_data(_tensor(elements)), _data(_tensor(test_elements)), invert=invert))
+
+
 class ElementwiseMethods:
     """Tensor methods of this family; `Tensor` inherits them. (+ − × ÷ ** and the comparison
     operators are in tensor.py, where their fast path lives.)"""
@@ -489,6 +548,14 @@ class ElementwiseMethods:
     def where(self, condition: Any, other: Any) -> Any: return where(condition, self, other)
     def masked_fill(self, mask: Any, value: Any) -> Any: return masked_fill(self, mask, value)
     def lerp(self, end: Any, weight: Any) -> Any: return lerp(self, end, weight)
+    def addcmul(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any: return addcmul(self, tensor1, tensor2, value=value)
+    def addcdiv(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any: return addcdiv(self, tensor1, tensor2, value=value)
+    def clamp_min(self, min: Any) -> Any: return clamp(self, min, None)  # noqa: A002
+    def clamp_max(self, max: Any) -> Any: return clamp(self, None, max)  # noqa: A002
+    def positive(self) -> Any: return self
+    def nan_to_num(self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Any: return nan_to_num(self, nan, posinf, neginf)
+    def logit(self, eps: float | None = None) -> Any: return logit(self, eps)
+    def sgn(self) -> Any: return sign(self)
 
     def eq(self, other: Any) -> Any: return eq(self, other)
     def ne(self, other: Any) -> Any: return ne(self, other)

@@ -15,10 +15,11 @@ import numpy as np
 from .. import ops
 from ..errors import ShapeError
 from ..ops.dims import wrap_dim
+from .axis_alias import accept_axis
 
 __all__: list[str] = [
     "gather", "take_along_dim", "scatter", "scatter_add", "index_select", "index_add", "select",
-    "masked_select", "take", "nonzero", "argwhere", "sort", "argsort", "topk", "unique",
+    "masked_select", "take", "nonzero", "argwhere", "sort", "argsort", "topk", "unique", "searchsorted", "bucketize",
 ]
 
 
@@ -201,6 +202,23 @@ def unique(input: Any, sorted: bool = True, return_inverse: bool = False, return
     return results[0] if len(results) == 1 else tuple(results)
 
 
+def searchsorted(sorted_sequence: Any, values: Any, *, out_int32: bool = False, right: bool = False, side: str | None = None) -> Any:
+    """Where each of `values` would go in the 1-D ascending `sorted_sequence` to keep it sorted:
+    before equal elements, or after them with right=True (side="right"). No gradient."""
+    sequence = _array(sorted_sequence)
+    if sequence.ndim != 1:
+        raise NotImplementedError("searchsorted: tinygrad_edu supports a 1-D sorted_sequence only")
+    side = side if side is not None else ("right" if right else "left")
+    positions = np.searchsorted(sequence, _array(values), side=side)
+    return _constant(np.asarray(positions, dtype=np.int32 if out_int32 else np.int64))
+
+
+def bucketize(input: Any, boundaries: Any, *, out_int32: bool = False, right: bool = False) -> Any:
+    """The index of the bucket of 1-D ascending `boundaries` each element falls in
+    (searchsorted(boundaries, input, right=right)). No gradient."""
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+
+
 class IndexingMethods:
     """Tensor methods of this family; `Tensor` inherits them."""
 
@@ -250,3 +268,9 @@ class IndexingMethods:
 
     def unique(self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False, dim: int | None = None) -> Any:
         return unique(self, sorted, return_inverse, return_counts, dim)
+
+
+# torch takes numpy's axis= for dim= here too (api/axis_alias.py)
+accept_axis(globals(), ['index_select', 'sort', 'argsort', 'topk'])
+accept_axis(IndexingMethods, ['index_select', 'sort', 'argsort', 'topk'])
+

@@ -110,6 +110,39 @@ class InfoMethods:
     def is_floating_point(self) -> bool:
         return is_floating_point(self)
 
+    def is_complex(self) -> bool:
+        return False  # numeric dtypes here are bool, int and float
+
+    def is_signed(self) -> bool:
+        """Whether the dtype holds negative numbers (not for uint8 and bool)."""
+        return self.dtype.kind in "if"
+
+    @property
+    def itemsize(self) -> int:
+        """Bytes per element, as element_size()."""
+        return self.dtype.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of all elements."""
+        return self.numel() * self.dtype.itemsize
+
+    @property
+    def is_cpu(self) -> bool:
+        return True  # every tensor lives on the CPU here
+
+    def get_device(self) -> int:
+        """-1, torch's answer for a CPU tensor."""
+        return -1
+
+    def type_as(self, tensor: Any) -> Any:
+        """This tensor as `tensor`'s dtype (itself if it already is)."""
+        return self.to(tensor.dtype)
+
+    def ravel(self) -> Any:
+        """The elements as one dimension (reshape(-1))."""
+        return self.reshape(-1)
+
     def tolist(self) -> Any:
         """Nested Python lists of Python numbers (a number for a 0-d tensor)."""
         return self.data.tolist()

@@ -1,5 +1,7 @@
-"""In-place ops with PyTorch's rules: `add_ sub_ mul_ div_ pow_ clamp_ relu_ sigmoid_ tanh_
-exp_ log_ sqrt_ abs_ neg_ zero_ fill_ copy_ normal_ uniform_ masked_fill_ index_put_`,
+"""In-place ops with PyTorch's rules: `add_ sub_ mul_ div_ pow_ clamp_ clamp_min_ clamp_max_
+addcmul_ addcdiv_ lerp_ square_ reciprocal_ floor_ ceil_ round_ relu_ sigmoid_ tanh_ exp_ log_
+sqrt_ abs_ neg_ zero_ fill_ copy_ normal_ uniform_ bernoulli_ exponential_ masked_fill_
+scatter_ scatter_add_ index_add_ index_put_`,
 `x[idx] = v`, and `+= -= *= /=`.
 
 Each computes the new values with the out-of-place op, then writes them into the tensor's own
@@ -26,8 +28,15 @@ import numpy as np
 
 from .. import backend, ops  # ops: the package; its modules are imported once Tensor exists
 from ..grad_mode import is_grad_enabled, no_grad
-from ..random import numpy_generator
+from .. import torch_random
+from ..random import get as generator_of, numpy_generator
 from ..versions import mark_written
+
+
+def _draw_dtype(dtype: np.dtype) -> np.dtype:
+    """The float dtype random fills are drawn in: the tensor's own, float32 for float16 (and
+    for integer tensors, whose fills are then cast)."""
+    return dtype if dtype in (np.float32, np.float64) else np.dtype(np.float32)
 
 
 class InplaceMethods:
@@ -182,6 +191,36 @@ class InplaceMethods:
 
     clip_ = clamp_
 
+    def clamp_min_(self: Any, min: Any) -> Any:  # noqa: A002
+        return self._apply_inplace("clamp_min_", lambda base: base.clamp(min, None), min)
+
+    def clamp_max_(self: Any, max: Any) -> Any:  # noqa: A002
+        return self._apply_inplace("clamp_max_", lambda base: base.clamp(None, max), max)
+
+    def addcmul_(self: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+        return self._apply_inplace("addcmul_", lambda base: base.addcmul(tensor1, tensor2, value=value), tensor1, tensor2)
+
+    def addcdiv_(self: Any, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+        return self._apply_inplace("addcdiv_", lambda base: base.addcdiv(tensor1, tensor2, value=value), tensor1, tensor2)
+
+    def lerp_(self: Any, end: Any, weight: Any) -> Any:
+        return self._apply_inplace("lerp_", lambda base: base.lerp(end, weight), end, weight)
+
+    def square_(self: Any) -> Any:
+        return self._apply_inplace("square_", lambda base: base.square())
+
+    def reciprocal_(self: Any) -> Any:
+        return self._apply_inplace("reciprocal_", lambda base: base.reciprocal())
+
+    def floor_(self: Any) -> Any:
+        return self._apply_inplace("floor_", lambda base: base.floor())
+
+    def ceil_(self: Any) -> Any:
+        return self._apply_inplace("ceil_", lambda base: base.ceil())
+
+    def round_(self: Any, *, decimals: int = 0) -> Any:
+        return self._apply_inplace("round_", lambda base: base.round(decimals=decimals))
+
     def relu_(self: Any) -> Any:
         return self._apply_inplace("relu_", lambda base: base.relu())
 
@@ -222,12 +261,53 @@ class InplaceMethods:
         return self._apply_inplace("masked_fill_", lambda base: self._filled(base, value, mask), value)
 
     def normal_(self: Any, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Any:
-        draw = numpy_generator(generator).normal(mean, std, self.data.shape)
-        return self._apply_inplace("normal_", lambda base: self._filled(base, draw.astype(self.data.dtype)))
+        """Fill with normal draws, torch's numbers (torch_random.py)."""
+        draw = torch_random.normal(generator_of(generator), self.data.size, _draw_dtype(self.data.dtype), mean, std)
+        return self._apply_inplace("normal_", lambda base: self._filled(base, draw.reshape(self.data.shape).astype(self.data.dtype)))
 
     def uniform_(self: Any, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Any:
-        draw = numpy_generator(generator).uniform(a, b, self.data.shape)
-        return self._apply_inplace("uniform_", lambda base: self._filled(base, draw.astype(self.data.dtype)))
+        """Fill with draws uniform on [a, b), torch's numbers (torch_random.py)."""
+        draw = torch_random.uniform(generator_of(generator).bit_generator, self.data.size, _draw_dtype(self.data.dtype), a, b)
+        return self._apply_inplace("uniform_", lambda base: self._filled(base, draw.reshape(self.data.shape).astype(self.data.dtype)))
+
+    def scatter_(self: Any, dim: int, index: Any, src: Any = None, *, value: Any = None, reduce: str | None = None) -> Any:
+        """self.scatter(...) written in place (the one-hot idiom `zeros.scatter_(1, labels, 1)`)."""
+        source = value if src is None else src
+        return self._apply_inplace("scatter_", lambda base: base.scatter(dim, index, src, value=value, reduce=reduce), source)
+
+    def scatter_add_(self: Any, dim: int, index: Any, src: Any) -> Any:
+        return self._apply_inplace("scatter_add_", lambda base: base.scatter_add(dim, index, src), src)
+
+    def index_add_(self: Any, dim: int, index: Any, source: Any, *, alpha: float = 1) -> Any:
+        return self._apply_inplace("index_add_", lambda base: base.index_add(dim, index, source, alpha=alpha), source)
+
+    def bernoulli_(self: Any, p: Any = 0.5, *, generator: Any = None) -> Any:
+        """Fill with 1 at probability p (a number, or a tensor of probabilities broadcast to
+        this shape), else 0."""
+        probabilities = np.broadcast_to(getattr(p, "data", p), self.data.shape)
+        if not np.all((probabilities >= 0) & (probabilities <= 1)):
+            raise RuntimeError("bernoulli_: expects all probabilities p to be in [0, 1] (0 <= p <= 1)")
+        draw = numpy_generator(generator).random(self.data.shape) < probabilities
+        return self._apply_inplace("bernoulli_", lambda base: self._filled(base, draw.astype(self.data.dtype)))
+
+    def exponential_(self: Any, lambd: float = 1.0, *, generator: Any = None) -> Any:
+        """Fill with draws from the exponential distribution of rate `lambd`."""
+        if lambd <= 0:
+            raise RuntimeError(f"exponential_ expects lambd > 0.0, but found lambd={lambd}")
+        draw = torch_random.exponential(generator_of(generator).bit_generator, self.data.size, lambd, _draw_dtype(self.data.dtype))
+        return self._apply_inplace("exponential_", lambda base: self._filled(base, draw.reshape(self.data.shape).astype(self.data.dtype)))
+
+    def bernoulli(self: Any, p: float | None = None, *, generator: Any = None) -> Any:
+        """tg.bernoulli(self): 1 with probability self (elementwise), else 0."""
+        from ..random_tensors import bernoulli
+
+        return bernoulli(self, p, generator=generator)
+
+    def multinomial(self: Any, num_samples: int, replacement: bool = False, *, generator: Any = None) -> Any:
+        """tg.multinomial(self, ...): category indices drawn with probabilities ∝ self's rows."""
+        from ..random_tensors import multinomial
+
+        return multinomial(self, num_samples, replacement, generator=generator)
 
     def index_put_(self: Any, indices: tuple[Any, ...], values: Any, accumulate: bool = False) -> Any:
         """self[indices] = values (accumulate=True: +=, repeated places adding up); `indices`

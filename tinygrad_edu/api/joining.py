@@ -7,6 +7,7 @@ Cat op (its gradient is cut back into slices) and stack the Stack op.
 from __future__ import annotations
 
 import functools
+import itertools
 from typing import Any, Sequence
 
 import numpy as np
@@ -14,8 +15,10 @@ import numpy as np
 from .. import ops
 from ..errors import ShapeError
 from ..ops.dims import wrap_dim
+from .axis_alias import accept_axis
 
 __all__: list[str] = [
+    "tensor_split", "diff",
     "narrow", "chunk", "split", "unbind", "cat", "concat", "concatenate", "stack", "hstack", "vstack",
     "dstack", "column_stack", "atleast_1d", "atleast_2d",
 ]
@@ -123,10 +126,48 @@ def column_stack(tensors: Sequence[Any]) -> Any:
     return cat([t.reshape(-1, 1) if t.ndim < 2 else t for t in _tensors(tensors, "column_stack")], 1)
 
 
+def tensor_split(input: Any, indices_or_sections: int | Sequence[int], dim: int = 0) -> tuple[Any, ...]:
+    """`sections` pieces along `dim` whose sizes differ by at most one (the first ones larger),
+    or the pieces between the given indices (torch.tensor_split)."""
+    dim = wrap_dim(dim, input.ndim, "tensor_split")
+    size = input.shape[dim]
+    if isinstance(indices_or_sections, (tuple, list)):
+        bounds = [min(max(int(index) + size if int(index) < 0 else int(index), 0), size) for index in indices_or_sections]
+        starts, ends = [0] + bounds, bounds + [size]
+    else:
+        sections = int(indices_or_sections)
+        if sections <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {sections}")
+        lengths = [size // sections + (1 if piece < size % sections else 0) for piece in range(sections)]
+        ends = list(itertools.accumulate(lengths))
+        starts = [end - length for end, length in zip(ends, lengths)]
+    return tuple(ops.movement.Index.apply(input, (slice(None),) * dim + (slice(start, max(start, end)),)) for start, end in zip(starts, ends))
+
+
+def diff(input: Any, n: int = 1, dim: int = -1, prepend: Any = None, append: Any = None) -> Any:
+    """The n-th forward difference along `dim`: out[i] = input[i + 1] − input[i], n times, after
+    joining `prepend` before and `append` after (torch.diff)."""
+    dim = wrap_dim(dim, input.ndim, "diff")
+    parts = [part for part in (prepend, input, append) if part is not None]
+    result = cat(parts, dim) if len(parts) > 1 else input
+    for _ in range(n):
+        length = result.shape[dim]
+        later = ops.movement.Index.apply(result, (slice(None),) * dim + (slice(1, length),))
+        earlier = ops.movement.Index.apply(result, (slice(None),) * dim + (slice(0, max(length - 1, 0)),))
+        result = later ^ earlier if result.dtype.kind == "b" else later - earlier
+    return result
+
+
 class JoiningMethods:
     """Tensor methods of this family; `Tensor` inherits them."""
 
     __slots__ = ()
+
+    def tensor_split(self, indices_or_sections: int | Sequence[int], dim: int = 0) -> tuple[Any, ...]:
+        return tensor_split(self, indices_or_sections, dim)
+
+    def diff(self, n: int = 1, dim: int = -1, prepend: Any = None, append: Any = None) -> Any:
+        return diff(self, n, dim, prepend, append)
 
     def narrow(self, dim: int, start: int, length: int) -> Any:
         return narrow(self, dim, start, length)
@@ -139,3 +180,9 @@ class JoiningMethods:
 
     def unbind(self, dim: int = 0) -> tuple[Any, ...]:
         return unbind(self, dim)
+
+
+# torch takes numpy's axis= for dim= here too (api/axis_alias.py)
+accept_axis(globals(), ['narrow', 'chunk', 'unbind'])
+accept_axis(JoiningMethods, ['narrow', 'chunk', 'unbind'])
+

@@ -8,7 +8,7 @@ from typing import Any
 from .. import ops
 from ..errors import ShapeError
 
-__all__: list[str] = ["einsum", "matmul", "mm", "bmm", "dot", "vdot", "outer", "ger"]
+__all__: list[str] = ["einsum", "matmul", "mm", "bmm", "dot", "vdot", "outer", "ger", "mv", "addmm", "addmv", "baddbmm"]
 
 
 def einsum(equation: str, *operands: Any) -> Any:
@@ -75,6 +75,39 @@ def outer(input: Any, vec2: Any) -> Any:
 ger = outer
 
 
+def mv(input: Any, vec: Any) -> Any:
+    """The product of a matrix (n, m) and a vector (m,): a vector (n,)."""
+    if input.ndim != 2 or vec.ndim != 1:
+        raise ShapeError(f"mv: expects a 2-D matrix and a 1-D vector; got shapes {tuple(input.shape)} and {tuple(vec.shape)}")
+    return input @ vec
+
+
+def _scaled_sum(input: Any, product: Any, beta: Any, alpha: Any) -> Any:
+    """beta · input + alpha · product, input broadcast to the product's shape (an error if it
+    does not); with beta = 0 the input is not read (a NaN or inf in it does not show), as in
+    torch."""
+    input = input.broadcast_to(product.shape)
+    scaled = product if alpha == 1 else product * alpha
+    if beta == 0:
+        return scaled
+    return scaled + (input if beta == 1 else input * beta)
+
+
+def addmm(input: Any, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+    """beta · input + alpha · (mat1 @ mat2), mat1 and mat2 matrices (torch.addmm)."""
+    return _scaled_sum(input, mm(mat1, mat2), beta, alpha)
+
+
+def addmv(input: Any, mat: Any, vec: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+    """beta · input + alpha · (mat @ vec) (torch.addmv)."""
+    return _scaled_sum(input, mv(mat, vec), beta, alpha)
+
+
+def baddbmm(input: Any, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+    """beta · input + alpha · (batch1 @ batch2), batched (b, n, m) @ (b, m, p) (torch.baddbmm)."""
+    return _scaled_sum(input, bmm(batch1, batch2), beta, alpha)
+
+
 class ProductMethods:
     """Tensor methods of this family; `Tensor` inherits them."""
 
@@ -97,3 +130,15 @@ class ProductMethods:
 
     def ger(self, vec2: Any) -> Any:
         return outer(self, vec2)
+
+    def mv(self, vec: Any) -> Any:
+        return mv(self, vec)
+
+    def addmm(self, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+        return addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def addmv(self, mat: Any, vec: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+        return addmv(self, mat, vec, beta=beta, alpha=alpha)
+
+    def baddbmm(self, batch1: Any, batch2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+        return baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)

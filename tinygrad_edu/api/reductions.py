@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import ops  # the package only: its modules are imported once Tensor exists (tensor.py)
 from . import elementwise  # max(a, b) is torch.maximum
+from .axis_alias import accept_axis
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 __all__: list[str] = [
     "sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std", "norm",
     "logsumexp", "cumsum", "cumprod", "cummax", "cummin", "any", "all", "count_nonzero", "median",
-    "ValuesIndices", "softmax", "log_softmax",
+    "ValuesIndices", "softmax", "log_softmax", "var_mean", "std_mean", "aminmax", "nansum", "nanmean",
 ]
 
 
@@ -287,6 +288,45 @@ def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
     return _constant(input, np.add.reduce(input.data != 0, axis=axes, dtype=np.int64))
 
 
+def var_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: Any = False, *, correction: Any = None) -> tuple[Tensor, Tensor]:
+    """(var, mean) over `dim`, with var's arguments (torch.var_mean)."""
+    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+def std_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: Any = False, *, correction: Any = None) -> tuple[Tensor, Tensor]:
+    """(std, mean) over `dim`, with std's arguments (torch.std_mean)."""
+    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+class MinMax(NamedTuple):
+    """torch.return_types.aminmax: `low, high = x.aminmax()`."""
+
+    min: Any
+    max: Any
+
+
+def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> MinMax:
+    """(amin, amax) over `dim` (all elements by default)."""
+    return MinMax(amin(input, dim, keepdim), amax(input, dim, keepdim))
+
+
+def _nan_as_zero(input: Tensor) -> Tensor:
+    input = _tensor(input)
+    return elementwise.where(elementwise.isnan(input), 0, input) if input.dtype.kind == "f" else input
+
+
+def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """sum, NaNs counted as zero (they get no gradient)."""
+    return sum(_nan_as_zero(input), dim, keepdim, dtype=dtype)
+
+
+def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """mean of the elements that are not NaN (NaN where all are)."""
+    input = _tensor(input) if dtype is None else _tensor(input).to(dtype)
+    counted = elementwise.logical_not(elementwise.isnan(input)).sum(dim, keepdim)
+    return nansum(input, dim, keepdim) / counted
+
+
 class ReductionMethods:
     """Tensor methods of this family; `Tensor` inherits them."""
 
@@ -318,6 +358,15 @@ class ReductionMethods:
 
     def argmin(self, dim: Any = None, keepdim: Any = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
         return argmin(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> MinMax:
+        return aminmax(self, dim=dim, keepdim=keepdim)
+
+    def nansum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        return nansum(self, dim, keepdim, dtype=dtype)
+
+    def nanmean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        return nanmean(self, dim, keepdim, dtype=dtype)
 
     def var(self, dim: Any = None, unbiased: Any = None, keepdim: Any = False, *, correction: Any = None, axis: Any = None, keepdims: Any = None) -> Tensor:
         return var(self, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
@@ -354,3 +403,9 @@ class ReductionMethods:
 
     def count_nonzero(self, dim: Any = None) -> Tensor:
         return count_nonzero(self, dim)
+
+
+# torch takes numpy's axis= for dim= here too (api/axis_alias.py)
+accept_axis(globals(), ['softmax', 'log_softmax', 'logsumexp', 'median', 'cumsum', 'cumprod', 'cummax', 'cummin', 'count_nonzero'])
+accept_axis(ReductionMethods, ['logsumexp', 'median', 'cumsum', 'cumprod', 'cummax', 'cummin', 'count_nonzero'])
+

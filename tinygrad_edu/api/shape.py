@@ -18,18 +18,20 @@ import numpy as np
 from .. import ops  # the package only: its modules are imported once Tensor exists (tensor.py)
 from ..errors import ShapeError
 from ..ops.dims import wrap_dim
-from . import diagonals, indexing, info, joining, products
+from . import counting, diagonals, indexing, info, joining, products
+from .counting import *  # noqa: F401,F403
 from .diagonals import *  # noqa: F401,F403
 from .indexing import *  # noqa: F401,F403
 from .joining import *  # noqa: F401,F403
 from .info import *  # noqa: F401,F403
 from .products import *  # noqa: F401,F403
+from .axis_alias import accept_axis
 
 __all__: list[str] = [
     "reshape", "squeeze", "unsqueeze", "flatten", "unflatten", "permute", "transpose", "swapaxes",
     "swapdims", "movedim", "moveaxis", "t", "clone", "tile", "repeat_interleave", "flip", "fliplr", "flipud",
     "roll", "broadcast_to", "broadcast_tensors",
-] + diagonals.__all__ + joining.__all__ + indexing.__all__ + products.__all__ + info.__all__
+] + diagonals.__all__ + joining.__all__ + indexing.__all__ + products.__all__ + info.__all__ + counting.__all__
 
 
 def _sizes(sizes: tuple[Any, ...]) -> tuple[int, ...]:
@@ -212,7 +214,7 @@ def roll(input: Any, shifts: int | Sequence[int], dims: int | Sequence[int] | No
     return input
 
 
-class ShapeMethods(diagonals.DiagonalMethods, joining.JoiningMethods, indexing.IndexingMethods, products.ProductMethods, info.InfoMethods):
+class ShapeMethods(diagonals.DiagonalMethods, joining.JoiningMethods, indexing.IndexingMethods, products.ProductMethods, info.InfoMethods, counting.CountingMethods):
     """Tensor methods of this family; `Tensor` inherits them. (reshape, view, flatten,
     permute, transpose, T and indexing are Tensor's own, in tensor.py.)"""
 
@@ -296,3 +298,9 @@ class ShapeMethods(diagonals.DiagonalMethods, joining.JoiningMethods, indexing.I
 
     def roll(self, shifts: Any, dims: Any = None) -> Any:
         return roll(self, shifts, dims)
+
+
+# torch takes numpy's axis= for dim= here too (api/axis_alias.py)
+accept_axis(globals(), ['squeeze', 'unsqueeze', 'repeat_interleave'])
+accept_axis(ShapeMethods, ['squeeze', 'unsqueeze', 'repeat_interleave'])
+

@@ -43,13 +43,13 @@ def _seeds(outputs: Tensors, grad_outputs: Any, create_graph: bool, caller: str)
             raise TypeError(f"{caller}: output {position} is a {type(output).__name__}, not a Tensor")
         if not output.requires_grad:
             raise RuntimeError(
-                f"{caller}: output {position} (shape {output.shape}) does not require grad: none of "
+                f"{caller}: output {position} (shape {tuple(output.shape)}) does not require grad: none of "
                 f"its inputs has requires_grad=True (or it was computed under no_grad())"
             )
         if gradient is None:
             if output.data.size != 1:
                 raise RuntimeError(
-                    f"{caller}: output {position} has shape {output.shape}; a gradient can be implied "
+                    f"{caller}: output {position} has shape {tuple(output.shape)}; a gradient can be implied "
                     f"only for a scalar: pass gradient= (dE/dY, of that shape), or reduce it first "
                     f"(.sum(), .mean())"
                 )
@@ -59,7 +59,7 @@ def _seeds(outputs: Tensors, grad_outputs: Any, create_graph: bool, caller: str)
             if data.shape != output.shape:
                 raise ValueError(
                     f"{caller}: the gradient for output {position} has shape {data.shape} but the "
-                    f"output has shape {output.shape}"
+                    f"output has shape {tuple(output.shape)}"
                 )
             if create_graph and isinstance(gradient, Tensor):
                 # Kept as it is, with its graph: a v that itself requires grad (a double-backward trick).
@@ -104,7 +104,7 @@ def grad(
         if not isinstance(tensor, Tensor):
             raise TypeError(f"grad(): input {position} is a {type(tensor).__name__}, not a Tensor")
         if not tensor.requires_grad:
-            raise RuntimeError(f"grad(): input {position} (shape {tensor.shape}) does not require grad")
+            raise RuntimeError(f"grad(): input {position} (shape {tuple(tensor.shape)}) does not require grad")
     if allow_unused is None:
         allow_unused = materialize_grads
     roots, seeds = _seeds(outputs, grad_outputs, create_graph, "grad()")
@@ -117,7 +117,7 @@ def grad(
         if gradient is None:
             if not allow_unused:
                 raise RuntimeError(
-                    f"grad(): input {position} (shape {tensor.shape}) was not used to compute the "
+                    f"grad(): input {position} (shape {tuple(tensor.shape)}) was not used to compute the "
                     f"outputs, so it has no gradient; pass allow_unused=True to get None for it"
                 )
             if materialize_grads:

@@ -1,4 +1,4 @@
 """`tg.backends`: torch.backends' switches for GPU libraries, answered for a CPU-only engine."""
-from . import cudnn, mps
+from . import cuda, cudnn, mps
 
-__all__ = ["cudnn", "mps"]
+__all__ = ["cuda", "cudnn", "mps"]

@@ -49,7 +49,7 @@ class ConvLayer(Layer):
     def forward(self, input: Tensor) -> Tensor:
         if tuple(input.shape[1:]) != self.input_shape:
             raise ValueError(
-                f"{self!r}: input of shape {input.shape} (batch first) does not hold samples "
+                f"{self!r}: input of shape {tuple(input.shape)} (batch first) does not hold samples "
                 f"of input_shape {self.input_shape} (height, width, depth)"
             )
         # conv2d works on (N, D, H, W) with kernels (layer_depth, D, kh, kw): permuting in the

@@ -27,7 +27,7 @@ class FCLayer(Layer):
     def forward(self, input: Tensor) -> Tensor:
         if input.ndim < 2 or input.shape[-1] != self.input_size:
             raise ValueError(
-                f"{self!r}: input of shape {input.shape} (batch first) must end in "
+                f"{self!r}: input of shape {tuple(input.shape)} (batch first) must end in "
                 f"input_size = {self.input_size}"
             )
         # One row per sample makes the product a single 2-D matrix product, so that backward's

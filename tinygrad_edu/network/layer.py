@@ -105,8 +105,8 @@ class Layer:
         grad_output = as_float_array(output_error, f"{name}.backward_propagation")
         if grad_output.shape != self.output.shape:
             raise ValueError(
-                f"{name}.backward_propagation: output_error has shape {grad_output.shape} but "
-                f"the layer's output has shape {self.output.shape} (dE/dY has Y's shape)"
+                f"{name}.backward_propagation: output_error has shape {tuple(grad_output.shape)} but "
+                f"the layer's output has shape {tuple(self.output.shape)} (dE/dY has Y's shape)"
             )
         self.output.backward(Tensor(grad_output, dtype=DTYPE))
         self.step(learning_rate)

@@ -80,7 +80,7 @@ def unfold(input: Tensor, kernel_size: _IntOrPair, dilation: _IntOrPair = 1, pad
     """Every sliding block of input (N, C, H, W) as a column: (N, C·kh·kw, L), L = OH·OW
     blocks in row-major order; a (C, H, W) input gives (C·kh·kw, L)."""
     if input.ndim not in (3, 4):
-        raise ShapeError(f"unfold: input must be 3-D (C, H, W) or 4-D (N, C, H, W); got shape {input.shape}")
+        raise ShapeError(f"unfold: input must be 3-D (C, H, W) or 4-D (N, C, H, W); got shape {tuple(input.shape)}")
     batched = input if input.ndim == 4 else input.unsqueeze(0)
     geometry = _block_geometry("unfold", batched.shape[2:], kernel_size, dilation, padding, stride)
     rows = batched.shape[1] * geometry.kernel[0] * geometry.kernel[1]

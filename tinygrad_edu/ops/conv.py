@@ -74,6 +74,7 @@ def check_conv_args(name: str, x_shape: tuple[int, ...], weight_shape: tuple[int
                     padding: tuple[int, ...], dilation: tuple[int, ...], groups: int) -> tuple[int, ...]:
     """Raise a clear error for a convolution's inputs that do not fit together; return the
     output's spatial size. One to three spatial dims (conv1d and conv2d share it)."""
+    x_shape, weight_shape = tuple(x_shape), tuple(weight_shape)  # messages print plain tuples, not torch.Size
     dims = len(stride)
     if len(x_shape) != dims + 2:
         layout = ("N, C, L", "N, C, H, W", "N, C, D, H, W")[dims - 1]

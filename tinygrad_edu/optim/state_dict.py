@@ -111,7 +111,7 @@ def _checked_entry(optimizer: Optimizer, group: Mapping[str, Any], param: Tensor
         value = _array(entry[name])
         if value.shape != param.shape:
             raise ValueError(
-                f"{where}: {name} of parameter {index} has shape {value.shape}, but the parameter has shape {param.shape}"
+                f"{where}: {name} of parameter {index} has shape {value.shape}, but the parameter has shape {tuple(param.shape)}"
             )
         checked[name] = np.array(value, dtype=param.dtype, copy=True)
     return checked

@@ -104,7 +104,7 @@ def _check(fn: Callable[..., Any], inputs: tuple[Any, ...], eps: float, atol: fl
             worst = np.unravel_index(np.argmax(np.where(not_finite, np.inf, excess)), excess.shape)
             element = tuple(int(i) for i in worst)
             raise GradcheckError(
-                f"{name}: gradient of input {k} (shape {tensor.shape}) is wrong at element "
+                f"{name}: gradient of input {k} (shape {tuple(tensor.shape)}) is wrong at element "
                 f"{element}: analytic {analytic[worst]:.6g}, numeric {numeric[worst]:.6g} "
                 f"(allowed difference atol {atol} + rtol {rtol} × |numeric|)"
             )

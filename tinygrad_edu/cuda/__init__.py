@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .devices import CPUOnlyError
-from .random import check_seed
+from ..devices import CPUOnlyError
+from ..random import check_seed
 
 
 def is_available() -> bool:
@@ -44,3 +44,11 @@ def get_device_name(device: Any = None) -> str:
 
 def synchronize(device: Any = None) -> None:
     raise CPUOnlyError("tinygrad_edu runs on the CPU only: there is no CUDA device to synchronize")
+
+
+def is_bf16_supported(including_emulation: bool = True) -> bool:
+    """False, as torch answers without CUDA (nanoGPT asks before choosing bfloat16)."""
+    return False
+
+
+from . import amp  # noqa: E402  torch.cuda.amp (after the functions: amp imports none of them)
