@@ -8,8 +8,10 @@ import numpy as np
 from ..ops import loss, matmul
 from ..ops import pad as padding
 from ..ops.dropout import Dropout, check_probability
+from ..ops.promotion import result_type
 from ..tensor import Tensor
 from .random import generator
+from .regression_losses import check_reduction, legacy_reduction, matched_pair, reduce_weighted
 
 
 def _tensor(value: Any) -> Tensor:
@@ -52,9 +54,21 @@ def log_softmax(input: Tensor, dim: int = -1, dtype: Any = None) -> Tensor:
     return input.log_softmax(dim, dtype)
 
 
-def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """mean((input − target)²); both of the same shape."""
-    return loss.MSELoss.apply(input, _tensor(target), reduction)
+def mse_loss(input: Tensor, target: Any, size_average: bool | None = None, reduce: bool | None = None,
+             reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
+    """mean((input − target)²). A target of another shape is broadcast, with torch's warning;
+    an int target is promoted as torch's (int64 with float32 gives float32). With `weight`
+    (input's shape): w ⊙ (input − target)², whose "mean" is Σ w (input − target)² / Σ w."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    input, target = matched_pair(input, target, "mse_loss")
+    dtype = result_type(input, target)
+    if weight is not None:
+        check_reduction(reduction, "mse_loss")
+        difference = input - target
+        return reduce_weighted(difference * difference, weight, input, reduction)
+    # The fused op takes arrays of one dtype (numpy would make float32 − int64 float64).
+    input, target = (t if t.dtype == dtype else t.to(dtype) for t in (input, target))
+    return loss.MSELoss.apply(input, target, reduction)
 
 
 def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:

@@ -16,11 +16,13 @@ from .regression_losses import legacy_reduction
 
 
 class _Loss(Module):
-    def __init__(self, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean", allowed: tuple[str, ...] = REDUCTIONS):
+    _reductions: tuple[str, ...] = REDUCTIONS  # the reductions this loss knows
+
+    def __init__(self, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean"):
         super().__init__()
         reduction = legacy_reduction(size_average, reduce, reduction)
-        if reduction not in allowed:
-            raise ValueError(f"{type(self).__name__}: reduction must be one of {allowed}; got {reduction!r}")
+        if reduction not in self._reductions:
+            raise ValueError(f"{type(self).__name__}: reduction must be one of {self._reductions}; got {reduction!r}")
         self.reduction = reduction  # not in the repr: torch's losses print as `MSELoss()`
 
 
@@ -70,8 +72,10 @@ class KLDivLoss(_Loss):
     """Y* (log Y* − Y) for log-probabilities Y (and log-probability targets if log_target);
     use reduction="batchmean" for the KL divergence per sample."""
 
+    _reductions = REDUCTIONS + ("batchmean",)
+
     def __init__(self, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean", log_target: bool = False):
-        super().__init__(size_average, reduce, reduction, REDUCTIONS + ("batchmean",))
+        super().__init__(size_average, reduce, reduction)
         self.log_target = log_target
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
