@@ -107,3 +107,87 @@ def test_loss_module_signatures_are_torchs():
     for name in ["mse_loss", "l1_loss"]:
         ours, theirs = inspect.signature(getattr(F, name)), inspect.signature(getattr(torch.nn.functional, name))
         assert [(p.name, p.default) for p in ours.parameters.values()] == [(p.name, p.default) for p in theirs.parameters.values()]
+
+
+# ---- nn.init ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("name, args", [("uniform_", ()), ("normal_", ()), ("xavier_uniform_", ()), ("xavier_normal_", ()),
+                                        ("kaiming_uniform_", ()), ("kaiming_normal_", ()), ("trunc_normal_", ()),
+                                        ("orthogonal_", ()), ("sparse_", (0.5,))])
+def test_random_initialisers_take_a_generator(name, args):
+    draw = lambda seed: getattr(nn.init, name)(tg.zeros(6, 4), *args, generator=tg.Generator().manual_seed(seed)).numpy()  # noqa: E731
+    np.testing.assert_array_equal(draw(7), draw(7))
+    assert not np.array_equal(draw(7), draw(8))
+
+
+def test_init_signatures_are_torchs():
+    torch = _torch()
+    for name in ["uniform_", "normal_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
+                 "trunc_normal_", "orthogonal_", "sparse_", "dirac_", "eye_", "constant_", "calculate_gain"]:
+        ours, theirs = inspect.signature(getattr(nn.init, name)), inspect.signature(getattr(torch.nn.init, name))
+        assert [(p.name, p.default) for p in ours.parameters.values()] == [(p.name, p.default) for p in theirs.parameters.values()], name
+
+
+@pytest.mark.parametrize("nonlinearity", ["conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "selu"])
+def test_calculate_gain_knows_torchs_other_names(nonlinearity):
+    torch = _torch()
+    assert nn.init.calculate_gain(nonlinearity) == torch.nn.init.calculate_gain(nonlinearity)
+
+
+@pytest.mark.parametrize("shape, groups", [((6, 4, 3), 1), ((6, 4, 3, 3), 2), ((4, 6, 3, 2, 5), 1)])
+def test_dirac_is_torchs(shape, groups):
+    torch = _torch()
+    ours = nn.init.dirac_(tg.ones(*shape), groups)
+    np.testing.assert_array_equal(ours.numpy(), torch.nn.init.dirac_(torch.empty(*shape), groups).numpy())
+
+
+def test_sparse_zeroes_the_same_number_in_each_column():
+    weight = nn.init.sparse_(tg.ones(10, 4), sparsity=0.3, std=0.01)
+    assert ((weight.numpy() == 0).sum(axis=0) == 3).all()
+
+
+def test_init_private_helpers_and_deprecated_names_as_torch():
+    assert nn.init._calculate_fan_in_and_fan_out(tg.zeros(4, 3, 2)) == (6, 8)
+    assert nn.init._calculate_correct_fan(tg.zeros(4, 3, 2), "fan_out") == 8
+    with pytest.warns(FutureWarning, match="deprecated"):
+        assert nn.init.constant(tg.zeros(2), 3.0).numpy().tolist() == [3.0, 3.0]
+
+
+def test_kaiming_of_an_empty_tensor_warns_and_does_nothing_as_torch():
+    with pytest.warns(UserWarning, match="zero-element"):
+        assert nn.init.kaiming_uniform_(tg.zeros(0, 3)).shape == (0, 3)  # raised ValueError before
+
+
+def test_bad_init_bounds_raise_torchs_runtime_error():
+    with pytest.raises(RuntimeError):
+        nn.init.uniform_(tg.zeros(3), 2.0, 1.0)
+    with pytest.raises(RuntimeError):
+        nn.init.normal_(tg.zeros(3), 0.0, -1.0)
+
+
+# ---- nn.utils ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, float("inf")])
+def test_get_total_norm_and_clip_grads_with_norm_as_torch(norm_type):
+    torch = _torch()
+    rng = np.random.default_rng(4)
+    grads = [rng.standard_normal((3, 4)).astype(np.float32), rng.standard_normal(5).astype(np.float32)]
+    ours = [tg.zeros(*g.shape, requires_grad=True) for g in grads]
+    theirs = [torch.zeros(*g.shape, requires_grad=True) for g in grads]
+    for o, t, g in zip(ours, theirs, grads):
+        o.grad, t.grad = tg.tensor(g), torch.tensor(g)
+    total = nn.utils.get_total_norm([p.grad for p in ours], norm_type)
+    expected = torch.nn.utils.get_total_norm([p.grad for p in theirs], norm_type)
+    assert np.isclose(total.item(), expected.item())
+    nn.utils.clip_grads_with_norm_(ours, 1.0, total)
+    torch.nn.utils.clip_grads_with_norm_(theirs, 1.0, expected)
+    for o, t in zip(ours, theirs):
+        np.testing.assert_allclose(o.grad.numpy(), t.grad.numpy(), rtol=1e-5)
+    with pytest.warns(FutureWarning):
+        nn.utils.clip_grad_norm(ours, 1.0)
+
+
+def test_clip_grad_norm_takes_a_generator_of_parameters():
+    layer = nn.Linear(3, 2)
+    layer(tg.randn(4, 3)).sum().backward()
+    expected = np.sqrt(sum((p.grad.numpy().astype(np.float64) ** 2).sum() for p in layer.parameters()))
+    assert np.isclose(nn.utils.clip_grad_norm_(layer.parameters(), 1e-3).item(), expected, rtol=1e-5)
+    assert np.isclose(np.sqrt(sum((p.grad.numpy() ** 2).sum() for p in layer.parameters())), 1e-3, rtol=1e-3)
