@@ -67,7 +67,7 @@ def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
     """fan_in or fan_out of the weight, as `mode` says (either case)."""
     mode = mode.lower()
     if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"Mode {mode} not supported, please use one of ['fan_in', 'fan_out']")
+        raise ValueError(f"Mode {mode} not supported: mode must be 'fan_in' or 'fan_out'")
     fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
     return fan_in if mode == "fan_in" else fan_out
 
