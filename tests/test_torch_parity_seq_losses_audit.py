@@ -191,3 +191,104 @@ def test_clip_grad_norm_takes_a_generator_of_parameters():
     expected = np.sqrt(sum((p.grad.numpy().astype(np.float64) ** 2).sum() for p in layer.parameters()))
     assert np.isclose(nn.utils.clip_grad_norm_(layer.parameters(), 1e-3).item(), expected, rtol=1e-5)
     assert np.isclose(np.sqrt(sum((p.grad.numpy() ** 2).sum() for p in layer.parameters())), 1e-3, rtol=1e-3)
+
+
+# ---- attention and the Transformer ------------------------------------------------------------
+def _load_from_torch(ours, theirs):
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    ours.load_state_dict({k: tg.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
+
+
+def test_sdpa_enable_gqa_shares_key_value_heads_as_torch():
+    torch = _torch()
+    rng = np.random.default_rng(5)
+    q, k, v = rng.standard_normal((2, 4, 3, 8)), rng.standard_normal((2, 2, 5, 8)), rng.standard_normal((2, 2, 5, 6))
+    ours = F.scaled_dot_product_attention(tg.tensor(q), tg.tensor(k), tg.tensor(v), is_causal=True, enable_gqa=True)
+    theirs = torch.nn.functional.scaled_dot_product_attention(torch.tensor(q), torch.tensor(k), torch.tensor(v), is_causal=True,
+                                                              enable_gqa=True)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-7, atol=1e-10)
+    assert gradcheck(lambda k, v: F.scaled_dot_product_attention(tg.tensor(q), k, v, enable_gqa=True),
+                     tg.tensor(k, requires_grad=True), tg.tensor(v, requires_grad=True))
+
+
+@pytest.mark.parametrize("add_bias_kv, add_zero_attn", [(True, False), (False, True), (True, True)])
+def test_multihead_attention_add_bias_kv_and_add_zero_attn_as_torch(add_bias_kv, add_zero_attn):
+    torch = _torch()
+    theirs = torch.nn.MultiheadAttention(8, 2, add_bias_kv=add_bias_kv, add_zero_attn=add_zero_attn, dtype=torch.float64)
+    ours = nn.MultiheadAttention(8, 2, add_bias_kv=add_bias_kv, add_zero_attn=add_zero_attn, dtype=tg.float64)  # refused before
+    _load_from_torch(ours, theirs)
+    rng = np.random.default_rng(6)
+    q, kv = rng.standard_normal((3, 2, 8)), rng.standard_normal((4, 2, 8))
+    padding, causal = np.array([[False, False, False, True], [False] * 4]), np.triu(np.ones((3, 4), bool), 1)
+    (out, weights), (expected, expected_weights) = (
+        module(lib.tensor(q), lib.tensor(kv), lib.tensor(kv), key_padding_mask=lib.tensor(padding), attn_mask=lib.tensor(causal))
+        for module, lib in ((ours, tg), (theirs, torch)))
+    np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), rtol=1e-7, atol=1e-10)
+    np.testing.assert_allclose(weights.detach().numpy(), expected_weights.detach().numpy(), rtol=1e-7, atol=1e-10)
+    out.sum().backward(), expected.sum().backward()
+    for (name, p), (_, t) in zip(ours.named_parameters(), theirs.named_parameters()):
+        np.testing.assert_allclose(p.grad.numpy(), t.grad.numpy(), rtol=1e-6, atol=1e-9, err_msg=name)
+    assert gradcheck(lambda x: ours(x, tg.tensor(kv), tg.tensor(kv), need_weights=False)[0],
+                     tg.tensor(q, requires_grad=True))
+
+
+@pytest.mark.parametrize("batch_first, norm_first", [(False, False), (True, True)])
+def test_transformer_and_decoder_match_torch(batch_first, norm_first):
+    torch = _torch()
+    theirs = torch.nn.Transformer(8, 2, 2, 2, 16, dropout=0.0, batch_first=batch_first, norm_first=norm_first, dtype=torch.float64)
+    ours = nn.Transformer(8, 2, 2, 2, 16, dropout=0.0, batch_first=batch_first, norm_first=norm_first, dtype=tg.float64)
+    _load_from_torch(ours, theirs)  # encoder.*, decoder.layers.0.multihead_attn.*, norm3, ...
+    rng = np.random.default_rng(7)
+    src, tgt = rng.standard_normal((2, 5, 8)), rng.standard_normal((2, 4, 8))
+    if not batch_first:
+        src, tgt = src.transpose(1, 0, 2).copy(), tgt.transpose(1, 0, 2).copy()
+    padding = np.array([[False] * 3 + [True] * 2, [False] * 5])
+    ours_src, ours_tgt = tg.tensor(src, requires_grad=True), tg.tensor(tgt, requires_grad=True)
+    out = ours(ours_src, ours_tgt, tgt_mask=nn.Transformer.generate_square_subsequent_mask(4, dtype=tg.float64),
+               src_key_padding_mask=tg.tensor(padding), memory_key_padding_mask=tg.tensor(padding), tgt_is_causal=True)
+    theirs_src, theirs_tgt = torch.tensor(src, requires_grad=True), torch.tensor(tgt, requires_grad=True)
+    expected = theirs(theirs_src, theirs_tgt, tgt_mask=torch.nn.Transformer.generate_square_subsequent_mask(4, dtype=torch.float64),
+                      src_key_padding_mask=torch.tensor(padding), memory_key_padding_mask=torch.tensor(padding), tgt_is_causal=True)
+    np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), rtol=1e-7, atol=1e-9)
+    out.sum().backward(), expected.sum().backward()
+    np.testing.assert_allclose(ours_src.grad.numpy(), theirs_src.grad.numpy(), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(ours_tgt.grad.numpy(), theirs_tgt.grad.numpy(), rtol=1e-6, atol=1e-9)
+
+
+def test_transformer_decoder_layer_gradients_by_finite_differences():
+    layer = nn.TransformerDecoderLayer(4, 2, 6, dropout=0.0, dtype=tg.float64)
+    memory = tg.randn(3, 1, 4, dtype=tg.float64, requires_grad=True)
+    assert gradcheck(lambda x, m: layer(x, m), tg.randn(2, 1, 4, dtype=tg.float64, requires_grad=True), memory)
+
+
+def test_generate_square_subsequent_mask_is_torchs():
+    torch = _torch()
+    mask = nn.Transformer.generate_square_subsequent_mask(4)
+    assert mask.dtype == tg.float32
+    np.testing.assert_array_equal(mask.numpy(), torch.nn.Transformer.generate_square_subsequent_mask(4).numpy())
+
+
+@pytest.mark.parametrize("name", ["TransformerEncoderLayer", "TransformerDecoderLayer", "Transformer", "MultiheadAttention",
+                                  "RNNCell", "LSTMCell", "GRUCell"])
+def test_constructor_signatures_are_torchs(name):
+    torch = _torch()
+
+    def defaults(cls, relu):  # torch's default activation is its F.relu, ours is ours
+        return [(p.name, "F.relu" if p.default is relu else p.default) for p in inspect.signature(cls).parameters.values()]
+
+    assert defaults(getattr(nn, name), F.relu) == defaults(getattr(torch.nn, name), torch.nn.functional.relu)
+
+
+# ---- recurrent layers -------------------------------------------------------------------------
+@pytest.mark.parametrize("layer", [lambda **kw: nn.LSTM(3, 4, 2, proj_size=2, **kw), lambda **kw: nn.GRU(3, 4, **kw),
+                                   lambda **kw: nn.RNN(3, 4, 1, "relu", **kw), lambda **kw: nn.LSTMCell(3, 4, **kw),
+                                   lambda **kw: nn.GRUCell(3, 4, **kw), lambda **kw: nn.RNNCell(3, 4, **kw)])
+def test_recurrent_layers_take_device_and_dtype(layer):
+    module = layer(device="cpu", dtype=tg.float64)
+    assert {p.dtype for p in module.parameters()} == {tg.float64}
+    assert {p.dtype for p in layer().parameters()} == {tg.float32}
+
+
+def test_rnn_dropout_with_one_layer_warns_as_torch():
+    with pytest.warns(UserWarning, match="num_layers greater than 1"):
+        nn.LSTM(3, 4, dropout=0.5)

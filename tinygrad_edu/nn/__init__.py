@@ -26,7 +26,7 @@ from .random import manual_seed
 from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .shape_layers import Identity, Unflatten
 from .softmax_modules import LogSoftmax, Softmax, Softmin
-from .transformer import TransformerEncoder, TransformerEncoderLayer
+from .transformer import Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer
 
 __all__ = [
     "functional", "init", "manual_seed",
@@ -37,7 +37,8 @@ __all__ = [
     "utils", "Identity", "Unflatten", "Dropout1d", "Dropout2d",
     "LeakyReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish", "Softplus", "Softsign", "Hardtanh", "ReLU6",
     "Hardsigmoid", "Hardswish", "LogSigmoid", "Softmax", "LogSoftmax", "Softmin", "Threshold",
-    "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
+    "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder", "TransformerDecoderLayer", "TransformerDecoder",
+    "Transformer",
     "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss",
     "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Embedding",
     "RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU",

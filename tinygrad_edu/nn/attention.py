@@ -11,10 +11,12 @@ from typing import Any
 
 import numpy as np
 
+from ..api.joining import cat
 from ..errors import ShapeError
 from ..tensor import Tensor
 from . import init
 from . import functional as F
+from .factory import apply_factory_kwargs
 from .linear import Linear, check_positive
 from .module import Module
 from .parameter import Parameter
@@ -69,13 +71,27 @@ def _attention_weights(query: Tensor, key: Tensor, attn_mask: Any, is_causal: bo
     return scores.masked_fill(Tensor(np.broadcast_to(no_key, scores.shape)), 0.0).softmax(dim=-1).masked_fill(Tensor(no_key), 0.0)
 
 
+def _shared_heads(query: Tensor, key: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
+    """Grouped-query attention: Hq query heads share Hkv key/value heads (dim −3), each used
+    by Hq / Hkv consecutive query heads, so K and V are repeated to Hq heads."""
+    query_heads, kv_heads = query.shape[-3], key.shape[-3]
+    if query_heads % kv_heads or value.shape[-3] != kv_heads:
+        raise ShapeError(f"scaled_dot_product_attention: with enable_gqa, query heads ({query_heads}) must be a multiple of "
+                         f"the key and value heads ({kv_heads}, {value.shape[-3]})")
+    groups = query_heads // kv_heads
+    return key.repeat_interleave(groups, dim=-3), value.repeat_interleave(groups, dim=-3)
+
+
 def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Any = None, dropout_p: float = 0.0,
-                                 is_causal: bool = False, scale: float | None = None) -> Tensor:
+                                 is_causal: bool = False, scale: float | None = None, enable_gqa: bool = False) -> Tensor:
     """softmax(Q Kᵀ · scale + M) V for Q (..., L, E), K (..., S, E), V (..., S, Ev), leading
     dims broadcast. scale defaults to 1/√E. attn_mask: bool (True = may attend) or float
     (added to the scores), broadcast to (..., L, S); is_causal=True masks the upper triangle
     (query i sees keys 0..i); a query the mask lets see no key gets weights 0.
-    dropout_p > 0 drops attention weights (always, as torch)."""
+    dropout_p > 0 drops attention weights (always, as torch). enable_gqa: K and V may have
+    fewer heads (dim −3) than Q, each shared by a group of query heads."""
+    if enable_gqa and query.ndim >= 3 and key.shape[-3] != query.shape[-3]:
+        key, value = _shared_heads(query, key, value)
     weights = _attention_weights(query, key, attn_mask, is_causal, scale)
     if dropout_p > 0:
         weights = F.dropout(weights, dropout_p, training=True)
@@ -94,17 +110,20 @@ class MultiheadAttention(Module):
     With kdim or vdim ≠ embed_dim, keys and values have their own sizes and, as torch, the
     three projections are separate parameters q_proj_weight (E, E), k_proj_weight (E, kdim),
     v_proj_weight (E, vdim) instead of in_proj_weight.
-    Weights initialised as torch's: xavier_uniform_ projections, zero biases."""
+    add_bias_kv: learned bias_k, bias_v (1, 1, E) appended to the projected keys and values
+    as one more source position; add_zero_attn: a zero key and value appended per head. Masks
+    get a column (attend) for each.
+    Weights initialised as torch's: xavier_uniform_ projections, zero biases, xavier_normal_
+    bias_k and bias_v."""
 
     def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True, add_bias_kv: bool = False,
-                 add_zero_attn: bool = False, kdim: int | None = None, vdim: int | None = None, batch_first: bool = False):
+                 add_zero_attn: bool = False, kdim: int | None = None, vdim: int | None = None, batch_first: bool = False,
+                 device: Any = None, dtype: Any = None):
         super().__init__()
         self.embed_dim = check_positive(embed_dim, "embed_dim", "MultiheadAttention")
         self.num_heads = check_positive(num_heads, "num_heads", "MultiheadAttention")
         if embed_dim % num_heads:
             raise ValueError(f"MultiheadAttention: embed_dim ({embed_dim}) must be divisible by num_heads ({num_heads})")
-        if add_bias_kv or add_zero_attn:
-            raise NotImplementedError("MultiheadAttention: add_bias_kv and add_zero_attn are not supported")
         self.kdim = embed_dim if kdim is None else check_positive(kdim, "kdim", "MultiheadAttention")
         self.vdim = embed_dim if vdim is None else check_positive(vdim, "vdim", "MultiheadAttention")
         self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
@@ -121,7 +140,14 @@ class MultiheadAttention(Module):
             self.in_proj_weight = None
         self.in_proj_bias = Parameter(np.empty(3 * embed_dim, dtype=np.float32)) if bias else None
         self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias)
+        if add_bias_kv:
+            self.bias_k = Parameter(np.empty((1, 1, embed_dim), dtype=np.float32))
+            self.bias_v = Parameter(np.empty((1, 1, embed_dim), dtype=np.float32))
+        else:
+            self.bias_k = self.bias_v = None
+        self.add_zero_attn = add_zero_attn
         self._reset_parameters()
+        apply_factory_kwargs(self, device, dtype)
 
     def _reset_parameters(self) -> None:
         for weight in (self.in_proj_weight, self.q_proj_weight, self.k_proj_weight, self.v_proj_weight):
@@ -130,6 +156,9 @@ class MultiheadAttention(Module):
         if self.in_proj_bias is not None:
             init.zeros_(self.in_proj_bias)
             init.zeros_(self.out_proj.bias)
+        for bias in (self.bias_k, self.bias_v):
+            if bias is not None:
+                init.xavier_normal_(bias)
 
     def _project(self, x: Tensor, part: int) -> Tensor:
         """(N, L, E) → (N, H, L, D): rows part·E..(part+1)·E of the input projection, split into heads."""
@@ -143,6 +172,17 @@ class MultiheadAttention(Module):
             y = y + self.in_proj_bias[rows]
         batch, length = x.shape[0], x.shape[1]
         return y.reshape(batch, length, self.num_heads, self.head_dim).transpose(1, 2)
+
+    def _extra_sources(self, heads: Tensor, bias: Tensor | None) -> Tensor:
+        """Projected keys or values (N, H, S, D) with add_bias_kv's learned position and
+        add_zero_attn's zero position appended along S."""
+        batch, _, _, head_dim = heads.shape
+        if bias is not None:
+            learned = bias.reshape(1, self.num_heads, 1, head_dim).expand(batch, self.num_heads, 1, head_dim)
+            heads = cat([heads, learned], 2)
+        if self.add_zero_attn:
+            heads = cat([heads, Tensor(np.zeros((batch, self.num_heads, 1, head_dim), dtype=heads.dtype))], 2)
+        return heads
 
     def _mask(self, attn_mask: Any, key_padding_mask: Any, batch: int, length: int, source: int, dtype: Any) -> Tensor | None:
         """One float mask (N, H, L, S) or broadcastable to it: bool True means *do not attend*
@@ -168,6 +208,9 @@ class MultiheadAttention(Module):
                 raise ShapeError(f"MultiheadAttention: key_padding_mask must be ({batch}, {source}); got {tuple(padding.shape)}")
             padding = padding.reshape(batch, 1, 1, source)
             total = padding if total is None else total + padding
+        extra = (self.bias_k is not None) + self.add_zero_attn
+        if total is not None and extra:
+            total = F.pad(total, (0, extra))  # the appended positions may always be attended to
         return total
 
     def forward(self, query: Tensor, key: Tensor, value: Tensor, key_padding_mask: Any = None, need_weights: bool = True,
@@ -193,9 +236,11 @@ class MultiheadAttention(Module):
         query, key, value = (t.transpose(0, 1) for t in (query, key, value))
         batch, length, source = query.shape[0], query.shape[1], key.shape[1]
         mask = self._mask(attn_mask, key_padding_mask, batch, length, source, query.dtype)
-        weights = _attention_weights(self._project(query, 0), self._project(key, 1), mask, False, None)
+        keys = self._extra_sources(self._project(key, 1), self.bias_k)
+        values = self._extra_sources(self._project(value, 2), self.bias_v)
+        weights = _attention_weights(self._project(query, 0), keys, mask, False, None)
         weights = F.dropout(weights, self.dropout, training=self.training)
-        heads = weights @ self._project(value, 2)
+        heads = weights @ values
         output = self.out_proj(heads.transpose(1, 2).reshape(batch, length, self.embed_dim))
         output = output.squeeze(0) if unbatched else output if self.batch_first else output.transpose(0, 1)
         if not need_weights:

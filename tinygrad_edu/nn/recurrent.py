@@ -14,6 +14,7 @@ An LSTM with proj_size > 0 carries h' = W_hr (o ⊙ tanh(c')) of size proj_size 
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from ..api.joining import cat, stack
 from ..errors import ShapeError
 from ..tensor import Tensor
 from . import functional as F
+from .factory import apply_factory_kwargs
 from .linear import check_positive
 from .module import Module
 from .parameter import Parameter
@@ -89,7 +91,8 @@ class _RNNBase(Module):
     suffix _reverse for d = 1, as torch."""
 
     def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0):
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
+                 device: Any = None, dtype: Any = None):
         super().__init__()
         name = type(self).__name__
         self.mode = mode
@@ -98,6 +101,9 @@ class _RNNBase(Module):
         self.num_layers = check_positive(num_layers, "num_layers", name)
         if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout <= 1:
             raise ValueError(f"{name}: dropout must be a number in [0, 1]; got {dropout!r}")
+        if dropout > 0 and num_layers == 1:
+            warnings.warn("dropout option adds dropout after all but last recurrent layer, so non-zero dropout expects "
+                          f"num_layers greater than 1, but got dropout={dropout} and num_layers={num_layers}", stacklevel=3)
         if isinstance(proj_size, bool) or not isinstance(proj_size, int) or proj_size < 0:
             raise ValueError(f"{name}: proj_size should be a positive integer or zero to disable projections; got {proj_size!r}")
         if proj_size >= hidden_size:
@@ -119,6 +125,7 @@ class _RNNBase(Module):
                     setattr(self, kind + suffix, Parameter(np.empty(shape, dtype=np.float32)))
                 self._all_weights.append([kind + suffix for kind in shapes])
         self.reset_parameters()
+        apply_factory_kwargs(self, device, dtype)
 
     @property
     def _directions(self) -> int:
@@ -235,9 +242,10 @@ class RNN(_RNNBase):
     or a PackedSequence; returns (output, h_n)."""
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
-                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False):
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 device: Any = None, dtype: Any = None):
         super().__init__(_check_nonlinearity(nonlinearity, "RNN"), input_size, hidden_size, num_layers, bias,
-                         batch_first, dropout, bidirectional)
+                         batch_first, dropout, bidirectional, device=device, dtype=dtype)
         self.nonlinearity = nonlinearity
 
 
@@ -246,14 +254,17 @@ class LSTM(_RNNBase):
     proj_size > 0: h (and the output) of size proj_size, h = W_hr (o ⊙ tanh(c))."""
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0):
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
+                 device: Any = None, dtype: Any = None):
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         proj_size)
+                         proj_size, device, dtype)
 
 
 class GRU(_RNNBase):
     """GRU over a sequence; forward(input, h_0=None) returns (output, h_n)."""
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False):
-        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional)
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 device: Any = None, dtype: Any = None):
+        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         device=device, dtype=dtype)

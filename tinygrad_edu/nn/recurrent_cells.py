@@ -16,6 +16,7 @@ Everything is a composition of differentiable Tensor ops, so backpropagation thr
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -23,6 +24,7 @@ from ..errors import ShapeError
 from ..tensor import Tensor
 from . import functional as F
 from . import init
+from .factory import apply_factory_kwargs
 from .linear import check_positive
 from .module import Module
 from .parameter import Parameter
@@ -67,7 +69,7 @@ def _reset_uniform(module: Module, hidden_size: int) -> None:
 
 
 class _CellBase(Module):
-    def __init__(self, mode: str, input_size: int, hidden_size: int, bias: bool):
+    def __init__(self, mode: str, input_size: int, hidden_size: int, bias: bool, device: Any = None, dtype: Any = None):
         super().__init__()
         name = type(self).__name__
         self.mode = mode
@@ -80,6 +82,7 @@ class _CellBase(Module):
         self.bias_ih = Parameter(np.empty(rows, dtype=np.float32)) if bias else None
         self.bias_hh = Parameter(np.empty(rows, dtype=np.float32)) if bias else None
         self.reset_parameters()
+        apply_factory_kwargs(self, device, dtype)
 
     def reset_parameters(self) -> None:
         _reset_uniform(self, self.hidden_size)
@@ -117,8 +120,9 @@ class _CellBase(Module):
 class RNNCell(_CellBase):
     """h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (or relu); input (N, H_in) or (H_in,)."""
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh"):
-        super().__init__(_check_nonlinearity(nonlinearity, "RNNCell"), input_size, hidden_size, bias)
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh",
+                 device: Any = None, dtype: Any = None):
+        super().__init__(_check_nonlinearity(nonlinearity, "RNNCell"), input_size, hidden_size, bias, device, dtype)
         self.nonlinearity = nonlinearity
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
@@ -128,8 +132,8 @@ class RNNCell(_CellBase):
 class LSTMCell(_CellBase):
     """One LSTM step, gates i, f, g, o: returns (h', c')."""
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True):
-        super().__init__("LSTM", input_size, hidden_size, bias)
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None, dtype: Any = None):
+        super().__init__("LSTM", input_size, hidden_size, bias, device, dtype)
 
     def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, Tensor]:
         return self._step(input, hx)
@@ -138,8 +142,8 @@ class LSTMCell(_CellBase):
 class GRUCell(_CellBase):
     """One GRU step, gates r, z, n: returns h'."""
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True):
-        super().__init__("GRU", input_size, hidden_size, bias)
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None, dtype: Any = None):
+        super().__init__("GRU", input_size, hidden_size, bias, device, dtype)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         return self._step(input, hx)
