@@ -292,3 +292,84 @@ def test_recurrent_layers_take_device_and_dtype(layer):
 def test_rnn_dropout_with_one_layer_warns_as_torch():
     with pytest.warns(UserWarning, match="num_layers greater than 1"):
         nn.LSTM(3, 4, dropout=0.5)
+
+
+# ---- the losses that were missing -------------------------------------------------------------
+_rng = np.random.default_rng(8)
+_SIGNS = lambda *shape: _rng.choice([-1.0, 1.0], size=shape)  # noqa: E731
+_MISSING_LOSSES = [
+    ("margin_ranking_loss", [_rng.standard_normal(5), _rng.standard_normal(5), _SIGNS(5)], {"margin": 0.3}, (0, 1)),
+    ("hinge_embedding_loss", [_rng.standard_normal((3, 4)), _SIGNS(3, 4)], {"margin": 0.5}, (0,)),
+    ("soft_margin_loss", [_rng.standard_normal((3, 4)), _SIGNS(3, 4)], {}, (0,)),
+    ("cosine_embedding_loss", [_rng.standard_normal((4, 6)), _rng.standard_normal((4, 6)), _SIGNS(4)], {"margin": 0.2}, (0, 1)),
+    ("multilabel_soft_margin_loss", [_rng.standard_normal((3, 5)), (_rng.random((3, 5)) > 0.5) * 1.0],
+     {"weight": _rng.random(5)}, (0,)),
+    ("multi_margin_loss", [_rng.standard_normal((4, 5)), np.array([0, 4, 2, 2])], {"p": 2, "margin": 0.7, "weight": _rng.random(5)}, (0,)),
+    ("multilabel_margin_loss", [_rng.standard_normal((3, 5)), np.array([[3, 0, -1, 1, 2], [1, 2, 3, 4, 0], [-1, 1, 2, 3, 0]])], {}, (0,)),
+    ("triplet_margin_loss", [_rng.standard_normal((4, 6)) for _ in range(3)], {"p": 1, "swap": True}, (0, 1, 2)),
+    ("triplet_margin_with_distance_loss", [_rng.standard_normal((4, 6)) for _ in range(3)], {"swap": True}, (0, 1, 2)),
+    ("poisson_nll_loss", [_rng.standard_normal((3, 4)), _rng.poisson(2, (3, 4)) * 1.0], {"full": True}, (0,)),
+    ("poisson_nll_loss", [_rng.random((3, 4)) + 0.1, _rng.poisson(2, (3, 4)) * 1.0], {"log_input": False}, (0,)),
+    ("gaussian_nll_loss", [_rng.standard_normal((3, 4)), _rng.standard_normal((3, 4)), _rng.random((3, 1)) + 0.1], {"full": True}, (0, 2)),
+]
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("name, inputs, options, differentiable", _MISSING_LOSSES, ids=[case[0] for case in _MISSING_LOSSES])
+def test_missing_losses_match_torch(name, inputs, options, differentiable, reduction):
+    torch = _torch()
+    given = lambda lib: {k: lib.tensor(v) if isinstance(v, np.ndarray) else v for k, v in dict(options, reduction=reduction).items()}  # noqa: E731
+    ours_in = [tg.tensor(x, requires_grad=i in differentiable) for i, x in enumerate(inputs)]
+    theirs_in = [torch.tensor(x, requires_grad=i in differentiable) for i, x in enumerate(inputs)]
+    ours, theirs = getattr(F, name)(*ours_in, **given(tg)), getattr(torch.nn.functional, name)(*theirs_in, **given(torch))
+    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-7, atol=1e-12)
+    ours.sum().backward(), theirs.sum().backward()
+    for i in differentiable:
+        np.testing.assert_allclose(ours_in[i].grad.numpy(), theirs_in[i].grad.numpy(), rtol=1e-6, atol=1e-12)
+    leaves = [tg.tensor(inputs[i], requires_grad=True) for i in differentiable]
+
+    def loss(*leaves):
+        args = list(ours_in)
+        for i, leaf in zip(differentiable, leaves):
+            args[i] = leaf
+        return getattr(F, name)(*args, **given(tg))
+    assert gradcheck(loss, *leaves)
+
+
+@pytest.mark.parametrize("name, args, options", [
+    ("MarginRankingLoss", 3, {"margin": 0.1}), ("HingeEmbeddingLoss", 2, {}), ("SoftMarginLoss", 2, {}),
+    ("CosineEmbeddingLoss", 3, {}), ("MultiLabelSoftMarginLoss", 2, {}), ("MultiMarginLoss", 2, {"p": 2}),
+    ("MultiLabelMarginLoss", 2, {}), ("TripletMarginLoss", 3, {"margin": 0.5}), ("PoissonNLLLoss", 2, {"full": True}),
+    ("GaussianNLLLoss", 3, {"eps": 1e-3}), ("NLLLoss2d", 2, {}), ("TripletMarginWithDistanceLoss", 3, {"margin": 2.0})])
+def test_missing_loss_modules_as_torch(name, args, options):
+    torch = _torch()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # NLLLoss2d's deprecation, in both
+        ours, theirs = getattr(nn, name)(**options), getattr(torch.nn, name)(**options)
+    for method in ("__init__", "forward"):
+        assert list(inspect.signature(getattr(type(ours), method)).parameters) == list(inspect.signature(getattr(type(theirs), method)).parameters)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    case = {"MarginRankingLoss": 0, "HingeEmbeddingLoss": 1, "SoftMarginLoss": 2, "CosineEmbeddingLoss": 3,
+            "MultiLabelSoftMarginLoss": 4, "MultiMarginLoss": 5, "MultiLabelMarginLoss": 6, "TripletMarginLoss": 7,
+            "PoissonNLLLoss": 9, "GaussianNLLLoss": 11, "TripletMarginWithDistanceLoss": 8}
+    if name == "NLLLoss2d":
+        inputs = [np.log(_rng.dirichlet(np.ones(3), (2, 4, 4)).transpose(0, 3, 1, 2)), _rng.integers(0, 3, (2, 4, 4))]
+    else:
+        inputs = _MISSING_LOSSES[case[name]][1]
+    assert len(inputs) == args
+    np.testing.assert_allclose(ours(*[tg.tensor(x) for x in inputs]).numpy(), theirs(*[torch.tensor(x) for x in inputs]).numpy(), rtol=1e-7)
+
+
+def test_missing_losses_errors_as_torch():
+    with pytest.raises(RuntimeError):
+        F.multi_margin_loss(tg.randn(3, 4), tg.tensor([0, 1, 4]))
+    with pytest.raises(ValueError, match="p == 1 and p == 2"):
+        nn.MultiMarginLoss(p=3)
+    with pytest.raises(ValueError, match="incorrect size"):
+        F.gaussian_nll_loss(tg.randn(3, 4), tg.randn(3, 4), tg.ones(2))
+    with pytest.raises(ValueError, match="negative"):
+        F.gaussian_nll_loss(tg.randn(3, 4), tg.randn(3, 4), -tg.ones(3, 4))
+    with pytest.raises(RuntimeError, match="same dimension"):
+        F.margin_ranking_loss(tg.randn(3), tg.randn(3), tg.ones(3, 1))
+    with pytest.raises(ValueError, match="margin must be greater than 0"):
+        F.triplet_margin_with_distance_loss(tg.randn(3, 2), tg.randn(3, 2), tg.randn(3, 2), margin=0.0)

@@ -102,7 +102,8 @@ from .channel_dropout import dropout1d, dropout2d  # noqa: E402
 from .classification_losses import (  # noqa: E402
     binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, nll_loss,
 )
-from .regression_losses import huber_loss, kl_div, l1_loss, smooth_l1_loss  # noqa: E402
+from .regression_losses import gaussian_nll_loss, huber_loss, kl_div, l1_loss, poisson_nll_loss, smooth_l1_loss  # noqa: E402
+from .margin_losses import *  # noqa: E402,F401,F403  (the margin and embedding losses: its __all__)
 from .attention import scaled_dot_product_attention  # noqa: E402
 from .embedding import embedding  # noqa: E402
 from .normalization import batch_norm, group_norm, layer_norm, normalize  # noqa: E402

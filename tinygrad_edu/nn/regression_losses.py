@@ -1,4 +1,5 @@
-"""Distance losses (L1, smooth L1, Huber) and the KL divergence, as torch.nn.functional's,
+"""Distance losses (L1, smooth L1, Huber), the KL divergence and the Poisson and Gaussian
+negative log-likelihoods, as torch.nn.functional's,
 built from differentiable Tensor ops (so they have double backward), and the reduction
 helpers every loss shares.
 
@@ -7,9 +8,11 @@ With D = Y − Y*:
     smooth_l1:  D²/(2β) where |D| < β, else |D| − β/2          (β = 0: l1)
     huber:      D²/2 where |D| < δ, else δ (|D| − δ/2)          (= δ · smooth_l1 with β = δ)
     kl_div:     Y* (log Y* − Y), Y the log-probabilities;  with log_target: e^(Y*) (Y* − Y)
+    poisson_nll:  e^Y − Y* Y (Y log-rates)       gaussian_nll:  ½ (log var + D² / var)
 """
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
@@ -144,4 +147,46 @@ def kl_div(input: Tensor, target: Any, size_average: bool | None = None, reduce:
         losses = target * where(target != 0, target, 1.0).log() - target * input
     if reduction == "batchmean":
         return losses.sum() / (input.shape[0] if input.ndim else 1)
+    return reduce_losses(losses, reduction)
+
+
+def poisson_nll_loss(input: Tensor, target: Any, log_input: bool = True, full: bool = False, size_average: bool | None = None,
+                     eps: float = 1e-8, reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of target counts y under Poisson(λ): e^x − y x for log-rates x
+    (log_input), else λ − y log(λ + eps); full adds Stirling's y log y − y + ½ log(2π y)
+    where y > 1 (the constant log y! the others leave out)."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction, "poisson_nll_loss")
+    target = as_tensor(target)
+    losses = input.exp() - target * input if log_input else input - target * (input + eps).log()
+    if full:
+        counts = where(target > 1, target, 1.0)  # Stirling's term is 0 at y ≤ 1 and log stays finite
+        losses = losses + where(target > 1, counts * counts.log() - counts + 0.5 * (2 * math.pi * counts).log(), 0.0)
+    return reduce_losses(losses, reduction)
+
+
+def gaussian_nll_loss(input: Tensor, target: Any, var: Tensor | float, full: bool = False, eps: float = 1e-6,
+                      reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of target under N(input, var): ½ (log var + (input − target)² / var),
+    plus ½ log(2π) if full. var has the input's shape, or one dim fewer or of size 1 (one
+    variance shared along it). var is clamped to ≥ eps for stability, the clamp not
+    differentiated, as torch."""
+    if isinstance(var, (int, float)):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = Tensor(np.full(input.shape, var, dtype=input.dtype))
+    elif (np.asarray(var.data) < 0).any():
+        raise ValueError("var has negative entry/entries")
+    if var.shape != input.shape:
+        if var.shape == input.shape[:-1]:
+            var = var.unsqueeze(-1)
+        elif not (var.ndim == input.ndim and sum(v for i, v in zip(input.shape, var.shape) if i != v) == 1):
+            raise ValueError("var is of incorrect size")
+    check_reduction(reduction, "gaussian_nll_loss")
+    # var + (max(var, eps) − var): the clamped values, with the gradient of var itself.
+    var = var + Tensor(np.maximum(var.data, eps) - var.data)
+    difference = input - as_tensor(target)
+    losses = 0.5 * (var.log() + difference * difference / var)
+    if full:
+        losses = losses + 0.5 * math.log(2 * math.pi)
     return reduce_losses(losses, reduction)
