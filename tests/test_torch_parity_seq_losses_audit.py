@@ -373,3 +373,22 @@ def test_missing_losses_errors_as_torch():
         F.margin_ranking_loss(tg.randn(3), tg.randn(3), tg.ones(3, 1))
     with pytest.raises(ValueError, match="margin must be greater than 0"):
         F.triplet_margin_with_distance_loss(tg.randn(3, 2), tg.randn(3, 2), tg.randn(3, 2), margin=0.0)
+
+
+def test_rnn_input_of_another_dtype_is_a_value_error_as_torch():
+    lstm = nn.LSTM(3, 4)
+    with pytest.raises(ValueError, match="does not match weight dtype"):  # silently float64 before
+        lstm(tg.randn(5, 2, 3, dtype=tg.float64))
+    assert lstm.double()(tg.randn(5, 2, 3, dtype=tg.float64))[0].dtype == tg.float64
+
+
+def test_rnn_flat_weights_as_torch():
+    torch = _torch()
+    ours, theirs = nn.LSTM(3, 4, 2, bidirectional=True, proj_size=2), torch.nn.LSTM(3, 4, 2, bidirectional=True, proj_size=2)
+    assert ours._flat_weights_names == theirs._flat_weights_names
+    assert [p.shape for p in ours._flat_weights] == [tuple(p.shape) for p in theirs._flat_weights]
+
+
+def test_multihead_attention_indivisible_heads_is_torchs_assertion_error():
+    with pytest.raises(AssertionError, match="divisible"):
+        nn.MultiheadAttention(8, 3)

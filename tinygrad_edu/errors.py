@@ -15,3 +15,8 @@ class TargetIndexError(IndexError, ValueError):
 class TargetDtypeError(RuntimeError, TypeError):
     """Targets of a dtype the loss cannot take (torch raises RuntimeError "expected target
     dtype to be Long or Byte"; tinygrad_edu raised TypeError before)."""
+
+
+class ArgumentAssertionError(ValueError, AssertionError):
+    """A bad constructor argument that torch rejects with a bare `assert` (AssertionError):
+    `except ValueError` and `except AssertionError` both catch it."""

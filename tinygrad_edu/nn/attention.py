@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..api.joining import cat
-from ..errors import ShapeError
+from ..errors import ArgumentAssertionError, ShapeError
 from ..tensor import Tensor
 from . import init
 from . import functional as F
@@ -123,7 +123,7 @@ class MultiheadAttention(Module):
         self.embed_dim = check_positive(embed_dim, "embed_dim", "MultiheadAttention")
         self.num_heads = check_positive(num_heads, "num_heads", "MultiheadAttention")
         if embed_dim % num_heads:
-            raise ValueError(f"MultiheadAttention: embed_dim ({embed_dim}) must be divisible by num_heads ({num_heads})")
+            raise ArgumentAssertionError(f"MultiheadAttention: embed_dim must be divisible by num_heads; got embed_dim={embed_dim}, num_heads={num_heads}")
         self.kdim = embed_dim if kdim is None else check_positive(kdim, "kdim", "MultiheadAttention")
         self.vdim = embed_dim if vdim is None else check_positive(vdim, "vdim", "MultiheadAttention")
         self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim

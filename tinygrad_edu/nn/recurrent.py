@@ -139,6 +139,15 @@ class _RNNBase(Module):
         """The parameters of each layer and direction, in torch's order."""
         return [[getattr(self, name) for name in names] for names in self._all_weights]
 
+    @property
+    def _flat_weights_names(self) -> list[str]:
+        """Every weight's name, layer by layer and direction by direction, as torch's."""
+        return [name for names in self._all_weights for name in names]
+
+    @property
+    def _flat_weights(self) -> list[Parameter]:
+        return [getattr(self, name) for name in self._flat_weights_names]
+
     def flatten_parameters(self) -> None:
         """Nothing to do, as in torch on the CPU: torch packs the weights into one buffer for
         cuDNN only; here each weight is its own array."""
@@ -168,6 +177,11 @@ class _RNNBase(Module):
             raise ShapeError(f"{name}: Expected {what} to be {' or '.join(f'{n}D' for n in ndims)}, got {input.ndim}D instead")
         if input.shape[-1] != self.input_size:
             raise ShapeError(f"{name}: input has {input.shape[-1]} features, expected input_size={self.input_size}")
+        weight = self.weight_ih_l0
+        if input.dtype != weight.dtype:
+            # As torch: a float64 batch into a float32 layer is a mistake to name, not to promote.
+            raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype ({weight.dtype}). "
+                             f"Convert input: input.to({weight.dtype}), or convert model: model.to({input.dtype})")
 
     def _layers(self, steps: list[Tensor], batch_sizes: list[int], states: list[State]) -> tuple[list[Tensor], list[State]]:
         """Every layer and direction over the steps: the last layer's outputs and all final states."""
