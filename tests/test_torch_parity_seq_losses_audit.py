@@ -392,3 +392,35 @@ def test_rnn_flat_weights_as_torch():
 def test_multihead_attention_indivisible_heads_is_torchs_assertion_error():
     with pytest.raises(AssertionError, match="divisible"):
         nn.MultiheadAttention(8, 3)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("padded", [True, False])
+def test_ctc_loss_matches_torch(reduction, padded):
+    torch = _torch()
+    rng = np.random.default_rng(9)
+    steps, batch, classes = 8, 4, 5
+    log_probs = torch.randn(steps, batch, classes, dtype=torch.float64).log_softmax(2).numpy()
+    rows = np.array([[1, 1, 2, 3], [2, 0, 0, 0], [3, 3, 3, 1], [4, 1, 4, 1]])  # repeats need a blank between
+    target_lengths, input_lengths = np.array([4, 1, 3, 0]), np.array([8, 6, 7, 5])
+    targets = rows if padded else np.concatenate([row[:n] for row, n in zip(rows, target_lengths)])
+    ours_in, theirs_in = tg.tensor(log_probs, requires_grad=True), torch.tensor(log_probs, requires_grad=True)
+    ours = F.ctc_loss(ours_in, tg.tensor(targets), tg.tensor(input_lengths), tg.tensor(target_lengths), reduction=reduction)
+    theirs = torch.nn.functional.ctc_loss(theirs_in, torch.tensor(targets), torch.tensor(input_lengths), torch.tensor(target_lengths),
+                                          reduction=reduction)
+    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-9)
+    ours.sum().backward(), theirs.sum().backward()
+    # torch's gradient convention (that of the logits under a log_softmax), reproduced as is.
+    np.testing.assert_allclose(ours_in.grad.numpy(), theirs_in.grad.numpy(), rtol=1e-7, atol=1e-12)
+    logits = rng.standard_normal((steps, batch, classes))
+    assert gradcheck(lambda z: F.ctc_loss(z.log_softmax(2), tg.tensor(targets), tg.tensor(input_lengths), tg.tensor(target_lengths),
+                                          reduction=reduction), tg.tensor(logits, requires_grad=True))
+
+
+def test_ctc_loss_module_impossible_alignment_and_zero_infinity():
+    torch = _torch()
+    assert list(inspect.signature(nn.CTCLoss).parameters) == list(inspect.signature(torch.nn.CTCLoss).parameters)
+    log_probs = tg.randn(3, 1, 4, dtype=tg.float64).log_softmax(2)
+    arguments = (log_probs, tg.tensor([[1, 1, 1]]), tg.tensor([3]), tg.tensor([3]))  # 1, 1, 1 needs 5 steps
+    assert nn.CTCLoss()(*arguments).item() == float("inf")
+    assert nn.CTCLoss(zero_infinity=True)(*arguments).item() == 0.0

@@ -104,6 +104,7 @@ from .classification_losses import (  # noqa: E402
 )
 from .regression_losses import gaussian_nll_loss, huber_loss, kl_div, l1_loss, poisson_nll_loss, smooth_l1_loss  # noqa: E402
 from .margin_losses import *  # noqa: E402,F401,F403  (the margin and embedding losses: its __all__)
+from .ctc_loss import ctc_loss  # noqa: E402
 from .attention import scaled_dot_product_attention  # noqa: E402
 from .embedding import embedding  # noqa: E402
 from .normalization import batch_norm, group_norm, layer_norm, normalize  # noqa: E402
