@@ -424,3 +424,17 @@ def test_ctc_loss_module_impossible_alignment_and_zero_infinity():
     arguments = (log_probs, tg.tensor([[1, 1, 1]]), tg.tensor([3]), tg.tensor([3]))  # 1, 1, 1 needs 5 steps
     assert nn.CTCLoss()(*arguments).item() == float("inf")
     assert nn.CTCLoss(zero_infinity=True)(*arguments).item() == 0.0
+
+
+@pytest.mark.parametrize("name, inputs, options, differentiable", _MISSING_LOSSES, ids=[case[0] for case in _MISSING_LOSSES])
+def test_missing_losses_second_order(check, name, inputs, options, differentiable):
+    """First and second derivatives by finite differences (the `check` fixture runs both)."""
+    constants = [tg.tensor(x) for x in inputs]
+    given = {k: tg.tensor(v) if isinstance(v, np.ndarray) else v for k, v in options.items()}
+
+    def loss(*leaves):
+        args = list(constants)
+        for i, leaf in zip(differentiable, leaves):
+            args[i] = leaf
+        return getattr(F, name)(*args, **given)
+    assert check(loss, *[tg.tensor(inputs[i], requires_grad=True) for i in differentiable])
