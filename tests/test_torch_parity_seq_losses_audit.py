@@ -438,3 +438,31 @@ def test_missing_losses_second_order(check, name, inputs, options, differentiabl
             args[i] = leaf
         return getattr(F, name)(*args, **given)
     assert check(loss, *[tg.tensor(inputs[i], requires_grad=True) for i in differentiable])
+
+
+@pytest.mark.parametrize("separate", [False, True])
+def test_multi_head_attention_forward_is_torchs(separate):
+    """The functional form models call directly (CLIP's attention pooling, for one)."""
+    torch = _torch()
+    rng = np.random.default_rng(10)
+    E, H, L, S, N = 8, 2, 3, 5, 2
+    arrays = dict(query=rng.standard_normal((L, N, E)), key=rng.standard_normal((S, N, E)), value=rng.standard_normal((S, N, E)),
+                  in_proj_bias=rng.standard_normal(3 * E), bias_k=rng.standard_normal((1, 1, E)), bias_v=rng.standard_normal((1, 1, E)),
+                  out_proj_weight=rng.standard_normal((E, E)), out_proj_bias=rng.standard_normal(E),
+                  key_padding_mask=np.array([[False] * 4 + [True], [False] * 5]))
+    if separate:
+        arrays.update(q_proj_weight=rng.standard_normal((E, E)), k_proj_weight=rng.standard_normal((E, E)),
+                      v_proj_weight=rng.standard_normal((E, E)))
+    else:
+        arrays["in_proj_weight"] = rng.standard_normal((3 * E, E))
+
+    def run(lib, function):
+        given = {name: lib.tensor(array) for name, array in arrays.items()}
+        given.setdefault("in_proj_weight", None)
+        return function(embed_dim_to_check=E, num_heads=H, add_zero_attn=True, dropout_p=0.0, training=False,
+                        use_separate_proj_weight=separate, average_attn_weights=False, **given)
+    ours, theirs = run(tg, F.multi_head_attention_forward), run(torch, torch.nn.functional.multi_head_attention_forward)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-7, atol=1e-10)
+    ours_names = list(inspect.signature(F.multi_head_attention_forward).parameters)
+    assert ours_names == list(inspect.signature(torch.nn.functional.multi_head_attention_forward).parameters)

@@ -12,7 +12,7 @@ from .conv import *  # noqa: F401,F403  (the conv layers: its __all__)
 from .dropout import Dropout
 from .embedding import Embedding
 from .flatten import Flatten
-from .attention import MultiheadAttention
+from .multihead_attention import MultiheadAttention
 from .linear import Linear
 from .loss import (
     BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CTCLoss, CrossEntropyLoss, GaussianNLLLoss, HingeEmbeddingLoss, HuberLoss,

@@ -106,6 +106,7 @@ from .regression_losses import gaussian_nll_loss, huber_loss, kl_div, l1_loss, p
 from .margin_losses import *  # noqa: E402,F401,F403  (the margin and embedding losses: its __all__)
 from .ctc_loss import ctc_loss  # noqa: E402
 from .attention import scaled_dot_product_attention  # noqa: E402
+from .multihead_attention import multi_head_attention_forward  # noqa: E402
 from .embedding import embedding  # noqa: E402
 from .normalization import batch_norm, group_norm, layer_norm, normalize  # noqa: E402
 from .conv_functional import *  # noqa: E402,F401,F403  (the conv family: its __all__)

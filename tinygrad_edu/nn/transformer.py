@@ -16,7 +16,7 @@ from ..errors import ShapeError
 from ..tensor import Tensor
 from . import functional as F
 from . import init
-from .attention import MultiheadAttention
+from .multihead_attention import MultiheadAttention
 from .container import ModuleList
 from .dropout import Dropout
 from .factory import apply_factory_kwargs
