@@ -466,3 +466,18 @@ def test_multi_head_attention_forward_is_torchs(separate):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-7, atol=1e-10)
     ours_names = list(inspect.signature(F.multi_head_attention_forward).parameters)
     assert ours_names == list(inspect.signature(torch.nn.functional.multi_head_attention_forward).parameters)
+
+
+def test_losses_refuse_integer_inputs_and_targets_as_torch():
+    probabilities, labels = tg.tensor([0.2, 0.7]), tg.tensor([0, 1])
+    with pytest.raises(RuntimeError, match="float"):  # computed with the int labels before
+        F.binary_cross_entropy(probabilities, labels)
+    with pytest.raises(RuntimeError, match="float"):
+        nn.BCEWithLogitsLoss()(probabilities, labels)
+    with pytest.raises(RuntimeError, match="Integral"):
+        F.kl_div(probabilities, labels, reduction="sum")
+    with pytest.raises(NotImplementedError):  # OverflowError before
+        F.cross_entropy(tg.tensor([[1, 2], [3, 4]]), tg.tensor([0, 1]))
+    with pytest.raises(NotImplementedError):  # a float64 loss before
+        F.mse_loss(tg.tensor([1, 2]), tg.tensor([0, 1]))
+    assert F.mse_loss(probabilities, tg.tensor([False, True])).dtype == tg.float32  # a bool target is fine, as torch

@@ -118,6 +118,8 @@ def cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None, size
     check_reduction(reduction, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1]; got {label_smoothing}")
+    if input.data.dtype.kind != "f":
+        raise NotImplementedError(f"cross_entropy: not implemented for {input.data.dtype} logits (log_softmax needs floats)")
     target = as_tensor(target)
     # torch's rule: a target of the input's shape holds class probabilities, any other one
     # class indices (int64 or uint8).
@@ -145,6 +147,12 @@ def cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None, size
     return nll * (1 - label_smoothing) + _reduce_weighted(smooth, element_weights, reduction) * (label_smoothing / input.shape[dim])
 
 
+def _check_float_target(target: Tensor, name: str) -> None:
+    # torch refuses integer or bool targets here (a label tensor needs .float() first).
+    if target.data.dtype.kind != "f":
+        raise TargetDtypeError(f"{name}: Found dtype {target.data.dtype} but expected a floating-point target (use target.float())")
+
+
 def _check_same_shape(input: Tensor, target: Tensor, name: str) -> None:
     if target.shape != input.shape:
         raise ValueError(f"{name}: Target size ({target.shape}) must be the same as input size ({input.shape})")
@@ -162,6 +170,7 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Tensor | None = Non
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction, "binary_cross_entropy")
     target = as_tensor(target)
+    _check_float_target(target, "binary_cross_entropy")
     _check_same_shape(input, target, "binary_cross_entropy")
     values = input.data
     if values.size and (values.min() < 0 or values.max() > 1):
@@ -179,6 +188,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Tensor 
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction, "binary_cross_entropy_with_logits")
     target = as_tensor(target)
+    _check_float_target(target, "binary_cross_entropy_with_logits")
     _check_same_shape(input, target, "binary_cross_entropy_with_logits")
     log_weight = 1 if pos_weight is None else (as_tensor(pos_weight) - 1) * target + 1
     losses = (1 - target) * input + _stable_softplus(-input) * log_weight

@@ -62,6 +62,8 @@ def mse_loss(input: Tensor, target: Any, size_average: bool | None = None, reduc
     reduction = legacy_reduction(size_average, reduce, reduction)
     input, target = matched_pair(input, target, "mse_loss")
     dtype = result_type(input, target)
+    if dtype.kind != "f":
+        raise NotImplementedError(f'"mse_loss" not implemented for {dtype} (give it floats)')
     if weight is not None:
         check_reduction(reduction, "mse_loss")
         difference = input - target

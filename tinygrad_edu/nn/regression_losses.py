@@ -132,6 +132,8 @@ def kl_div(input: Tensor, target: Any, size_average: bool | None = None, reduce:
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction, "kl_div", REDUCTIONS + ("batchmean",))
     target = as_tensor(target)
+    if input.dtype.kind != "f" or target.dtype.kind != "f":
+        raise RuntimeError("kl_div: Integral inputs not supported.")
     if reduction == "mean":
         warnings.warn(
             "reduction: 'mean' divides the total loss by both the batch size and the support size."
