@@ -481,3 +481,11 @@ def test_losses_refuse_integer_inputs_and_targets_as_torch():
     with pytest.raises(NotImplementedError):  # a float64 loss before
         F.mse_loss(tg.tensor([1, 2]), tg.tensor([0, 1]))
     assert F.mse_loss(probabilities, tg.tensor([False, True])).dtype == tg.float32  # a bool target is fine, as torch
+
+
+def test_rnn_base_classes_are_public_as_torch():
+    torch = _torch()
+    assert isinstance(nn.LSTM(3, 4), nn.RNNBase) and isinstance(nn.GRUCell(3, 4), nn.RNNCellBase)  # AttributeError before
+    assert list(nn.RNNBase("GRU", 3, 4, 2).state_dict()) == list(torch.nn.RNNBase("GRU", 3, 4, 2).state_dict())
+    with pytest.raises(ValueError, match="Unrecognized RNN mode"):
+        nn.RNNBase("XX", 3, 4)

@@ -25,7 +25,7 @@ from .parameter import Parameter
 from .parameter_containers import ParameterDict, ParameterList
 from .pooling import *  # noqa: F401,F403  (the pooling layers: its __all__)
 from .random import manual_seed
-from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .shape_layers import Identity, Unflatten
 from .softmax_modules import LogSoftmax, Softmax, Softmin
 from .transformer import Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer
@@ -46,7 +46,7 @@ __all__ = [
     "CosineEmbeddingLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss", "MultiLabelMarginLoss", "TripletMarginLoss",
     "TripletMarginWithDistanceLoss", "CTCLoss",
     "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Embedding",
-    "RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU",
+    "RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU", "RNNBase", "RNNCellBase",
 ]
 __all__ += conv.__all__ + pooling.__all__
 from .upsampling import *  # noqa: E402,F401,F403  (Upsample and its spellings: its __all__)

@@ -27,10 +27,10 @@ from .factory import apply_factory_kwargs
 from .linear import check_positive
 from .module import Module
 from .parameter import Parameter
-from .recurrent_cells import _GATES, GRUCell, LSTMCell, RNNCell, _check_nonlinearity, _reset_uniform, _rnn_step, _zeros
+from .recurrent_cells import _GATES, GRUCell, LSTMCell, RNNCell, RNNCellBase, _check_nonlinearity, _reset_uniform, _rnn_step, _zeros
 from .utils.rnn import PackedSequence
 
-__all__ = ["RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU"]
+__all__ = ["RNNCellBase", "RNNCell", "LSTMCell", "GRUCell", "RNNBase", "RNN", "LSTM", "GRU"]
 
 State = Any  # h, or (h, c) for LSTM
 
@@ -85,16 +85,18 @@ def _reorder(hidden: Any, order: Tensor) -> Any:
     return tuple(h.index_select(1, order) for h in hidden) if isinstance(hidden, tuple) else hidden.index_select(1, order)
 
 
-class _RNNBase(Module):
+class RNNBase(Module):
     """Stacked, optionally bidirectional recurrence; layer l of direction d owns weight_ih_l{l},
     weight_hh_l{l}, bias_ih_l{l}, bias_hh_l{l} (and weight_hr_l{l} with a projection),
-    suffix _reverse for d = 1, as torch."""
+    suffix _reverse for d = 1, as torch. `mode` is torch's: "RNN_TANH", "RNN_RELU", "LSTM" or "GRU"."""
 
     def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
                  device: Any = None, dtype: Any = None):
         super().__init__()
         name = type(self).__name__
+        if mode not in _GATES:
+            raise ValueError(f"Unrecognized RNN mode: {mode}")
         self.mode = mode
         self.input_size = check_positive(input_size, "input_size", name)
         self.hidden_size = check_positive(hidden_size, "hidden_size", name)
@@ -251,7 +253,7 @@ class _RNNBase(Module):
         return s
 
 
-class RNN(_RNNBase):
+class RNN(RNNBase):
     """Elman RNN over a sequence: input (L, N, H_in) ((N, L, H_in) if batch_first, or (L, H_in))
     or a PackedSequence; returns (output, h_n)."""
 
@@ -263,7 +265,7 @@ class RNN(_RNNBase):
         self.nonlinearity = nonlinearity
 
 
-class LSTM(_RNNBase):
+class LSTM(RNNBase):
     """LSTM over a sequence; forward(input, (h_0, c_0)=None) returns (output, (h_n, c_n)).
     proj_size > 0: h (and the output) of size proj_size, h = W_hr (o ⊙ tanh(c))."""
 
@@ -274,7 +276,7 @@ class LSTM(_RNNBase):
                          proj_size, device, dtype)
 
 
-class GRU(_RNNBase):
+class GRU(RNNBase):
     """GRU over a sequence; forward(input, h_0=None) returns (output, h_n)."""
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,

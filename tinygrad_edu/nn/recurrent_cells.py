@@ -68,7 +68,7 @@ def _reset_uniform(module: Module, hidden_size: int) -> None:
         init.uniform_(parameter, -bound, bound)
 
 
-class _CellBase(Module):
+class RNNCellBase(Module):
     def __init__(self, mode: str, input_size: int, hidden_size: int, bias: bool, device: Any = None, dtype: Any = None):
         super().__init__()
         name = type(self).__name__
@@ -117,7 +117,7 @@ class _CellBase(Module):
         return s
 
 
-class RNNCell(_CellBase):
+class RNNCell(RNNCellBase):
     """h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (or relu); input (N, H_in) or (H_in,)."""
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh",
@@ -129,7 +129,7 @@ class RNNCell(_CellBase):
         return self._step(input, hx)
 
 
-class LSTMCell(_CellBase):
+class LSTMCell(RNNCellBase):
     """One LSTM step, gates i, f, g, o: returns (h', c')."""
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None, dtype: Any = None):
@@ -139,7 +139,7 @@ class LSTMCell(_CellBase):
         return self._step(input, hx)
 
 
-class GRUCell(_CellBase):
+class GRUCell(RNNCellBase):
     """One GRU step, gates r, z, n: returns h'."""
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None, dtype: Any = None):
