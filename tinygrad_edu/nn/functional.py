@@ -59,7 +59,12 @@ def mse_loss(input: Tensor, target: Any, size_average: bool | None = None, reduc
     """mean((input − target)²). A target of another shape is broadcast, with torch's warning;
     an int target is promoted as torch's (int64 with float32 gives float32). With `weight`
     (input's shape): w ⊙ (input − target)², whose "mean" is Σ w (input − target)² / Σ w."""
-    reduction = legacy_reduction(size_average, reduce, reduction)
+    if size_average is not None or reduce is not None:
+        reduction = legacy_reduction(size_average, reduce, reduction)
+    target = _tensor(target)
+    data, target_data = input.data, target.data
+    if weight is None and data.shape == target_data.shape and data.dtype == target_data.dtype and data.dtype.kind == "f":
+        return loss.MSELoss.apply(input, target, reduction)  # the common case: nothing to broadcast or promote
     input, target = matched_pair(input, target, "mse_loss")
     dtype = result_type(input, target)
     if dtype.kind != "f":
