@@ -478,6 +478,8 @@ def test_losses_refuse_integer_inputs_and_targets_as_torch():
         F.kl_div(probabilities, labels, reduction="sum")
     with pytest.raises(NotImplementedError):  # OverflowError before
         F.cross_entropy(tg.tensor([[1, 2], [3, 4]]), tg.tensor([0, 1]))
+    with pytest.raises(NotImplementedError):  # a loss from the integers before
+        F.nll_loss(tg.tensor([[1, 2], [3, 4]]), tg.tensor([0, 1]))
     with pytest.raises(NotImplementedError):  # a float64 loss before
         F.mse_loss(tg.tensor([1, 2]), tg.tensor([0, 1]))
     assert F.mse_loss(probabilities, tg.tensor([False, True])).dtype == tg.float32  # a bool target is fine, as torch

@@ -85,6 +85,8 @@ def nll_loss(input: Tensor, target: Any, weight: Tensor | None = None, size_aver
     indices t; "mean" divides by Σ w_t over the targets that are not ignore_index."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction, "nll_loss")
+    if input.data.dtype.kind != "f":
+        raise NotImplementedError(f"nll_loss: not implemented for {input.data.dtype} log-probabilities (give it floats)")
     target = np.asarray(as_tensor(target).data)
     fused.check_index_dtype(target.dtype, "nll_loss")
     picked, element_weights = _picked(input, target, weight, ignore_index, "nll_loss")
