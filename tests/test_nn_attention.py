@@ -73,8 +73,8 @@ def test_mha_layout_and_errors():
     np.testing.assert_array_equal(mha.in_proj_bias.data, 0)
     with pytest.raises(ValueError, match="divisible"):
         nn.MultiheadAttention(5, 2)
-    with pytest.raises(NotImplementedError, match="add_bias_kv"):
-        nn.MultiheadAttention(4, 2, add_bias_kv=True)
+    assert list(nn.MultiheadAttention(4, 2, add_bias_kv=True).state_dict()) == [
+        "in_proj_weight", "in_proj_bias", "bias_k", "bias_v", "out_proj.weight", "out_proj.bias"]
     assert list(nn.MultiheadAttention(4, 2, kdim=3, vdim=5).state_dict()) == [
         "q_proj_weight", "k_proj_weight", "v_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"]
     x = tg.randn(3, 2, 4)

@@ -89,7 +89,7 @@ def test_errors_name_the_problem():
 
 def test_dropout_between_layers_only_while_training():
     layer = nn.GRU(2, 3, num_layers=2, dropout=0.5)
-    x = tg.tensor(np.random.default_rng(0).normal(size=(4, 2, 2)))
+    x = tg.tensor(np.random.default_rng(0).normal(size=(4, 2, 2)), dtype=tg.float32)  # the layer's dtype, as torch requires
     layer.eval()
     first, second = layer(x)[0].numpy(), layer(x)[0].numpy()
     np.testing.assert_array_equal(first, second)

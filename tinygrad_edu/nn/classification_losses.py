@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..api.elementwise import where
-from ..errors import ShapeError
+from ..errors import ShapeError, TargetDtypeError, TargetIndexError
 from ..ops import loss as fused
 from ..tensor import Tensor
 from .activation_functions import _stable_softplus
@@ -61,7 +61,7 @@ def _picked(input: Tensor, target: np.ndarray, weight: Any, ignore_index: int, n
     safe = np.where(valid, target, 0)
     if safe.size and (safe.min() < 0 or safe.max() >= classes):
         bad = safe[(safe < 0) | (safe >= classes)].flat[0]
-        raise IndexError(f"{name}: Target {bad} is out of bounds (labels must be in 0..{classes - 1} or ignore_index={ignore_index})")
+        raise TargetIndexError(f"{name}: Target {bad} is out of bounds (labels must be in 0..{classes - 1} or ignore_index={ignore_index})")
     weights = _class_weights(weight, classes, name)
     element_weights = (weights[safe] if weights is not None else np.ones(safe.shape)) * valid
     picked = input.gather(dim, Tensor(np.expand_dims(safe, dim).astype(np.int64))).squeeze(dim)
@@ -70,7 +70,12 @@ def _picked(input: Tensor, target: np.ndarray, weight: Any, ignore_index: int, n
 
 def _reduce_weighted(losses: Tensor, element_weights: np.ndarray, reduction: str) -> Tensor:
     if reduction == "mean":
-        return losses.sum() / element_weights.sum()  # all ignored: 0/0 = nan, as torch
+        total = element_weights.sum()
+        if total == 0:
+            # Every target ignored: the loss is 0/0 = nan and the gradient 0, as torch's
+            # (dividing by 0 here would make the gradient nan as well).
+            return losses.sum() * 0.0 + float("nan")
+        return losses.sum() / total
     return reduce_losses(losses, reduction)
 
 
@@ -80,9 +85,10 @@ def nll_loss(input: Tensor, target: Any, weight: Tensor | None = None, size_aver
     indices t; "mean" divides by Σ w_t over the targets that are not ignore_index."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction, "nll_loss")
+    if input.data.dtype.kind != "f":
+        raise NotImplementedError(f"nll_loss: not implemented for {input.data.dtype} log-probabilities (give it floats)")
     target = np.asarray(as_tensor(target).data)
-    if target.dtype.kind not in "iu":
-        raise TypeError(f"nll_loss: target must hold integer class indices; got dtype {target.dtype}")
+    fused.check_index_dtype(target.dtype, "nll_loss")
     picked, element_weights = _picked(input, target, weight, ignore_index, "nll_loss")
     return _reduce_weighted(-picked * _constant(element_weights), element_weights, reduction)
 
@@ -114,19 +120,22 @@ def cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None, size
     check_reduction(reduction, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1]; got {label_smoothing}")
+    if input.data.dtype.kind != "f":
+        raise NotImplementedError(f"cross_entropy: not implemented for {input.data.dtype} logits (log_softmax needs floats)")
     target = as_tensor(target)
-    indices = target.data.dtype.kind in "iu"
+    # torch's rule: a target of the input's shape holds class probabilities, any other one
+    # class indices (int64 or uint8).
+    indices = target.shape != input.shape
+    if indices:
+        fused.check_index_dtype(target.data.dtype, "cross_entropy")
+    elif target.data.dtype.kind != "f":
+        raise TargetDtypeError(f"cross_entropy: expected floating point type for target with class probabilities, got {target.data.dtype}")
     if (indices and input.ndim == 2 and target.ndim == 1 and weight is None and label_smoothing == 0
             and not (target.data == ignore_index).any()):
         return fused.CrossEntropy.apply(input, target, reduction)
     dim = _class_dim(input, "cross_entropy")
     log_probs = input.log_softmax(dim)
     if not indices:
-        if target.shape != input.shape:
-            raise TypeError(
-                f"cross_entropy: target must hold integer class indices, or class probabilities of the "
-                f"input's shape {input.shape}; got dtype {target.data.dtype} and shape {target.shape}"
-            )
         weights = _class_weights(weight, input.shape[dim], "cross_entropy")
         return _probability_cross_entropy(log_probs, target, weights, reduction, label_smoothing, dim)
     picked, element_weights = _picked(log_probs, np.asarray(target.data), weight, ignore_index, "cross_entropy")
@@ -138,6 +147,12 @@ def cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None, size
     valid = _constant((np.asarray(target.data) != ignore_index).astype(input.data.dtype))
     smooth = -weighted.sum(dim) * valid
     return nll * (1 - label_smoothing) + _reduce_weighted(smooth, element_weights, reduction) * (label_smoothing / input.shape[dim])
+
+
+def _check_float_target(target: Tensor, name: str) -> None:
+    # torch refuses integer or bool targets here (a label tensor needs .float() first).
+    if target.data.dtype.kind != "f":
+        raise TargetDtypeError(f"{name}: Found dtype {target.data.dtype} but expected a floating-point target (use target.float())")
 
 
 def _check_same_shape(input: Tensor, target: Tensor, name: str) -> None:
@@ -157,6 +172,7 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Tensor | None = Non
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction, "binary_cross_entropy")
     target = as_tensor(target)
+    _check_float_target(target, "binary_cross_entropy")
     _check_same_shape(input, target, "binary_cross_entropy")
     values = input.data
     if values.size and (values.min() < 0 or values.max() > 1):
@@ -174,6 +190,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Tensor 
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction, "binary_cross_entropy_with_logits")
     target = as_tensor(target)
+    _check_float_target(target, "binary_cross_entropy_with_logits")
     _check_same_shape(input, target, "binary_cross_entropy_with_logits")
     log_weight = 1 if pos_weight is None else (as_tensor(pos_weight) - 1) * target + 1
     losses = (1 - target) * input + _stable_softplus(-input) * log_weight

@@ -8,8 +8,10 @@ import numpy as np
 from ..ops import loss, matmul
 from ..ops import pad as padding
 from ..ops.dropout import Dropout, check_probability
+from ..ops.promotion import result_type
 from ..tensor import Tensor
 from .random import generator
+from .regression_losses import check_reduction, legacy_reduction, matched_pair, reduce_weighted
 
 
 def _tensor(value: Any) -> Tensor:
@@ -54,9 +56,28 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dty
     return input.log_softmax(_implicit_softmax_dim(input.ndim, "log_softmax") if dim is None else dim, dtype)
 
 
-def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """mean((input − target)²); both of the same shape."""
-    return loss.MSELoss.apply(input, _tensor(target), reduction)
+def mse_loss(input: Tensor, target: Any, size_average: bool | None = None, reduce: bool | None = None,
+             reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
+    """mean((input − target)²). A target of another shape is broadcast, with torch's warning;
+    an int target is promoted as torch's (int64 with float32 gives float32). With `weight`
+    (input's shape): w ⊙ (input − target)², whose "mean" is Σ w (input − target)² / Σ w."""
+    if size_average is not None or reduce is not None:
+        reduction = legacy_reduction(size_average, reduce, reduction)
+    target = _tensor(target)
+    data, target_data = input.data, target.data
+    if weight is None and data.shape == target_data.shape and data.dtype == target_data.dtype and data.dtype.kind == "f":
+        return loss.MSELoss.apply(input, target, reduction)  # the common case: nothing to broadcast or promote
+    input, target = matched_pair(input, target, "mse_loss")
+    dtype = result_type(input, target)
+    if dtype.kind != "f":
+        raise NotImplementedError(f'"mse_loss" not implemented for {dtype} (give it floats)')
+    if weight is not None:
+        check_reduction(reduction, "mse_loss")
+        difference = input - target
+        return reduce_weighted(difference * difference, weight, input, reduction)
+    # The fused op takes arrays of one dtype (numpy would make float32 − int64 float64).
+    input, target = (t if t.dtype == dtype else t.to(dtype) for t in (input, target))
+    return loss.MSELoss.apply(input, target, reduction)
 
 
 def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
@@ -92,8 +113,11 @@ from .channel_dropout import dropout1d, dropout2d  # noqa: E402
 from .classification_losses import (  # noqa: E402
     binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, nll_loss,
 )
-from .regression_losses import huber_loss, kl_div, l1_loss, smooth_l1_loss  # noqa: E402
+from .regression_losses import gaussian_nll_loss, huber_loss, kl_div, l1_loss, poisson_nll_loss, smooth_l1_loss  # noqa: E402
+from .margin_losses import *  # noqa: E402,F401,F403  (the margin and embedding losses: its __all__)
+from .ctc_loss import ctc_loss  # noqa: E402
 from .attention import scaled_dot_product_attention  # noqa: E402
+from .multihead_attention import multi_head_attention_forward  # noqa: E402
 from .embedding import embedding  # noqa: E402
 from .normalization import batch_norm, group_norm, layer_norm, normalize  # noqa: E402
 from .instance_norm import instance_norm  # noqa: E402

@@ -14,6 +14,7 @@ An LSTM with proj_size > 0 carries h' = W_hr (o ⊙ tanh(c')) of size proj_size 
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -22,13 +23,14 @@ from ..api.joining import cat, stack
 from ..errors import ShapeError
 from ..tensor import Tensor
 from . import functional as F
+from .factory import apply_factory_kwargs
 from .linear import check_positive
 from .module import Module
 from .parameter import Parameter
-from .recurrent_cells import _GATES, GRUCell, LSTMCell, RNNCell, _check_nonlinearity, _reset_uniform, _rnn_step, _zeros
+from .recurrent_cells import _GATES, GRUCell, LSTMCell, RNNCell, RNNCellBase, _check_nonlinearity, _reset_uniform, _rnn_step, _zeros
 from .utils.rnn import PackedSequence
 
-__all__ = ["RNNCell", "LSTMCell", "GRUCell", "RNN", "LSTM", "GRU"]
+__all__ = ["RNNCellBase", "RNNCell", "LSTMCell", "GRUCell", "RNNBase", "RNN", "LSTM", "GRU"]
 
 State = Any  # h, or (h, c) for LSTM
 
@@ -83,21 +85,27 @@ def _reorder(hidden: Any, order: Tensor) -> Any:
     return tuple(h.index_select(1, order) for h in hidden) if isinstance(hidden, tuple) else hidden.index_select(1, order)
 
 
-class _RNNBase(Module):
+class RNNBase(Module):
     """Stacked, optionally bidirectional recurrence; layer l of direction d owns weight_ih_l{l},
     weight_hh_l{l}, bias_ih_l{l}, bias_hh_l{l} (and weight_hr_l{l} with a projection),
-    suffix _reverse for d = 1, as torch."""
+    suffix _reverse for d = 1, as torch. `mode` is torch's: "RNN_TANH", "RNN_RELU", "LSTM" or "GRU"."""
 
     def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0):
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
+                 device: Any = None, dtype: Any = None):
         super().__init__()
         name = type(self).__name__
+        if mode not in _GATES:
+            raise ValueError(f"Unrecognized RNN mode: {mode}")
         self.mode = mode
         self.input_size = check_positive(input_size, "input_size", name)
         self.hidden_size = check_positive(hidden_size, "hidden_size", name)
         self.num_layers = check_positive(num_layers, "num_layers", name)
         if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout <= 1:
             raise ValueError(f"{name}: dropout must be a number in [0, 1]; got {dropout!r}")
+        if dropout > 0 and num_layers == 1:
+            warnings.warn("dropout option adds dropout after all but last recurrent layer, so non-zero dropout expects "
+                          f"num_layers greater than 1, but got dropout={dropout} and num_layers={num_layers}", stacklevel=3)
         if isinstance(proj_size, bool) or not isinstance(proj_size, int) or proj_size < 0:
             raise ValueError(f"{name}: proj_size should be a positive integer or zero to disable projections; got {proj_size!r}")
         if proj_size >= hidden_size:
@@ -119,6 +127,7 @@ class _RNNBase(Module):
                     setattr(self, kind + suffix, Parameter(np.empty(shape, dtype=np.float32)))
                 self._all_weights.append([kind + suffix for kind in shapes])
         self.reset_parameters()
+        apply_factory_kwargs(self, device, dtype)
 
     @property
     def _directions(self) -> int:
@@ -131,6 +140,15 @@ class _RNNBase(Module):
     def all_weights(self) -> list[list[Parameter]]:
         """The parameters of each layer and direction, in torch's order."""
         return [[getattr(self, name) for name in names] for names in self._all_weights]
+
+    @property
+    def _flat_weights_names(self) -> list[str]:
+        """Every weight's name, layer by layer and direction by direction, as torch's."""
+        return [name for names in self._all_weights for name in names]
+
+    @property
+    def _flat_weights(self) -> list[Parameter]:
+        return [getattr(self, name) for name in self._flat_weights_names]
 
     def flatten_parameters(self) -> None:
         """Nothing to do, as in torch on the CPU: torch packs the weights into one buffer for
@@ -161,6 +179,11 @@ class _RNNBase(Module):
             raise ShapeError(f"{name}: Expected {what} to be {' or '.join(f'{n}D' for n in ndims)}, got {input.ndim}D instead")
         if input.shape[-1] != self.input_size:
             raise ShapeError(f"{name}: input has {input.shape[-1]} features, expected input_size={self.input_size}")
+        weight = self.weight_ih_l0
+        if input.dtype != weight.dtype:
+            # As torch: a float64 batch into a float32 layer is a mistake to name, not to promote.
+            raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype ({weight.dtype}). "
+                             f"Convert input: input.to({weight.dtype}), or convert model: model.to({input.dtype})")
 
     def _layers(self, steps: list[Tensor], batch_sizes: list[int], states: list[State]) -> tuple[list[Tensor], list[State]]:
         """Every layer and direction over the steps: the last layer's outputs and all final states."""
@@ -230,30 +253,34 @@ class _RNNBase(Module):
         return s
 
 
-class RNN(_RNNBase):
+class RNN(RNNBase):
     """Elman RNN over a sequence: input (L, N, H_in) ((N, L, H_in) if batch_first, or (L, H_in))
     or a PackedSequence; returns (output, h_n)."""
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
-                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False):
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 device: Any = None, dtype: Any = None):
         super().__init__(_check_nonlinearity(nonlinearity, "RNN"), input_size, hidden_size, num_layers, bias,
-                         batch_first, dropout, bidirectional)
+                         batch_first, dropout, bidirectional, device=device, dtype=dtype)
         self.nonlinearity = nonlinearity
 
 
-class LSTM(_RNNBase):
+class LSTM(RNNBase):
     """LSTM over a sequence; forward(input, (h_0, c_0)=None) returns (output, (h_n, c_n)).
     proj_size > 0: h (and the output) of size proj_size, h = W_hr (o ⊙ tanh(c))."""
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0):
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
+                 device: Any = None, dtype: Any = None):
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         proj_size)
+                         proj_size, device, dtype)
 
 
-class GRU(_RNNBase):
+class GRU(RNNBase):
     """GRU over a sequence; forward(input, h_0=None) returns (output, h_n)."""
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False):
-        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional)
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 device: Any = None, dtype: Any = None):
+        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         device=device, dtype=dtype)

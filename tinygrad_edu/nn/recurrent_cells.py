@@ -16,6 +16,7 @@ Everything is a composition of differentiable Tensor ops, so backpropagation thr
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -23,6 +24,7 @@ from ..errors import ShapeError
 from ..tensor import Tensor
 from . import functional as F
 from . import init
+from .factory import apply_factory_kwargs
 from .linear import check_positive
 from .module import Module
 from .parameter import Parameter
@@ -66,8 +68,8 @@ def _reset_uniform(module: Module, hidden_size: int) -> None:
         init.uniform_(parameter, -bound, bound)
 
 
-class _CellBase(Module):
-    def __init__(self, mode: str, input_size: int, hidden_size: int, bias: bool):
+class RNNCellBase(Module):
+    def __init__(self, mode: str, input_size: int, hidden_size: int, bias: bool, device: Any = None, dtype: Any = None):
         super().__init__()
         name = type(self).__name__
         self.mode = mode
@@ -80,6 +82,7 @@ class _CellBase(Module):
         self.bias_ih = Parameter(np.empty(rows, dtype=np.float32)) if bias else None
         self.bias_hh = Parameter(np.empty(rows, dtype=np.float32)) if bias else None
         self.reset_parameters()
+        apply_factory_kwargs(self, device, dtype)
 
     def reset_parameters(self) -> None:
         _reset_uniform(self, self.hidden_size)
@@ -114,32 +117,33 @@ class _CellBase(Module):
         return s
 
 
-class RNNCell(_CellBase):
+class RNNCell(RNNCellBase):
     """h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (or relu); input (N, H_in) or (H_in,)."""
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh"):
-        super().__init__(_check_nonlinearity(nonlinearity, "RNNCell"), input_size, hidden_size, bias)
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh",
+                 device: Any = None, dtype: Any = None):
+        super().__init__(_check_nonlinearity(nonlinearity, "RNNCell"), input_size, hidden_size, bias, device, dtype)
         self.nonlinearity = nonlinearity
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         return self._step(input, hx)
 
 
-class LSTMCell(_CellBase):
+class LSTMCell(RNNCellBase):
     """One LSTM step, gates i, f, g, o: returns (h', c')."""
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True):
-        super().__init__("LSTM", input_size, hidden_size, bias)
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None, dtype: Any = None):
+        super().__init__("LSTM", input_size, hidden_size, bias, device, dtype)
 
     def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, Tensor]:
         return self._step(input, hx)
 
 
-class GRUCell(_CellBase):
+class GRUCell(RNNCellBase):
     """One GRU step, gates r, z, n: returns h'."""
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True):
-        super().__init__("GRU", input_size, hidden_size, bias)
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None, dtype: Any = None):
+        super().__init__("GRU", input_size, hidden_size, bias, device, dtype)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         return self._step(input, hx)

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ShapeError, TargetDtypeError, TargetIndexError
 from ..function import Context, Function
 from . import xp
 from .softmax import shifted_exp
@@ -70,22 +71,33 @@ class MSELoss(Function):
         )
 
 
+# torch takes class indices as int64 (Long) or uint8 (Byte) only: an int32 label tensor is an error.
+INDEX_DTYPES = (np.dtype(np.int64), np.dtype(np.uint8))
+
+
+def check_index_dtype(dtype: np.dtype, name: str) -> None:
+    """Raise, as torch, unless `dtype` is one torch takes for class indices."""
+    if dtype not in INDEX_DTYPES:
+        raise TargetDtypeError(
+            f"{name}: expected target dtype to be Long or Byte (integer class indices, int64 or uint8), but got {dtype}"
+        )
+
+
 def _check_class_targets(logits: np.ndarray, target: np.ndarray) -> None:
     if logits.ndim != 2:
         raise ValueError(f"cross_entropy: logits must be 2-D (batch, classes); got shape {logits.shape}")
-    if target.dtype.kind not in "iu":
-        raise TypeError(f"cross_entropy: target must hold integer class indices; got dtype {target.dtype}")
+    check_index_dtype(target.dtype, "cross_entropy")
     if target.shape != (logits.shape[0],):
-        raise ValueError(
+        raise ShapeError(
             f"cross_entropy: target of shape {target.shape} does not fit logits of shape "
             f"{logits.shape} (expected one class index per row: shape ({logits.shape[0]},))"
         )
     classes = logits.shape[1]
     if target.size and (np.minimum.reduce(target) < 0 or np.maximum.reduce(target) >= classes):
         bad = np.flatnonzero((target < 0) | (target >= classes))[0]
-        raise ValueError(
-            f"cross_entropy: target label {target[bad]} at index {bad} is out of range "
-            f"for {classes} classes (labels must be in 0..{classes - 1})"
+        raise TargetIndexError(
+            f"cross_entropy: Target {target[bad]} is out of bounds: target label {target[bad]} at index {bad} is out of "
+            f"range for {classes} classes (labels must be in 0..{classes - 1})"
         )
 
 
