@@ -68,7 +68,7 @@ def matched_pair(input: Tensor, target: Any, name: str) -> tuple[Tensor, Tensor]
         try:
             np.broadcast_shapes(input.shape, target.shape)
         except ValueError:
-            raise ShapeError(f"{name}: input of shape {input.shape} and target of shape {target.shape} do not broadcast together") from None
+            raise ShapeError(f"{name}: input of shape {tuple(input.shape)} and target of shape {tuple(target.shape)} do not broadcast together") from None
         input, target = broadcast_tensors(input, target)
     return input, target
 
