@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, check_flags, check_option, loss_of
+from .optimizer import Optimizer, check_adam_options, loss_of
 
 
 class Adam(Optimizer):
@@ -40,18 +40,7 @@ class Adam(Optimizer):
         return not self.defaults["decoupled_weight_decay"]
 
     def check_hyperparameters(self, options: Mapping[str, Any]) -> None:
-        owner = type(self).__name__
-        check_option(options["lr"], "learning rate")
-        check_option(options["eps"], "epsilon value")
-        betas = options["betas"]
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"{owner}: betas must be a pair (beta1, beta2); got {betas!r}")
-        check_option(betas[0], "beta parameter at index 0", 1.0)
-        check_option(betas[1], "beta parameter at index 1", 1.0)
-        check_option(options["weight_decay"], "weight_decay value")
-        if bool(options["decoupled_weight_decay"]) != self.defaults["decoupled_weight_decay"]:
-            raise ValueError(f"{owner}: decoupled_weight_decay is one choice for the whole optimizer, not per group")
-        check_flags(options, owner)
+        check_adam_options(options, type(self).__name__, self.defaults["decoupled_weight_decay"])
 
     def state_keys(self, group: Mapping[str, Any]) -> tuple[str, ...]:
         return ("exp_avg", "exp_avg_sq", "max_exp_avg_sq") if group["amsgrad"] else ("exp_avg", "exp_avg_sq")

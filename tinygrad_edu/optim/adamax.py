@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, check_flags, check_option, loss_of
+from .optimizer import Optimizer, check_adam_options, loss_of
 
 
 class Adamax(Optimizer):
@@ -26,12 +26,7 @@ class Adamax(Optimizer):
                                       differentiable=differentiable, capturable=capturable))
 
     def check_hyperparameters(self, options: Mapping[str, Any]) -> None:
-        check_option(options["lr"], "learning rate")
-        check_option(options["eps"], "epsilon value")
-        check_option(options["betas"][0], "beta parameter at index 0", 1.0)
-        check_option(options["betas"][1], "beta parameter at index 1", 1.0)
-        check_option(options["weight_decay"], "weight_decay value")
-        check_flags(options, "Adamax")
+        check_adam_options(options, "Adamax")
 
     def state_keys(self, group: Mapping[str, Any]) -> tuple[str, ...]:
         return ("exp_avg", "exp_inf")

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, check_flags, check_option, loss_of
+from .optimizer import Optimizer, check_adam_options, check_option, loss_of
 
 
 class NAdam(Optimizer):
@@ -35,15 +35,8 @@ class NAdam(Optimizer):
         return not self.defaults["decoupled_weight_decay"]
 
     def check_hyperparameters(self, options: Mapping[str, Any]) -> None:
-        check_option(options["lr"], "learning rate")
-        check_option(options["eps"], "epsilon value")
-        check_option(options["betas"][0], "beta parameter at index 0", 1.0)
-        check_option(options["betas"][1], "beta parameter at index 1", 1.0)
-        check_option(options["weight_decay"], "weight_decay value")
+        check_adam_options(options, "NAdam", self.defaults["decoupled_weight_decay"])
         check_option(options["momentum_decay"], "momentum_decay value")
-        if bool(options["decoupled_weight_decay"]) != bool(self.defaults["decoupled_weight_decay"]):
-            raise ValueError("NAdam: decoupled_weight_decay is one choice for the whole optimizer, not per group")
-        check_flags(options, "NAdam")
 
     def state_keys(self, group: Mapping[str, Any]) -> tuple[str, ...]:
         return ("exp_avg", "exp_avg_sq")

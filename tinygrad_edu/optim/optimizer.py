@@ -213,6 +213,23 @@ def check_option(value: Any, label: str, upper: float | None = None, *, upper_in
     return value
 
 
+def check_adam_options(options: Mapping[str, Any], owner: str, decoupled_weight_decay: bool | None = None) -> None:
+    """The options the Adam family shares (Adam, AdamW, Adamax, NAdam, RAdam), with torch's
+    messages: lr, eps and weight_decay ≥ 0, betas a pair in [0, 1); and, given the optimizer's
+    own `decoupled_weight_decay`, the group's the same (it picks `l2_weight_decay` for all groups)."""
+    check_option(options["lr"], "learning rate")
+    check_option(options["eps"], "epsilon value")
+    betas = options["betas"]
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise ValueError(f"{owner}: betas must be a pair (beta1, beta2); got {betas!r}")
+    check_option(betas[0], "beta parameter at index 0", 1.0)
+    check_option(betas[1], "beta parameter at index 1", 1.0)
+    check_option(options["weight_decay"], "weight_decay value")
+    if decoupled_weight_decay is not None and bool(options["decoupled_weight_decay"]) != bool(decoupled_weight_decay):
+        raise ValueError(f"{owner}: decoupled_weight_decay is one choice for the whole optimizer, not per group")
+    check_flags(options, owner)
+
+
 def check_flags(options: Mapping[str, Any], owner: str) -> None:
     """torch's implementation switches: foreach, fused and capturable choose how torch runs the
     same arithmetic (here always one parameter at a time on the CPU), so they are kept as given;
