@@ -43,7 +43,7 @@ def _class_dim(input: Tensor, name: str) -> int:
 def _class_weights(weight: Any, classes: int, name: str) -> np.ndarray | None:
     if weight is None:
         return None
-    weights = np.asarray(as_tensor(weight).data)
+    weights = np.asarray(as_tensor(weight).array)
     if weights.shape != (classes,):
         raise ShapeError(f"{name}: weight must hold one value per class, shape ({classes},); got shape {weights.shape}")
     return weights
@@ -65,7 +65,7 @@ def _picked(input: Tensor, target: np.ndarray, weight: Any, ignore_index: int, n
     weights = _class_weights(weight, classes, name)
     element_weights = (weights[safe] if weights is not None else np.ones(safe.shape)) * valid
     picked = input.gather(dim, Tensor(np.expand_dims(safe, dim).astype(np.int64))).squeeze(dim)
-    return picked, element_weights.astype(input.data.dtype)
+    return picked, element_weights.astype(input.array.dtype)
 
 
 def _reduce_weighted(losses: Tensor, element_weights: np.ndarray, reduction: str) -> Tensor:
@@ -80,7 +80,7 @@ def nll_loss(input: Tensor, target: Any, weight: Tensor | None = None, size_aver
     indices t; "mean" divides by Σ w_t over the targets that are not ignore_index."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction, "nll_loss")
-    target = np.asarray(as_tensor(target).data)
+    target = np.asarray(as_tensor(target).array)
     if target.dtype.kind not in "iu":
         raise TypeError(f"nll_loss: target must hold integer class indices; got dtype {target.dtype}")
     picked, element_weights = _picked(input, target, weight, ignore_index, "nll_loss")
@@ -98,7 +98,7 @@ def _probability_cross_entropy(log_probs: Tensor, target: Tensor, weights: np.nd
         target = target * (1 - label_smoothing) + label_smoothing / classes
     products = log_probs * target
     if weights is not None:
-        products = products * _class_broadcast(weights.astype(log_probs.data.dtype), log_probs.ndim, dim)
+        products = products * _class_broadcast(weights.astype(log_probs.array.dtype), log_probs.ndim, dim)
     losses = -products.sum(dim)
     if reduction == "mean":
         return losses.sum() / (log_probs.numel() // classes if classes else 0)
@@ -115,9 +115,9 @@ def cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None, size
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1]; got {label_smoothing}")
     target = as_tensor(target)
-    indices = target.data.dtype.kind in "iu"
+    indices = target.array.dtype.kind in "iu"
     if (indices and input.ndim == 2 and target.ndim == 1 and weight is None and label_smoothing == 0
-            and not (target.data == ignore_index).any()):
+            and not (target.array == ignore_index).any()):
         return fused.CrossEntropy.apply(input, target, reduction)
     dim = _class_dim(input, "cross_entropy")
     log_probs = input.log_softmax(dim)
@@ -125,17 +125,17 @@ def cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None, size
         if target.shape != input.shape:
             raise TypeError(
                 f"cross_entropy: target must hold integer class indices, or class probabilities of the "
-                f"input's shape {input.shape}; got dtype {target.data.dtype} and shape {target.shape}"
+                f"input's shape {input.shape}; got dtype {target.array.dtype} and shape {target.shape}"
             )
         weights = _class_weights(weight, input.shape[dim], "cross_entropy")
         return _probability_cross_entropy(log_probs, target, weights, reduction, label_smoothing, dim)
-    picked, element_weights = _picked(log_probs, np.asarray(target.data), weight, ignore_index, "cross_entropy")
+    picked, element_weights = _picked(log_probs, np.asarray(target.array), weight, ignore_index, "cross_entropy")
     nll = _reduce_weighted(-picked * _constant(element_weights), element_weights, reduction)
     if label_smoothing == 0:
         return nll
     weights = _class_weights(weight, input.shape[dim], "cross_entropy")
-    weighted = log_probs if weights is None else log_probs * _class_broadcast(weights.astype(input.data.dtype), input.ndim, dim)
-    valid = _constant((np.asarray(target.data) != ignore_index).astype(input.data.dtype))
+    weighted = log_probs if weights is None else log_probs * _class_broadcast(weights.astype(input.array.dtype), input.ndim, dim)
+    valid = _constant((np.asarray(target.array) != ignore_index).astype(input.array.dtype))
     smooth = -weighted.sum(dim) * valid
     return nll * (1 - label_smoothing) + _reduce_weighted(smooth, element_weights, reduction) * (label_smoothing / input.shape[dim])
 
@@ -158,7 +158,7 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Tensor | None = Non
     check_reduction(reduction, "binary_cross_entropy")
     target = as_tensor(target)
     _check_same_shape(input, target, "binary_cross_entropy")
-    values = input.data
+    values = input.array
     if values.size and (values.min() < 0 or values.max() > 1):
         raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 and 1")
     losses = -(target * _clamped_log(input) + (1 - target) * _clamped_log(1 - input))

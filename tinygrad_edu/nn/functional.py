@@ -69,7 +69,7 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """int64 tensor of shape (*tensor.shape, num_classes) with a 1 at each class index
     (num_classes=-1: the largest index + 1)."""
-    classes = np.asarray(tensor.data)
+    classes = np.asarray(tensor.array)
     if classes.dtype.kind not in "iu":
         raise TypeError(f"one_hot is only applicable to index tensor of an integer dtype; got {classes.dtype}")
     if classes.size and classes.min() < 0:

@@ -56,7 +56,7 @@ def calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
 
 def _fill(tensor: Tensor, values: np.ndarray | float) -> Tensor:
     # In place, into the existing array: an optimizer holding this tensor keeps seeing it.
-    tensor.data[...] = values
+    tensor.array[...] = values
     return tensor
 
 

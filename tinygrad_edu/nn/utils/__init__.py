@@ -26,7 +26,7 @@ def _as_list(parameters: Parameters) -> list[Tensor]:
 
 
 def _grads(parameters: Parameters) -> list[np.ndarray]:
-    return [p.grad.data for p in _as_list(parameters) if p.grad is not None]
+    return [p.grad.array for p in _as_list(parameters) if p.grad is not None]
 
 
 def clip_grad_norm_(parameters: Parameters, max_norm: float, norm_type: float = 2.0,
@@ -78,5 +78,5 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
         raise ValueError(f"vector_to_parameters: vec must be 1-D with {needed} elements (the parameters' total); got shape {vec.shape}")
     offset = 0
     for p in parameters:
-        p.data[...] = vec.data[offset:offset + p.numel()].reshape(p.shape)
+        p.array[...] = vec.array[offset:offset + p.numel()].reshape(p.shape)
         offset += p.numel()
