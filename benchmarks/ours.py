@@ -85,7 +85,7 @@ def op_chain(x: np.ndarray, length: int) -> np.ndarray:
         kind = index % 3
         y = y * 0.9 if kind == 0 else y + 0.1 if kind == 1 else y.tanh()
     y.sum().backward()
-    return leaf.grad.data
+    return leaf.grad.array
 
 
 def conv2d_forward_backward(x: Tensor, weight: Tensor, bias: Tensor, grad_output: Tensor, padding: int) -> tuple[np.ndarray, ...]:
@@ -93,4 +93,4 @@ def conv2d_forward_backward(x: Tensor, weight: Tensor, bias: Tensor, grad_output
     x.grad = weight.grad = bias.grad = None
     output = F.conv2d(x, weight, bias, padding=padding)
     output.backward(grad_output)
-    return output.data, x.grad.data, weight.grad.data, bias.grad.data
+    return output.array, x.grad.array, weight.grad.array, bias.grad.array

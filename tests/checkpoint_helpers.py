@@ -35,7 +35,7 @@ def assert_same(loaded, original):
             assert_same(item, expected)
     elif isinstance(original, Tensor):
         assert not loaded.requires_grad
-        assert_same(loaded.data, original.data)
+        assert_same(loaded.array, original.array)
     elif loaded_type(original) is np.ndarray:
         assert loaded.dtype == original.dtype and loaded.shape == np.shape(original)
         np.testing.assert_array_equal(loaded, original)

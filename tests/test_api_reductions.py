@@ -170,11 +170,12 @@ def test_max_with_a_dim_is_a_named_tuple_of_values_and_indices():
 
 
 def test_the_functions_take_an_array_as_torch_takes_outputs_data():
-    """`_, predicted = torch.max(outputs.data, 1)`: here `.data` is the ndarray itself."""
+    """`_, predicted = torch.max(outputs.data, 1)`: `.data` is a detached Tensor, as torch's; an ndarray (`.array`) works too."""
     outputs = f64([[0.1, 0.7, 0.2], [0.5, 0.3, 0.2]], requires_grad=True)
     _, predicted = tg.max(outputs.data, 1)
     np.testing.assert_array_equal(predicted.numpy(), [1, 0])
     assert tg.sum(outputs.data).dtype == tg.float64 and tg.argmax(outputs.data).item() == 1
+    assert tg.max(outputs.array, 1)[1].tolist() == [1, 0]
 
 
 def test_a_parameter_reduces_as_a_tensor():
@@ -304,6 +305,6 @@ def test_0d_tensors_reduce_and_scan_over_dim_0():
 
 def test_softmax_and_log_softmax_as_torch_functions_with_a_dtype():
     x = tg.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
-    np.testing.assert_allclose(tg.softmax(x, 1).data, np.exp(x.data) / np.exp(x.data).sum(1, keepdims=True), rtol=1e-6)
+    np.testing.assert_allclose(tg.softmax(x, 1).array, np.exp(x.array) / np.exp(x.array).sum(1, keepdims=True), rtol=1e-6)
     assert tg.log_softmax(x, dim=1, dtype=tg.float64).dtype == tg.float64
-    np.testing.assert_allclose(tg.log_softmax(x, 1).data, np.log(tg.softmax(x, 1).data), rtol=1e-5)
+    np.testing.assert_allclose(tg.log_softmax(x, 1).array, np.log(tg.softmax(x, 1).array), rtol=1e-5)

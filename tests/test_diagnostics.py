@@ -63,14 +63,14 @@ def test_a_relu_behind_a_large_negative_bias_is_all_dead():
 def test_gradient_norms_and_the_update_to_weight_ratio_match_the_hand_formula():
     tg.manual_seed(0)
     model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
-    before = {name: p.data.copy() for name, p in model.named_parameters()}
+    before = {name: p.array.copy() for name, p in model.named_parameters()}
     optimizer = optim.SGD(model.parameters(), lr=0.1)
     rows = watch(model, np.random.default_rng(1).normal(size=(5, 3)), optimizer).table()
     assert [(row.name, [p.name for p in row.parameters]) for row in rows] == [("0", ["weight", "bias"]), ("1", []), ("2", ["weight", "bias"])]
     parameters = dict(model.named_parameters())
     for row in (rows[0], rows[2]):
         for p in row.parameters:
-            grad = parameters[f"{row.name}.{p.name}"].grad.data
+            grad = parameters[f"{row.name}.{p.name}"].grad.array
             w = before[f"{row.name}.{p.name}"].astype(np.float64)
             assert p.grad_norm == pytest.approx(np.linalg.norm(grad), rel=1e-6)
             # SGD moves w by -lr·grad: makemore's log10(std(lr·grad) / std(w)).

@@ -25,11 +25,11 @@ def test_create_graph_puts_a_differentiable_gradient_in_grad():
     x = vector(1.0, 2.0)
     (x**3).sum().backward(create_graph=True)
     assert x.grad.requires_grad and x.grad.grad_fn is not None
-    np.testing.assert_allclose(x.grad.data, [3.0, 12.0])  # 3x²
+    np.testing.assert_allclose(x.grad.array, [3.0, 12.0])  # 3x²
     first = x.grad
     x.grad = None
     first.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [6.0, 12.0])  # 6x
+    np.testing.assert_allclose(x.grad.array, [6.0, 12.0])  # 6x
 
 
 def test_without_create_graph_gradients_carry_no_graph_and_the_graph_is_freed():
@@ -46,17 +46,17 @@ def test_retain_graph_defaults_to_create_graph():
     y = (x * x).sum()
     y.backward(create_graph=True)
     y.backward()  # the graph was kept: create_graph implies retain_graph
-    np.testing.assert_allclose(x.grad.data, [4.0, 8.0])
+    np.testing.assert_allclose(x.grad.array, [4.0, 8.0])
 
 
 def test_grad_returns_a_tuple_and_touches_no_grad():
     x, w = vector(1.0, -2.0), vector(0.5, 3.0)
     gx, gw = autograd.grad((x * w).sum(), [x, w])
-    np.testing.assert_allclose(gx.data, w.data)
-    np.testing.assert_allclose(gw.data, x.data)
+    np.testing.assert_allclose(gx.array, w.array)
+    np.testing.assert_allclose(gw.array, x.array)
     assert x.grad is None and w.grad is None
     (only,) = autograd.grad((x * x).sum(), x)  # a Tensor for inputs works too
-    np.testing.assert_allclose(only.data, 2 * x.data)
+    np.testing.assert_allclose(only.array, 2 * x.array)
 
 
 def test_grad_of_an_unused_input_is_an_error_naming_it_or_none_when_allowed():
@@ -70,14 +70,14 @@ def test_grad_of_an_unused_input_is_an_error_naming_it_or_none_when_allowed():
 def test_grad_with_grad_outputs_and_several_outputs():
     x = vector(1.0, 2.0, 3.0)
     (g,) = autograd.grad([x * 2, x * x], [x], [np.ones(3), np.array([1.0, 0.0, 1.0])])
-    np.testing.assert_allclose(g.data, [2 + 2, 2, 2 + 6])
+    np.testing.assert_allclose(g.array, [2 + 2, 2, 2 + 6])
 
 
 def test_grad_of_a_non_leaf_input():
     x = vector(1.0, 2.0)
     hidden = x * 3
     (g,) = autograd.grad((hidden * hidden).sum(), [hidden])
-    np.testing.assert_allclose(g.data, 2 * hidden.data)
+    np.testing.assert_allclose(g.array, 2 * hidden.array)
 
 
 def test_hessian_vector_product_of_a_quadratic_form():
@@ -86,7 +86,7 @@ def test_hessian_vector_product_of_a_quadratic_form():
     x, v = vector(0.3, -0.7), np.array([1.0, 2.0])
     (g,) = autograd.grad(0.5 * (x @ Tensor(a, dtype=np.float64) @ x), [x], create_graph=True)
     (hv,) = autograd.grad(g, [x], grad_outputs=v)
-    np.testing.assert_allclose(hv.data, a @ v)
+    np.testing.assert_allclose(hv.array, a @ v)
 
 
 def test_third_derivative_of_a_scalar_function():
@@ -95,7 +95,7 @@ def test_third_derivative_of_a_scalar_function():
     (d1,) = autograd.grad((x**5).sum(), [x], create_graph=True)
     (d2,) = autograd.grad(d1.sum(), [x], create_graph=True)
     (d3,) = autograd.grad(d2.sum(), [x])
-    np.testing.assert_allclose(d3.data, [60 * 1.5**2])
+    np.testing.assert_allclose(d3.array, [60 * 1.5**2])
 
 
 def test_gradient_penalty_reaches_the_weights():
@@ -110,7 +110,7 @@ def test_gradient_penalty_reaches_the_weights():
         return (((gx * gx).sum(1).sqrt() - 1) ** 2).mean()
 
     penalty(weight).backward()
-    assert np.abs(weight.grad.data).max() > 1e-6
+    assert np.abs(weight.grad.array).max() > 1e-6
     assert gradcheck(penalty, weight)
 
 
@@ -153,14 +153,14 @@ def test_a_function_with_an_operator_backward_gets_double_backward_for_free():
     assert gradgradcheck(Cube.apply, x)
     (g,) = autograd.grad(Cube.apply(x).sum(), [x], create_graph=True)
     (h,) = autograd.grad(g.sum(), [x])
-    np.testing.assert_allclose(h.data, 6 * x.data)
+    np.testing.assert_allclose(h.array, 6 * x.array)
 
 
 @pytest.mark.parametrize("function", [CubeWithNumpyBackward, CubeSavingAnIntermediate])
 def test_a_function_whose_backward_cannot_be_differentiated_says_so(function):
     x = vector(0.5, -1.5)
     (g,) = autograd.grad(function.apply(x).sum(), [x], create_graph=True)
-    np.testing.assert_allclose(g.data, 3 * x.data**2)  # the first derivative is still exact
+    np.testing.assert_allclose(g.array, 3 * x.array**2)  # the first derivative is still exact
     with pytest.raises(RuntimeError, match=f"cannot differentiate {function.__name__}'s gradient"):
         g.sum().backward()
     with pytest.raises(RuntimeError, match=function.__name__):
@@ -206,7 +206,7 @@ def test_the_tutorials_activation_and_loss_pairs_differentiate_twice():
     (gx,) = autograd.grad(loss, [x], create_graph=True)
     weights = net.layers[0].weights
     (gw,) = autograd.grad((gx * gx).sum(), [weights])
-    assert np.abs(gw.data).max() > 0
+    assert np.abs(gw.array).max() > 0
 
 
 def test_a_numpy_only_derivative_pair_gives_a_clear_error_on_the_second_derivative():
@@ -214,7 +214,7 @@ def test_a_numpy_only_derivative_pair_gives_a_clear_error_on_the_second_derivati
     net.add(ActivationLayer(np.tanh, lambda x: 1 - np.tanh(x) ** 2))
     x = Tensor(np.array([[0.5, -0.5]]), requires_grad=True)
     (gx,) = autograd.grad(net.forward(x).sum(), [x], create_graph=True)
-    np.testing.assert_allclose(gx.data, 1 - np.tanh(x.data) ** 2, rtol=1e-6)
+    np.testing.assert_allclose(gx.array, 1 - np.tanh(x.array) ** 2, rtol=1e-6)
     with pytest.raises(RuntimeError, match=r"cannot differentiate Activation\(tanh\)'s gradient"):
         gx.sum().backward()
 

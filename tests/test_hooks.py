@@ -13,22 +13,22 @@ def test_a_tensor_hook_sees_the_complete_gradient_and_may_replace_it():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     hidden = x * 3
     seen = []
-    hidden.register_hook(lambda grad: seen.append(grad.data.copy()))
+    hidden.register_hook(lambda grad: seen.append(grad.array.copy()))
     hidden.register_hook(lambda grad: grad * 10)
     (hidden * hidden).sum().backward()
-    np.testing.assert_allclose(seen[0], 2 * hidden.data)  # dE/dhidden, complete
-    np.testing.assert_allclose(x.grad.data, 10 * 3 * 2 * hidden.data)  # the replacement flowed on
+    np.testing.assert_allclose(seen[0], 2 * hidden.array)  # dE/dhidden, complete
+    np.testing.assert_allclose(x.grad.array, 10 * 3 * 2 * hidden.array)  # the replacement flowed on
 
 
 def test_a_leaf_hook_runs_before_grad_is_written_and_a_removed_hook_never_runs():
     w = tg.tensor([1.0, -1.0], requires_grad=True)
     handle = w.register_hook(lambda grad: grad * 0)
     (w * w).sum().backward()
-    assert w.grad.data.tolist() == [0.0, 0.0]
+    assert w.grad.array.tolist() == [0.0, 0.0]
     handle.remove()
     w.grad = None
     (w * w).sum().backward()
-    assert w.grad.data.tolist() == [2.0, -2.0]
+    assert w.grad.array.tolist() == [2.0, -2.0]
 
 
 def test_hooks_run_in_autograd_grad_too():
@@ -46,7 +46,7 @@ def test_retain_grad_keeps_a_non_leafs_gradient():
     hidden.retain_grad()
     (hidden * hidden).sum().backward()
     assert hidden.retains_grad and not x.retains_grad
-    np.testing.assert_allclose(hidden.grad.data, 2 * hidden.data)
+    np.testing.assert_allclose(hidden.grad.array, 2 * hidden.array)
 
 
 def test_hooks_need_a_tensor_that_requires_grad():
@@ -61,19 +61,19 @@ def test_module_hooks_see_inputs_outputs_and_gradients():
     model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
     log = []
     model[1].register_forward_hook(lambda module, args, output: log.append(("forward", args[0].shape, output.shape)))
-    model[1].register_full_backward_hook(lambda module, grad_input, grad_output: log.append(("backward", grad_input[0].data.copy(), grad_output[0].data.copy())))
+    model[1].register_full_backward_hook(lambda module, grad_input, grad_output: log.append(("backward", grad_input[0].array.copy(), grad_output[0].array.copy())))
     model[0].register_full_backward_hook(lambda module, grad_input, grad_output: log.append(("first", grad_input)))
     pre = model[2].register_forward_pre_hook(lambda module, args: (args[0] * 0,))
     x = tg.ones(4, 2)
     model(x).sum().backward()
     assert log[0] == ("forward", (4, 3), (4, 3))
     _, tanh_grad_input, tanh_grad_output = log[1]
-    hidden = model[0](x).data
+    hidden = model[0](x).array
     np.testing.assert_allclose(tanh_grad_input, tanh_grad_output * (1 - np.tanh(hidden) ** 2), rtol=1e-5)
     assert log[2] == ("first", (None,))  # the data input needs no gradient: torch's (None,)
-    assert not model[2].weight.grad.data.any()  # the pre-hook zeroed that layer's input
+    assert not model[2].weight.grad.array.any()  # the pre-hook zeroed that layer's input
     pre.remove()
-    assert model(x).data.any()
+    assert model(x).array.any()
 
 
 def test_module_hooks_match_torch():
@@ -85,7 +85,7 @@ def test_module_hooks_match_torch():
         layer = (nn if lib is tg else torch.nn).Linear(2, 3, bias=False)
         with (tg.no_grad() if lib is tg else torch.no_grad()):
             layer.weight.copy_(lib.tensor(weights) if lib is tg else torch.tensor(weights))
-        layer.register_full_backward_hook(lambda module, gi, go, name=name: seen.__setitem__(name, (np.array(gi[0].detach().numpy() if hasattr(gi[0], "detach") else gi[0].data), np.array(go[0].detach().numpy() if hasattr(go[0], "detach") else go[0].data))))
+        layer.register_full_backward_hook(lambda module, gi, go, name=name: seen.__setitem__(name, (np.array(gi[0].detach().numpy() if hasattr(gi[0], "detach") else gi[0].array), np.array(go[0].detach().numpy() if hasattr(go[0], "detach") else go[0].array))))
         (layer(make(x)) ** 2).sum().backward()
     np.testing.assert_allclose(seen["ours"][0], seen["torch"][0], rtol=1e-5)
     np.testing.assert_allclose(seen["ours"][1], seen["torch"][1], rtol=1e-5)
@@ -119,4 +119,4 @@ def test_set_detect_anomaly_and_its_cost_when_off():
     with autograd.set_detect_anomaly(True):
         assert autograd.is_anomaly_enabled()
     assert not autograd.is_anomaly_enabled()
-    assert (tg.tensor([-1.0]).log().data != tg.tensor([-1.0]).log().data).all()  # NaN, no error
+    assert (tg.tensor([-1.0]).log().array != tg.tensor([-1.0]).log().array).all()  # NaN, no error

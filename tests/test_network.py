@@ -129,7 +129,7 @@ def mlp_pair(seed, sizes):
 def test_fc_layer_forward_and_backward_by_hand_follow_the_closed_form():
     rng = np.random.default_rng(0)
     layer = FCLayer(4, 3)
-    w0, b0 = layer.weights.data.copy(), layer.bias.data.copy()
+    w0, b0 = layer.weights.array.copy(), layer.bias.array.copy()
     x, grad_output, lr = rng.standard_normal((1, 4)), rng.standard_normal((1, 3)), 0.05
 
     y = layer.forward_propagation(x)
@@ -137,8 +137,8 @@ def test_fc_layer_forward_and_backward_by_hand_follow_the_closed_form():
     input_error = layer.backward_propagation(grad_output, lr)
 
     np.testing.assert_allclose(input_error, grad_output @ w0.T, **TIGHT)
-    np.testing.assert_allclose(layer.weights.data, w0 - lr * x.T @ grad_output, **TIGHT)
-    np.testing.assert_allclose(layer.bias.data, b0 - lr * grad_output, **TIGHT)
+    np.testing.assert_allclose(layer.weights.array, w0 - lr * x.T @ grad_output, **TIGHT)
+    np.testing.assert_allclose(layer.bias.array, b0 - lr * grad_output, **TIGHT)
     assert layer.weights.grad is None and layer.bias.grad is None
 
 
@@ -149,8 +149,8 @@ def test_fc_layer_initialises_weights_as_the_tutorial():
     weights = np.random.rand(5, 2) - 0.5
     bias = np.random.rand(1, 2) - 0.5
     assert layer.weights.dtype == np.float64 and layer.weights.shape == (5, 2) and layer.bias.shape == (1, 2)
-    np.testing.assert_array_equal(layer.weights.data, weights)
-    np.testing.assert_array_equal(layer.bias.data, bias)
+    np.testing.assert_array_equal(layer.weights.array, weights)
+    np.testing.assert_array_equal(layer.bias.array, bias)
 
 
 def test_fc_layer_on_a_batch_sums_the_parameter_gradients_over_samples():
@@ -160,11 +160,11 @@ def test_fc_layer_on_a_batch_sums_the_parameter_gradients_over_samples():
     inputs = Tensor(x, requires_grad=True, dtype=np.float64)
     output = layer.forward(inputs)
     output.backward(grad_output)
-    input_grad, weight_grad, bias_grad = ref.fc_backward(x, layer.weights.data, grad_output)
-    np.testing.assert_allclose(output.data, ref.fc_forward(x, layer.weights.data, layer.bias.data), **TIGHT)
-    np.testing.assert_allclose(inputs.grad.data, input_grad, **TIGHT)
-    np.testing.assert_allclose(layer.weights.grad.data, weight_grad, **TIGHT)
-    np.testing.assert_allclose(layer.bias.grad.data, bias_grad[None, :], **TIGHT)
+    input_grad, weight_grad, bias_grad = ref.fc_backward(x, layer.weights.array, grad_output)
+    np.testing.assert_allclose(output.array, ref.fc_forward(x, layer.weights.array, layer.bias.array), **TIGHT)
+    np.testing.assert_allclose(inputs.grad.array, input_grad, **TIGHT)
+    np.testing.assert_allclose(layer.weights.grad.array, weight_grad, **TIGHT)
+    np.testing.assert_allclose(layer.bias.grad.array, bias_grad[None, :], **TIGHT)
 
 
 # ---- activation from any pair (f, f') -------------------------------------------------------
@@ -229,7 +229,7 @@ def test_a_loss_from_a_pair_is_the_batch_mean_of_the_per_sample_loss_and_gradien
     error.backward()
     per_sample = [half_sum_of_squares(t, p) for t, p in zip(target, prediction)]
     np.testing.assert_allclose(error.item(), np.mean(per_sample), **TIGHT)
-    np.testing.assert_allclose(predicted.grad.data, (prediction - target) / 3, **TIGHT)
+    np.testing.assert_allclose(predicted.grad.array, (prediction - target) / 3, **TIGHT)
     assert error.grad_fn.__name__ == "Loss(half_sum_of_squares)"
 
 
@@ -237,14 +237,14 @@ def test_network_use_trains_on_a_custom_loss():
     rng = np.random.default_rng(5)
     x, y, lr = rng.standard_normal((2, 1, 3)), rng.standard_normal((2, 1, 2)), 0.1
     layer = FCLayer(3, 2)
-    w, b = layer.weights.data.copy(), layer.bias.data.copy()
+    w, b = layer.weights.array.copy(), layer.bias.array.copy()
     net = make_network([layer], half_sum_of_squares, half_sum_of_squares_prime)
     net.fit(x, y, epochs=1, learning_rate=lr)
     for sample, target in zip(x, y):  # the per-sample updates, by the closed form
         grad_output = (sample @ w + b) - target
         w, b = w - lr * sample.T @ grad_output, b - lr * grad_output
-    np.testing.assert_allclose(layer.weights.data, w, **TIGHT)
-    np.testing.assert_allclose(layer.bias.data, b, **TIGHT)
+    np.testing.assert_allclose(layer.weights.array, w, **TIGHT)
+    np.testing.assert_allclose(layer.bias.array, b, **TIGHT)
 
 
 def test_a_loss_that_returns_more_than_one_number_is_a_clear_error():
@@ -271,7 +271,7 @@ def test_flatten_layer_lays_a_sample_out_as_one_row_and_reshapes_the_error_back(
 def test_conv_layer_matches_scipy_correlate2d_per_channel():
     rng = np.random.default_rng(6)
     layer = ConvLayer((6, 5, 2), (3, 2), 3)
-    kernels, bias = layer.weights.data.copy(), layer.bias.data.copy()
+    kernels, bias = layer.weights.array.copy(), layer.bias.array.copy()
     assert kernels.shape == (3, 2, 2, 3) and bias.shape == (3,) and layer.output_shape == (4, 4, 3)
     x, grad_output, lr = rng.standard_normal((6, 5, 2)), rng.standard_normal((4, 4, 3)), 0.05
 
@@ -279,17 +279,17 @@ def test_conv_layer_matches_scipy_correlate2d_per_channel():
     input_error = layer.backward_propagation(grad_output, lr)
     input_grad, kernel_grad, bias_grad = ref.conv_backward(x, kernels, grad_output)
     np.testing.assert_allclose(input_error, input_grad, **TIGHT)
-    np.testing.assert_allclose(layer.weights.data, kernels - lr * kernel_grad, **TIGHT)
-    np.testing.assert_allclose(layer.bias.data, bias - lr * bias_grad, **TIGHT)
+    np.testing.assert_allclose(layer.weights.array, kernels - lr * kernel_grad, **TIGHT)
+    np.testing.assert_allclose(layer.bias.array, bias - lr * bias_grad, **TIGHT)
 
 
 def test_conv_layer_on_a_batch_equals_each_sample_alone():
     rng = np.random.default_rng(7)
     layer = ConvLayer((5, 5, 2), (3, 3), 2)
     batch = rng.standard_normal((3, 5, 5, 2))
-    together = layer.forward(Tensor(batch, dtype=np.float64)).data
+    together = layer.forward(Tensor(batch, dtype=np.float64)).array
     for sample, output in zip(batch, together):
-        np.testing.assert_allclose(output, ref.conv_forward(sample, layer.weights.data, layer.bias.data), **TIGHT)
+        np.testing.assert_allclose(output, ref.conv_forward(sample, layer.weights.array, layer.bias.array), **TIGHT)
 
 
 def test_layers_name_the_shape_they_expected():
@@ -322,8 +322,8 @@ def test_fit_reproduces_the_tutorials_per_sample_training_and_printed_errors(cap
     tutorial_fit(tutorial, x, y, epochs=3, learning_rate=0.2)
     assert our_lines == capsys.readouterr().out
     for mine, theirs in zip(ours[::2], tutorial[::2]):
-        np.testing.assert_allclose(mine.weights.data, theirs.weights, **TIGHT)
-        np.testing.assert_allclose(mine.bias.data, theirs.bias, **TIGHT)
+        np.testing.assert_allclose(mine.weights.array, theirs.weights, **TIGHT)
+        np.testing.assert_allclose(mine.bias.array, theirs.bias, **TIGHT)
 
 
 def test_fit_reproduces_the_tutorials_conv_training_where_its_bias_quirk_is_silent(capsys):
@@ -342,8 +342,8 @@ def test_fit_reproduces_the_tutorials_conv_training_where_its_bias_quirk_is_sile
     tutorial_fit(tutorial, x, y, epochs=2, learning_rate=0.3)
     assert our_lines == capsys.readouterr().out
     for index in (0, 3):
-        np.testing.assert_allclose(ours[index].weights.data, tutorial[index].weights, **TIGHT)
-        np.testing.assert_allclose(ours[index].bias.data, tutorial[index].bias, **TIGHT)
+        np.testing.assert_allclose(ours[index].weights.array, tutorial[index].weights, **TIGHT)
+        np.testing.assert_allclose(ours[index].bias.array, tutorial[index].bias, **TIGHT)
 
 
 def test_targets_shaped_like_the_tutorials_mnist_labels_broadcast_per_sample():
@@ -353,7 +353,7 @@ def test_targets_shaped_like_the_tutorials_mnist_labels_broadcast_per_sample():
     ours, tutorial = mlp_pair(seed=13, sizes=(6, 3))
     make_network(ours).fit(x, y, epochs=2, learning_rate=0.1)
     tutorial_fit(tutorial, x, y, epochs=2, learning_rate=0.1)
-    np.testing.assert_allclose(ours[0].weights.data, tutorial[0].weights, **TIGHT)
+    np.testing.assert_allclose(ours[0].weights.array, tutorial[0].weights, **TIGHT)
 
 
 def test_layers_chained_by_hand_train_exactly_like_fit():
@@ -370,14 +370,14 @@ def test_layers_chained_by_hand_train_exactly_like_fit():
         for layer in reversed(by_hand):
             error = layer.backward_propagation(error, 0.1)
     for mine, theirs in zip(by_hand[::2], by_fit[::2]):
-        np.testing.assert_allclose(mine.weights.data, theirs.weights.data, **TIGHT)
+        np.testing.assert_allclose(mine.weights.array, theirs.weights.array, **TIGHT)
 
 
 def test_fit_prints_one_tutorial_line_per_epoch_with_the_mean_loss(capsys):
     rng = np.random.default_rng(16)
     x, y = rng.random((6, 1, 2)), rng.random((6, 1, 1))
     net = make_network([FCLayer(2, 1)])
-    weights, bias = net.layers[0].weights.data.copy(), net.layers[0].bias.data.copy()
+    weights, bias = net.layers[0].weights.array.copy(), net.layers[0].bias.array.copy()
     net.fit(x, y, epochs=4, learning_rate=0.05, batch_size=6)
     lines = capsys.readouterr().out.splitlines()
     assert [EPOCH_LINE.match(line).group(1, 2) for line in lines] == [(str(i), "4") for i in range(1, 5)]
@@ -390,7 +390,7 @@ def test_batched_fit_steps_along_the_mean_gradient_of_each_batch_including_a_sho
     rng = np.random.default_rng(17)
     x, y, lr = rng.standard_normal((5, 1, 3)), rng.standard_normal((5, 1, 2)), 0.1
     layer = FCLayer(3, 2)
-    w, b = layer.weights.data.copy(), layer.bias.data.copy()
+    w, b = layer.weights.array.copy(), layer.bias.array.copy()
     make_network([layer]).fit(x, y, epochs=1, learning_rate=lr, batch_size=2)
     for start in (0, 2, 4):  # batches of 2, 2 and 1
         grads = []
@@ -399,8 +399,8 @@ def test_batched_fit_steps_along_the_mean_gradient_of_each_batch_including_a_sho
             grads.append((sample.T @ grad_output, grad_output))
         w = w - lr * np.mean([g[0] for g in grads], axis=0)
         b = b - lr * np.mean([g[1] for g in grads], axis=0)
-    np.testing.assert_allclose(layer.weights.data, w, **TIGHT)
-    np.testing.assert_allclose(layer.bias.data, b, **TIGHT)
+    np.testing.assert_allclose(layer.weights.array, w, **TIGHT)
+    np.testing.assert_allclose(layer.bias.array, b, **TIGHT)
 
 
 def test_batched_fit_learns_a_linear_map(capsys):
@@ -412,7 +412,7 @@ def test_batched_fit_learns_a_linear_map(capsys):
     net.fit(x, y, epochs=60, learning_rate=0.3, batch_size=16)
     errors = [float(EPOCH_LINE.match(line).group(3)) for line in capsys.readouterr().out.splitlines()]
     assert errors[-1] < 1e-3 < errors[0]
-    np.testing.assert_allclose(net.layers[0].weights.data.ravel(), [1.0, -2.0, 0.5], atol=0.02)
+    np.testing.assert_allclose(net.layers[0].weights.array.ravel(), [1.0, -2.0, 0.5], atol=0.02)
 
 
 # ---- predict and errors -----------------------------------------------------------------------
@@ -423,7 +423,7 @@ def test_predict_returns_one_output_per_sample_as_the_tutorial():
     out = net.predict(x)
     assert isinstance(out, list) and len(out) == 300 and all(o.shape == (1, 3) for o in out)
     layer = net.layers[0]
-    np.testing.assert_allclose(out[299], np.tanh(x[299] @ layer.weights.data + layer.bias.data), **TIGHT)
+    np.testing.assert_allclose(out[299], np.tanh(x[299] @ layer.weights.array + layer.bias.array), **TIGHT)
 
 
 def test_network_errors_say_what_to_do():
@@ -446,7 +446,7 @@ def test_network_errors_say_what_to_do():
 def test_fit_refuses_a_nan_or_negative_learning_rate_and_leaves_the_weights(learning_rate):
     # Before: NaN trained every weight to NaN, a negative rate climbed the loss; both silently.
     net = make_network([FCLayer(2, 1)])
-    weights = net.layers[0].weights.data.copy()
+    weights = net.layers[0].weights.array.copy()
     with pytest.raises(ValueError, match="learning_rate"):
         net.fit(np.ones((4, 1, 2)), np.ones((4, 1, 1)), epochs=1, learning_rate=learning_rate)
-    np.testing.assert_array_equal(net.layers[0].weights.data, weights)
+    np.testing.assert_array_equal(net.layers[0].weights.array, weights)

@@ -85,7 +85,7 @@ def test_state_dict_moves_to_torch_and_back(architecture):
     ours, theirs = build(nn).eval(), build(torch.nn).eval()
     theirs.load_state_dict({name: torch.from_numpy(value.numpy()) for name, value in ours.state_dict().items()}, strict=True)
     with torch.no_grad():
-        np.testing.assert_allclose(ours(Tensor(x)).data, theirs(torch.from_numpy(x)).numpy(), rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(ours(Tensor(x)).array, theirs(torch.from_numpy(x)).numpy(), rtol=1e-5, atol=1e-5)
 
     torch.manual_seed(0)
     trained_elsewhere = build(torch.nn).eval()
@@ -94,8 +94,8 @@ def test_state_dict_moves_to_torch_and_back(architecture):
     ours_again.load_state_dict(trained_elsewhere.state_dict())  # torch tensors are accepted as they are
     with torch.no_grad():
         expected = trained_elsewhere(torch.from_numpy(x)).numpy()
-    np.testing.assert_allclose(ours(Tensor(x)).data, expected, rtol=1e-5, atol=1e-5)
-    np.testing.assert_array_equal(ours_again(Tensor(x)).data, ours(Tensor(x)).data)
+    np.testing.assert_allclose(ours(Tensor(x)).array, expected, rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(ours_again(Tensor(x)).array, ours(Tensor(x)).array)
 
 
 def test_own_parameters_come_before_childrens_and_shared_ones_once():
@@ -140,24 +140,24 @@ def random_tensor(*shape, seed=0, requires_grad=True):
 def test_module_forward_and_backward_equal_the_functional_form(module, functional, shape):
     x1, x2 = random_tensor(*shape), random_tensor(*shape)
     y1, y2 = module(x1), functional(module, x2)
-    np.testing.assert_array_equal(y1.data, y2.data)
+    np.testing.assert_array_equal(y1.array, y2.array)
     gradient = np.random.default_rng(2).standard_normal(y1.shape)
     module.zero_grad()
     y1.backward(gradient)
-    param_grads = [param.grad.data.copy() for param in module.parameters()]
+    param_grads = [param.grad.array.copy() for param in module.parameters()]
     module.zero_grad()
     y2.backward(gradient)
-    np.testing.assert_array_equal(x1.grad.data, x2.grad.data)
+    np.testing.assert_array_equal(x1.grad.array, x2.grad.array)
     for before, param in zip(param_grads, module.parameters()):
-        np.testing.assert_array_equal(before, param.grad.data)
+        np.testing.assert_array_equal(before, param.grad.array)
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 def test_losses_equal_the_functional_form(reduction):
     prediction, target = random_tensor(4, 3), random_tensor(4, 3, seed=1, requires_grad=False)
     labels = np.array([0, 2, 1, 2])
-    np.testing.assert_array_equal(nn.MSELoss(reduction=reduction)(prediction, target).data, F.mse_loss(prediction, target, reduction).data)
-    np.testing.assert_array_equal(nn.CrossEntropyLoss(reduction=reduction)(prediction, labels).data, F.cross_entropy(prediction, labels, reduction=reduction).data)
+    np.testing.assert_array_equal(nn.MSELoss(reduction=reduction)(prediction, target).array, F.mse_loss(prediction, target, reduction).array)
+    np.testing.assert_array_equal(nn.CrossEntropyLoss(reduction=reduction)(prediction, labels).array, F.cross_entropy(prediction, labels, reduction=reduction).array)
 
 
 # ---- dropout ----------------------------------------------------------------------------
@@ -165,10 +165,10 @@ def test_dropout_zeroes_a_fraction_p_and_scales_the_rest_by_one_over_one_minus_p
     tg.manual_seed(0)
     x = Tensor(np.random.default_rng(0).uniform(1, 2, 100_000))
     y = nn.Dropout(0.3)(x)
-    kept = y.data != 0
+    kept = y.array != 0
     assert abs(1 - kept.mean() - 0.3) < 0.005  # 0.005 is 3.5 standard deviations of the fraction
-    np.testing.assert_allclose(y.data[kept], x.data[kept] / 0.7, rtol=1e-6)
-    assert abs(y.data.mean() / x.data.mean() - 1) < 0.01  # inverted dropout keeps the expectation
+    np.testing.assert_allclose(y.array[kept], x.array[kept] / 0.7, rtol=1e-6)
+    assert abs(y.array.mean() / x.array.mean() - 1) < 0.01  # inverted dropout keeps the expectation
 
 
 def test_dropout_gradient_is_its_mask_over_one_minus_p():
@@ -177,9 +177,9 @@ def test_dropout_gradient_is_its_mask_over_one_minus_p():
     y = F.dropout(x, 0.4)
     gradient = np.random.default_rng(1).standard_normal(y.shape).astype(np.float32)
     y.backward(gradient)
-    mask = y.data != 0
+    mask = y.array != 0
     assert 0 < mask.mean() < 1
-    np.testing.assert_allclose(x.grad.data, gradient * mask / 0.6, rtol=1e-6)
+    np.testing.assert_allclose(x.grad.array, gradient * mask / 0.6, rtol=1e-6)
 
 
 def test_dropout_passes_gradcheck_with_a_fixed_seed():
@@ -195,9 +195,9 @@ def test_dropout_passes_gradcheck_with_a_fixed_seed():
 def test_dropout_masks_are_reproducible_and_fresh_each_call():
     x = Tensor(np.ones(1000))
     tg.manual_seed(7)
-    first, second = F.dropout(x, 0.5).data, F.dropout(x, 0.5).data
+    first, second = F.dropout(x, 0.5).array, F.dropout(x, 0.5).array
     tg.manual_seed(7)
-    again = F.dropout(x, 0.5).data
+    again = F.dropout(x, 0.5).array
     np.testing.assert_array_equal(first, again)
     assert not np.array_equal(first, second)
 
@@ -207,21 +207,21 @@ def test_dropout_is_the_identity_in_eval_mode_and_at_p_zero():
     model = nn.Sequential(nn.Linear(4, 4), nn.Sequential(nn.Dropout(0.5)))
     model.eval()
     assert all(not module.training for module in model.modules())
-    np.testing.assert_array_equal(model(x).data, model[0](x).data)
+    np.testing.assert_array_equal(model(x).array, model[0](x).array)
     layer = nn.Dropout(0.9).eval()
     assert layer(x) is x
     assert F.dropout(x, 0.0) is x
     model.train()
     assert all(module.training for module in model.modules())
-    assert (model(x).data == 0).any()
+    assert (model(x).array == 0).any()
 
 
 def test_dropout_with_p_one_drops_everything():
     x = random_tensor(3, 4)
     y = F.dropout(x, 1.0)
     y.sum().backward()
-    np.testing.assert_array_equal(y.data, 0)
-    np.testing.assert_array_equal(x.grad.data, 0)
+    np.testing.assert_array_equal(y.array, 0)
+    np.testing.assert_array_equal(x.grad.array, 0)
 
 
 @pytest.mark.parametrize("p", [-0.1, 1.5, True, "0.5"])
@@ -245,7 +245,7 @@ def test_dropout_accepts_a_numpy_scalar_p(dropout, p):
     # Before: np.float32(0.5) was refused as "must be in [0, 1]; got 0.5".
     tg.manual_seed(0)
     x = Tensor(np.ones(1000))
-    y = dropout(x, p).data
+    y = dropout(x, p).array
     kept = y != 0
     assert 0 < kept.mean() < 1
     np.testing.assert_allclose(y[kept], 1 / (1 - float(p)), rtol=1e-6)
@@ -257,12 +257,12 @@ def test_default_init_is_uniform_within_one_over_sqrt_fan_in(layer, fan_in):
     tg.manual_seed(0)
     module = layer()
     bound = 1 / np.sqrt(fan_in)
-    weight = module.weight.data
+    weight = module.weight.array
     assert weight.dtype == np.float32
     assert np.abs(weight).max() <= bound and np.abs(weight).max() > 0.99 * bound
     assert abs(weight.var() / (bound**2 / 3) - 1) < 0.03  # U(−b, b) has variance b²/3
     assert abs(weight.mean()) < 0.01 * bound
-    assert np.abs(module.bias.data).max() <= bound and np.abs(module.bias.data).max() > 0.9 * bound
+    assert np.abs(module.bias.array).max() <= bound and np.abs(module.bias.array).max() > 0.9 * bound
 
 
 @needs_torch
@@ -273,11 +273,11 @@ def test_default_init_has_torchs_range_and_spread(layer, fan_in):
     theirs, ours = layer(torch.nn), layer(nn)
     bound = 1 / np.sqrt(fan_in)
     for name in ("weight", "bias"):
-        mine, reference = getattr(ours, name).data, getattr(theirs, name).detach().numpy()
+        mine, reference = getattr(ours, name).array, getattr(theirs, name).detach().numpy()
         for values in (mine, reference):
             # 64 draws from U(−b, b) all fall below 0.85 b with probability 0.85⁶⁴ ≈ 3e-5.
             assert 0.85 * bound < np.abs(values).max() <= bound * (1 + 1e-6), name
-    assert abs(ours.weight.data.std() / theirs.weight.detach().numpy().std() - 1) < 0.02
+    assert abs(ours.weight.array.std() / theirs.weight.detach().numpy().std() - 1) < 0.02
 
 
 @needs_torch
@@ -304,15 +304,15 @@ def test_initialisers_have_the_documented_spread(initialise, expected_std, bound
     tg.manual_seed(0)
     tensor = Tensor(np.zeros((300, 200)))
     assert initialise(tensor) is tensor
-    assert abs(tensor.data.std() / expected_std - 1) < 0.01
+    assert abs(tensor.array.std() / expected_std - 1) < 0.01
     if bound is not None:
-        assert np.abs(tensor.data).max() <= bound and np.abs(tensor.data).max() > 0.99 * bound
+        assert np.abs(tensor.array).max() <= bound and np.abs(tensor.array).max() > 0.99 * bound
 
 
 def test_zeros_and_ones():
     tensor = Tensor(np.random.default_rng(0).random((3, 4)))
-    np.testing.assert_array_equal(init.zeros_(tensor).data, 0)
-    np.testing.assert_array_equal(init.ones_(tensor).data, 1)
+    np.testing.assert_array_equal(init.zeros_(tensor).array, 0)
+    np.testing.assert_array_equal(init.ones_(tensor).array, 1)
 
 
 def test_manual_seed_makes_initialisation_reproducible():
@@ -369,17 +369,17 @@ def test_load_state_dict_not_strict_skips_missing_and_unexpected_keys_only():
     model = nn.Linear(3, 2)
     result = model.load_state_dict({"weight": np.ones((2, 3)), "extra": np.ones(1)}, strict=False)
     assert result.missing_keys == ["bias"] and result.unexpected_keys == ["extra"]
-    np.testing.assert_array_equal(model.weight.data, 1)
+    np.testing.assert_array_equal(model.weight.array, 1)
     with pytest.raises(RuntimeError, match="size mismatch for weight"):
         model.load_state_dict({"weight": np.ones((3, 2))}, strict=False)
 
 
 def test_load_state_dict_copies_in_place_and_casts():
     model = nn.Linear(3, 2)
-    weight = model.weight.data
+    weight = model.weight.array
     values = np.arange(6, dtype=np.float64).reshape(2, 3)
     model.load_state_dict({"weight": values, "bias": Tensor([1, 2])})
-    assert model.weight.data is weight and weight.dtype == np.float32
+    assert model.weight.array is weight and weight.dtype == np.float32
     np.testing.assert_array_equal(weight, values)
     values[0, 0] = 100  # the model holds a copy
     assert weight[0, 0] == 0
@@ -395,17 +395,17 @@ def test_state_dict_shares_the_parameters_arrays_as_torch():
     model = nn.Linear(2, 2)
     state = model.state_dict()
     assert isinstance(state["weight"], Tensor) and not state["weight"].requires_grad
-    state["weight"].data[...] = 7  # torch's values are detached views: a write shows in the model
-    assert np.all(model.weight.data == 7)
+    state["weight"].array[...] = 7  # torch's values are detached views: a write shows in the model
+    assert np.all(model.weight.array == 7)
 
 
 # ---- module mechanics -----------------------------------------------------------------------
 def test_zero_grad_and_parameter_assignment():
     model = nn.Linear(3, 2)
     model(random_tensor(4, 3)).sum().backward()
-    grad = model.weight.grad.data
+    grad = model.weight.grad.array
     model.zero_grad(set_to_none=False)
-    assert model.weight.grad.data is grad and not grad.any()
+    assert model.weight.grad.array is grad and not grad.any()
     model.zero_grad()
     assert model.weight.grad is None and model.bias.grad is None
     model.bias = None
@@ -514,7 +514,7 @@ def test_a_small_network_learns(case):
     with tg.no_grad():
         logits = model(x)
     assert criterion(logits, labels).item() < 0.25 * initial_loss
-    assert (logits.argmax(1).data == labels).mean() >= 0.95
+    assert (logits.argmax(1).array == labels).mean() >= 0.95
 
 
 # ---- zero-size convolutions ---------------------------------------------------------------

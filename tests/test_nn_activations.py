@@ -55,7 +55,7 @@ def test_inplace_is_accepted_and_leaves_the_input_unchanged():
         fn(x, inplace=True)
     nn.ReLU(inplace=True)(x)
     nn.Dropout(0.5, inplace=True)(x)
-    np.testing.assert_array_equal(x.data, [-1.0, 2.0])
+    np.testing.assert_array_equal(x.array, [-1.0, 2.0])
 
 
 def test_stable_at_extreme_inputs():
@@ -63,9 +63,9 @@ def test_stable_at_extreme_inputs():
     for fn in (F.softplus, F.logsigmoid, F.mish, F.elu, F.celu, F.selu, F.silu):
         y = fn(x)
         y.sum().backward()
-        assert np.isfinite(y.data).all() and np.isfinite(x.grad.data).all(), fn.__name__
+        assert np.isfinite(y.array).all() and np.isfinite(x.grad.array).all(), fn.__name__
         x.grad = None
-    np.testing.assert_allclose(F.logsigmoid(x).data, [-1000.0, -50.0, -np.log(2), 0.0, 0.0], rtol=1e-6, atol=1e-20)
+    np.testing.assert_allclose(F.logsigmoid(x).array, [-1000.0, -50.0, -np.log(2), 0.0, 0.0], rtol=1e-6, atol=1e-20)
 
 
 def test_bad_options_are_named():
@@ -81,17 +81,17 @@ def test_identity_and_unflatten():
     y = nn.Unflatten(1, (3, -1))(x)
     assert y.shape == (2, 3, 4)
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, np.ones((2, 12)))
+    np.testing.assert_array_equal(x.grad.array, np.ones((2, 12)))
     with pytest.raises(RuntimeError, match="multiply up"):
         nn.Unflatten(1, (5, 5))(x)
 
 
 def test_softmax_modules_use_torchs_implicit_dim():
     x = tg.randn(2, 3)
-    np.testing.assert_allclose(nn.Softmax()(x).data.sum(1), np.ones(2), rtol=1e-6)
-    np.testing.assert_allclose(nn.Softmax(dim=0)(x).data.sum(0), np.ones(3), rtol=1e-6)
-    np.testing.assert_allclose(nn.LogSoftmax(dim=1)(x).data, F.log_softmax(x, 1).data)
-    np.testing.assert_allclose(nn.Softmin(dim=1)(x).data, F.softmax(-x, 1).data)
+    np.testing.assert_allclose(nn.Softmax()(x).array.sum(1), np.ones(2), rtol=1e-6)
+    np.testing.assert_allclose(nn.Softmax(dim=0)(x).array.sum(0), np.ones(3), rtol=1e-6)
+    np.testing.assert_allclose(nn.LogSoftmax(dim=1)(x).array, F.log_softmax(x, 1).array)
+    np.testing.assert_allclose(nn.Softmin(dim=1)(x).array, F.softmax(-x, 1).array)
 
 
 @pytest.mark.parametrize("layer, shape", [(nn.Dropout1d, (4, 6, 5)), (nn.Dropout1d, (6, 5)), (nn.Dropout2d, (4, 6, 3, 3)), (nn.Dropout2d, (6, 3, 3))])
@@ -99,12 +99,12 @@ def test_channel_dropout_zeroes_whole_channels(layer, shape):
     tg.manual_seed(0)
     x = tg.ones(*shape, requires_grad=True)
     y = layer(0.5)(x)
-    channels = y.data.reshape(shape[: len(shape) - (1 if layer is nn.Dropout1d else 2)] + (-1,))
+    channels = y.array.reshape(shape[: len(shape) - (1 if layer is nn.Dropout1d else 2)] + (-1,))
     # Each channel is all 0 or all 1/(1 − p) = 2, and both occur.
     assert ((channels == 0).all(-1) | (channels == 2).all(-1)).all()
     assert 0 < (channels[..., 0] == 0).mean() < 1
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, y.data)
+    np.testing.assert_array_equal(x.grad.array, y.array)
     dropout = layer(0.5)
     dropout.eval()
     assert dropout(x) is x
@@ -145,10 +145,10 @@ def test_activation_matches_torch_in_value_and_gradient(name):
     tx = torch.tensor(values, requires_grad=True)
     ty = theirs(tf, tx)
     ty.backward(torch.tensor(grad))
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(y.array, ty.detach().numpy(), rtol=1e-10, atol=1e-12)
     # rtol 1e-7: torch's hardsigmoid and celu backward kernels round a constant (1/6, 1/α)
     # to float32 even in float64; ours agree with the exact derivative.
-    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-7, atol=1e-12)
+    np.testing.assert_allclose(x.grad.array, tx.grad.numpy(), rtol=1e-7, atol=1e-12)
 
 
 MODULES = [
@@ -167,7 +167,7 @@ def test_module_matches_torch_in_repr_and_eval_output(name, args):
     ours.eval()
     theirs.eval()
     values = np.random.default_rng(1).normal(0, 2, (2, 6, 5))
-    np.testing.assert_allclose(ours(tg.tensor(values)).data, theirs(torch.tensor(values)).numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours(tg.tensor(values)).array, theirs(torch.tensor(values)).numpy(), rtol=1e-10, atol=1e-12)
 
 
 def test_inplace_modules_repr_as_torch():

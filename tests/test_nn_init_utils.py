@@ -12,10 +12,10 @@ from tinygrad_edu import nn
 
 def test_constant_and_eye_fill_in_place():
     w = tg.empty(2, 3)
-    array = w.data
-    assert nn.init.constant_(w, 0.25) is w and w.data is array
-    np.testing.assert_array_equal(w.data, np.full((2, 3), 0.25))
-    np.testing.assert_array_equal(nn.init.eye_(w).data, np.eye(2, 3))
+    array = w.array
+    assert nn.init.constant_(w, 0.25) is w and w.array is array
+    np.testing.assert_array_equal(w.array, np.full((2, 3), 0.25))
+    np.testing.assert_array_equal(nn.init.eye_(w).array, np.eye(2, 3))
     with pytest.raises(ValueError, match="2 dimensions"):
         nn.init.eye_(tg.empty(2, 2, 2))
 
@@ -23,7 +23,7 @@ def test_constant_and_eye_fill_in_place():
 def test_trunc_normal_stays_in_bounds_with_the_truncated_moments():
     tg.manual_seed(0)
     mean, std, a, b = 0.5, 2.0, -1.0, 3.0
-    values = nn.init.trunc_normal_(tg.empty(200_000), mean, std, a, b).data
+    values = nn.init.trunc_normal_(tg.empty(200_000), mean, std, a, b).array
     assert values.min() >= a and values.max() <= b
     # Moments of N(mean, std²) truncated to [a, b]: mean + std (φ(α) − φ(β)) / Z, ...
     alpha, beta = (a - mean) / std, (b - mean) / std
@@ -42,7 +42,7 @@ def test_trunc_normal_refuses_an_interval_with_no_mass():
 
 @pytest.mark.parametrize("shape", [(3, 5), (5, 3), (4, 2, 3, 3)])
 def test_orthogonal_rows_or_columns_are_orthonormal(shape):
-    w = nn.init.orthogonal_(tg.empty(*shape), gain=2.0).data.reshape(shape[0], -1)
+    w = nn.init.orthogonal_(tg.empty(*shape), gain=2.0).array.reshape(shape[0], -1)
     gram = w @ w.T if w.shape[0] <= w.shape[1] else w.T @ w
     np.testing.assert_allclose(gram, 4.0 * np.eye(len(gram)), atol=1e-5)
     with pytest.raises(ValueError, match="2 or more dimensions"):
@@ -62,8 +62,8 @@ def test_clip_grad_norm_keeps_direction_and_bounds_the_norm():
     parameters, grads = _parameters_with_grads(np.random.default_rng(0))
     total = nn.utils.clip_grad_norm_(parameters, max_norm=1.0)
     expected = math.sqrt(sum((g.astype(np.float64) ** 2).sum() for g in grads[:2]))
-    assert isinstance(total, tg.Tensor) and abs(float(total.data) - expected) < 1e-4
-    clipped = np.concatenate([p.grad.data.ravel() for p in parameters[:2]])
+    assert isinstance(total, tg.Tensor) and abs(float(total.array) - expected) < 1e-4
+    clipped = np.concatenate([p.grad.array.ravel() for p in parameters[:2]])
     assert abs(np.linalg.norm(clipped) - 1.0) < 1e-5
     np.testing.assert_allclose(clipped, np.concatenate([g.ravel() for g in grads[:2]]) / expected, rtol=1e-5)
 
@@ -71,7 +71,7 @@ def test_clip_grad_norm_keeps_direction_and_bounds_the_norm():
 def test_clip_grad_norm_leaves_small_gradients_alone():
     parameters, grads = _parameters_with_grads(np.random.default_rng(1))
     nn.utils.clip_grad_norm_(parameters, max_norm=1e6)
-    np.testing.assert_array_equal(parameters[0].grad.data, grads[0])
+    np.testing.assert_array_equal(parameters[0].grad.array, grads[0])
 
 
 def test_clip_grad_norm_can_refuse_a_nonfinite_norm():
@@ -84,7 +84,7 @@ def test_clip_grad_norm_can_refuse_a_nonfinite_norm():
 def test_clip_grad_value():
     parameters, grads = _parameters_with_grads(np.random.default_rng(2))
     assert nn.utils.clip_grad_value_(parameters, 0.5) is None
-    np.testing.assert_array_equal(parameters[1].grad.data, np.clip(grads[1], -0.5, 0.5))
+    np.testing.assert_array_equal(parameters[1].grad.array, np.clip(grads[1], -0.5, 0.5))
 
 
 def test_parameters_to_vector_and_back():
@@ -92,7 +92,7 @@ def test_parameters_to_vector_and_back():
     vector = nn.utils.parameters_to_vector(layer.parameters())
     assert vector.shape == (8,)
     nn.utils.vector_to_parameters(vector * 2, layer.parameters())
-    np.testing.assert_allclose(nn.utils.parameters_to_vector(layer.parameters()).data, 2 * vector.data)
+    np.testing.assert_allclose(nn.utils.parameters_to_vector(layer.parameters()).array, 2 * vector.array)
     with pytest.raises(TypeError, match="expected torch.Tensor"):
         nn.utils.vector_to_parameters(np.zeros(8), layer.parameters())
     with pytest.raises(ValueError, match="8 elements"):
@@ -102,7 +102,7 @@ def test_parameters_to_vector_and_back():
 def test_parameters_to_vector_is_differentiable():
     layer = nn.Linear(2, 2)
     (nn.utils.parameters_to_vector(layer.parameters()) ** 2).sum().backward()
-    np.testing.assert_allclose(layer.weight.grad.data, 2 * layer.weight.data)
+    np.testing.assert_allclose(layer.weight.grad.array, 2 * layer.weight.array)
 
 
 # --- PyTorch as the oracle --------------------------------------------------------------
@@ -118,11 +118,11 @@ def test_clip_grad_norm_matches_torch(norm_type):
         t.grad = torch.tensor(g.copy())
     total = nn.utils.clip_grad_norm_(parameters, 2.0, norm_type)
     their_total = torch.nn.utils.clip_grad_norm_(theirs, 2.0, norm_type)
-    np.testing.assert_allclose(total.data, their_total.numpy(), rtol=1e-5)
+    np.testing.assert_allclose(total.array, their_total.numpy(), rtol=1e-5)
     for p, t in zip(parameters[:2], theirs[:2]):
-        np.testing.assert_allclose(p.grad.data, t.grad.numpy(), rtol=1e-5)
+        np.testing.assert_allclose(p.grad.array, t.grad.numpy(), rtol=1e-5)
 
 
 def test_eye_and_constant_match_torch():
-    np.testing.assert_array_equal(nn.init.eye_(tg.empty(3, 5)).data, torch.nn.init.eye_(torch.empty(3, 5)).numpy())
-    np.testing.assert_array_equal(nn.init.constant_(tg.empty(2, 2), 3.5).data, torch.nn.init.constant_(torch.empty(2, 2), 3.5).numpy())
+    np.testing.assert_array_equal(nn.init.eye_(tg.empty(3, 5)).array, torch.nn.init.eye_(torch.empty(3, 5)).numpy())
+    np.testing.assert_array_equal(nn.init.constant_(tg.empty(2, 2), 3.5).array, torch.nn.init.constant_(torch.empty(2, 2), 3.5).numpy())

@@ -52,7 +52,7 @@ def test_cross_entropy_gradients(check, data, reduction, smoothing):
     target_shape = shape[:1] + shape[2:] if len(shape) > 1 else ()
     labels = tg.tensor(rng.integers(0, 3, target_shape))
     if labels.ndim:
-        labels.data.flat[0] = -100  # one ignored target
+        labels.array.flat[0] = -100  # one ignored target
     probabilities = tg.tensor(rng.dirichlet(np.ones(3), target_shape).reshape(target_shape + (3,)).swapaxes(-1, 1 if len(shape) > 1 else -1))
     weight = tg.tensor([0.5, 1.0, 2.0], dtype=tg.float64)
     assert check(lambda x: F.cross_entropy(x, labels, weight, reduction=reduction, label_smoothing=smoothing), logits)
@@ -88,7 +88,7 @@ def test_weights_are_buffers():
 
 def test_binary_cross_entropy_clamps_logs_at_minus_100():
     loss = F.binary_cross_entropy(tg.tensor([0.0, 1.0]), tg.tensor([1.0, 0.0]), reduction="none")
-    np.testing.assert_array_equal(loss.data, [100.0, 100.0])
+    np.testing.assert_array_equal(loss.array, [100.0, 100.0])
 
 
 def test_legacy_size_average_and_reduce():
@@ -109,13 +109,13 @@ def _compare(ours_fn, theirs_fn, inputs, rtol=1e-10, constants=()):
     ours = [tg.tensor(v, requires_grad=d) for v, d in zip(inputs, differentiable)]
     theirs = [torch.tensor(v, requires_grad=d) for v, d in zip(inputs, differentiable)]
     y, ty = ours_fn(*ours), theirs_fn(*theirs)
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=rtol, atol=1e-12)
+    np.testing.assert_allclose(y.array, ty.detach().numpy(), rtol=rtol, atol=1e-12)
     grad = np.random.default_rng(0).normal(size=ty.shape)
     y.backward(tg.tensor(grad))
     ty.backward(torch.tensor(grad))
     for a, b in zip(ours, theirs):
         if b.requires_grad:
-            np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=rtol, atol=1e-12)
+            np.testing.assert_allclose(a.grad.array, b.grad.numpy(), rtol=rtol, atol=1e-12)
 
 
 rng = np.random.default_rng(42)

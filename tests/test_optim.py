@@ -70,7 +70,7 @@ def test_matches_torch_step_for_step(name, kwargs, dtype, rtol, atol):
     theirs, their_optimizer = run_torch(name, kwargs, dtype)
     for index, (mine, reference) in enumerate(zip(ours, theirs)):
         assert mine.dtype == dtype
-        np.testing.assert_allclose(mine.data, reference.detach().numpy(), rtol=rtol, atol=atol, err_msg=f"parameter {index}")
+        np.testing.assert_allclose(mine.array, reference.detach().numpy(), rtol=rtol, atol=atol, err_msg=f"parameter {index}")
         their_state, our_state = their_optimizer.state[reference], our_optimizer.state[mine]
         assert set(our_state) == set(their_state)  # torch's SGD without momentum keeps no buffer, nor do we
         for key, value in their_state.items():
@@ -89,14 +89,14 @@ def one_param(values, grad, **kwargs) -> tuple[Tensor, np.ndarray]:
 def test_sgd_is_the_tutorials_update():
     param, theta = one_param([1.0, -2.0, 0.5], [0.3, 0.1, -0.4])
     optim.SGD([param], lr=0.1).step()
-    np.testing.assert_allclose(param.data, theta - 0.1 * np.array([0.3, 0.1, -0.4]), rtol=0, atol=1e-15)
+    np.testing.assert_allclose(param.array, theta - 0.1 * np.array([0.3, 0.1, -0.4]), rtol=0, atol=1e-15)
 
 
 def test_sgd_weight_decay_adds_lambda_theta_to_the_gradient():
     param, theta = one_param([1.0, -2.0], [0.5, 0.5])
     optim.SGD([param], lr=0.1, weight_decay=0.2).step()
-    np.testing.assert_allclose(param.data, theta - 0.1 * (np.array([0.5, 0.5]) + 0.2 * theta), rtol=0, atol=1e-15)
-    np.testing.assert_array_equal(param.grad.data, [0.5, 0.5])  # .grad is left as dE/dθ
+    np.testing.assert_allclose(param.array, theta - 0.1 * (np.array([0.5, 0.5]) + 0.2 * theta), rtol=0, atol=1e-15)
+    np.testing.assert_array_equal(param.grad.array, [0.5, 0.5])  # .grad is left as dE/dθ
 
 
 @pytest.mark.parametrize("nesterov", [False, True])
@@ -111,7 +111,7 @@ def test_sgd_momentum_over_two_steps(nesterov):
     b2 = mu * b1 + g2
     step1 = g1 + mu * b1 if nesterov else b1
     step2 = g2 + mu * b2 if nesterov else b2
-    np.testing.assert_allclose(param.data, theta - lr * step1 - lr * step2, rtol=1e-14)
+    np.testing.assert_allclose(param.array, theta - lr * step1 - lr * step2, rtol=1e-14)
     np.testing.assert_allclose(optimizer.state[param]["momentum_buffer"], b2, rtol=1e-14)
 
 
@@ -120,7 +120,7 @@ def test_adam_first_step_moves_each_parameter_by_lr():
     grad = np.array([1e-3, -5.0, 200.0])
     param, theta = one_param([1.0, 1.0, 1.0], grad)
     optim.Adam([param], lr=0.01, eps=1e-8).step()
-    np.testing.assert_allclose(param.data, theta - 0.01 * grad / (np.abs(grad) + 1e-8), rtol=1e-12)
+    np.testing.assert_allclose(param.array, theta - 0.01 * grad / (np.abs(grad) + 1e-8), rtol=1e-12)
 
 
 def test_adam_second_step_uses_bias_corrected_moments():
@@ -134,23 +134,23 @@ def test_adam_second_step_uses_bias_corrected_moments():
     m2, v2 = b1 * m1 + (1 - b1) * g2, b2 * v1 + (1 - b2) * g2**2
     theta1 = theta - lr * (m1 / (1 - b1)) / (np.sqrt(v1 / (1 - b2)) + eps)
     theta2 = theta1 - lr * (m2 / (1 - b1**2)) / (np.sqrt(v2 / (1 - b2**2)) + eps)
-    np.testing.assert_allclose(param.data, theta2, rtol=1e-12)
+    np.testing.assert_allclose(param.array, theta2, rtol=1e-12)
     assert optimizer.state[param]["step"] == 2
 
 
 @pytest.mark.parametrize("name, kwargs", CASES)
 def test_updates_in_place_and_skips_params_without_grad(name, kwargs):
     params = [Tensor(np.ones(3), requires_grad=True), Tensor(np.ones(2), requires_grad=True)]
-    arrays = [param.data for param in params]
+    arrays = [param.array for param in params]
     optimizer = getattr(optim, name)(params, **kwargs)
     params[0].grad = Tensor(np.full(3, 0.5))
     optimizer.step()
     buffers = {key: value for key, value in optimizer.state[params[0]].items() if isinstance(value, np.ndarray)}
     optimizer.step()
-    assert params[0].data is arrays[0] and params[1].data is arrays[1]
+    assert params[0].array is arrays[0] and params[1].array is arrays[1]
     assert all(optimizer.state[params[0]][key] is buffer for key, buffer in buffers.items())
-    assert not np.array_equal(params[0].data, np.ones(3))
-    np.testing.assert_array_equal(params[1].data, np.ones(2))
+    assert not np.array_equal(params[0].array, np.ones(3))
+    np.testing.assert_array_equal(params[1].array, np.ones(2))
     assert params[1] not in optimizer.state
 
 
@@ -158,10 +158,10 @@ def test_zero_grad():
     param = Tensor(np.ones(3), requires_grad=True)
     optimizer = optim.SGD([param], lr=0.1)
     param.grad = Tensor(np.ones(3))
-    grad_array = param.grad.data
+    grad_array = param.grad.array
     optimizer.zero_grad(set_to_none=False)
-    assert param.grad.data is grad_array
-    np.testing.assert_array_equal(param.grad.data, 0)
+    assert param.grad.array is grad_array
+    np.testing.assert_array_equal(param.grad.array, 0)
     optimizer.zero_grad()
     assert param.grad is None
 
@@ -170,7 +170,7 @@ def test_zero_grad():
 def test_state_dict_resumes_training_exactly(name, kwargs, tmp_path):
     params, optimizer = run_ours(name, kwargs, np.float32, steps=3)
     tg.save(optimizer.state_dict(), tmp_path / "optimizer.npz")
-    copies = [Tensor(param.data, requires_grad=True) for param in params]
+    copies = [Tensor(param.array, requires_grad=True) for param in params]
     factory = getattr(optim, name)
     resumed = factory(copies, **{**kwargs, "lr": 123.0})  # the saved lr must win
     resumed.load_state_dict(tg.load(tmp_path / "optimizer.npz"))
@@ -183,7 +183,7 @@ def test_state_dict_resumes_training_exactly(name, kwargs, tmp_path):
         optimizer.step()
         resumed.step()
     for param, copy in zip(params, copies):
-        np.testing.assert_array_equal(param.data, copy.data)
+        np.testing.assert_array_equal(param.array, copy.array)
 
 
 def test_state_dict_is_a_copy():
@@ -272,8 +272,8 @@ def test_a_grad_of_the_wrong_shape_is_refused_naming_both_shapes_and_nothing_mov
     with pytest.raises(RuntimeError) as raised:
         optimizer.step()
     assert "(2, 3)" in str(raised.value) and "(3,)" in str(raised.value)
-    np.testing.assert_array_equal(params[0].data, np.ones(3))  # not even the well-shaped one
-    np.testing.assert_array_equal(params[1].data, np.ones((2, 3)))
+    np.testing.assert_array_equal(params[0].array, np.ones(3))  # not even the well-shaped one
+    np.testing.assert_array_equal(params[1].array, np.ones((2, 3)))
     assert not optimizer.state
 
 

@@ -76,7 +76,7 @@ def assert_same_state(ours, theirs, rtol, atol):
     our_params, our_optimizer = ours
     their_params, their_optimizer = theirs
     for index, (mine, reference) in enumerate(zip(our_params, their_params)):
-        np.testing.assert_allclose(mine.data, reference.detach().numpy(), rtol=rtol, atol=atol, err_msg=f"parameter {index}")
+        np.testing.assert_allclose(mine.array, reference.detach().numpy(), rtol=rtol, atol=atol, err_msg=f"parameter {index}")
         our_state, their_state = our_optimizer.state.get(mine, {}), their_optimizer.state.get(reference, {})
         assert set(our_state) == set(their_state), f"parameter {index}"
         for key, value in their_state.items():
@@ -116,10 +116,10 @@ def test_state_dict_loads_into_torch_and_back(name, kwargs):
     their_params, their_optimizer = run_torch(torch, name, kwargs, np.float64, grouped=True, steps=0)
     with torch.no_grad():
         for param, mine in zip(their_params, ours[0]):
-            param.copy_(torch.from_numpy(mine.data))
+            param.copy_(torch.from_numpy(mine.array))
     their_optimizer.load_state_dict(as_torch)
     # torch's → ours: a fresh optimizer of ours loads torch's state_dict (tensors as given).
-    fresh = [Tensor(param.data.copy(), requires_grad=True, dtype=np.float64) for param in ours[0]]
+    fresh = [Tensor(param.array.copy(), requires_grad=True, dtype=np.float64) for param in ours[0]]
     reloaded = getattr(optim, name)(groups_of(fresh, kwargs, True), **{**kwargs, "lr": 7.0})
     reloaded.load_state_dict(their_optimizer.state_dict())
     _, grads = schedule()
@@ -136,7 +136,7 @@ def test_state_dict_loads_into_torch_and_back(name, kwargs):
 def test_state_dict_survives_tg_save(name, kwargs, tmp_path):
     params, optimizer = run_ours(name, kwargs, np.float32, grouped=True, steps=3)
     tg.save(optimizer.state_dict(), tmp_path / "optimizer.pt")
-    copies = [Tensor(param.data.copy(), requires_grad=True) for param in params]
+    copies = [Tensor(param.array.copy(), requires_grad=True) for param in params]
     resumed = getattr(optim, name)(groups_of(copies, kwargs, True), **kwargs)
     resumed.load_state_dict(tg.load(tmp_path / "optimizer.pt"))
     _, grads = schedule()
@@ -146,7 +146,7 @@ def test_state_dict_survives_tg_save(name, kwargs, tmp_path):
                 param.grad = None if grad is None else Tensor(grad, dtype=np.float32)
         optimizer.step(), resumed.step()
     for param, copy in zip(params, copies):
-        np.testing.assert_array_equal(param.data, copy.data)
+        np.testing.assert_array_equal(param.array, copy.array)
 
 
 # ---- parameter groups -----------------------------------------------------------------------
@@ -157,7 +157,7 @@ def test_writing_param_groups_lr_takes_effect_at_the_next_step():
     optimizer.step()
     optimizer.param_groups[0]["lr"] = 0.5
     optimizer.step()
-    np.testing.assert_allclose(param.data, [-0.6, -0.6], rtol=1e-15)
+    np.testing.assert_allclose(param.array, [-0.6, -0.6], rtol=1e-15)
 
 
 def test_groups_take_their_own_options_and_the_defaults_for_the_rest():
@@ -228,7 +228,7 @@ def one_param(values, grad):
 def test_adamw_decays_the_weights_before_the_adam_step():
     param, theta, g = one_param([2.0, -1.0], [0.5, -0.25])
     optim.AdamW([param], lr=0.1, weight_decay=0.5, eps=0.0).step()
-    np.testing.assert_allclose(param.data, theta * (1 - 0.1 * 0.5) - 0.1 * np.sign(g), rtol=1e-12)
+    np.testing.assert_allclose(param.array, theta * (1 - 0.1 * 0.5) - 0.1 * np.sign(g), rtol=1e-12)
 
 
 def test_adam_amsgrad_divides_by_the_largest_second_moment_so_far():
@@ -240,14 +240,14 @@ def test_adam_amsgrad_divides_by_the_largest_second_moment_so_far():
     optimizer.step()
     m2, v_max = b1 * (1 - b1) * 2.0, (1 - b2) * 4.0
     expected = -lr * 1.0 - lr * (m2 / (1 - b1**2)) / np.sqrt(v_max / (1 - b2**2))
-    np.testing.assert_allclose(param.data, [expected], rtol=1e-12)
+    np.testing.assert_allclose(param.array, [expected], rtol=1e-12)
     np.testing.assert_allclose(optimizer.state[param]["max_exp_avg_sq"], [v_max], rtol=1e-12)
 
 
 def test_rmsprop_divides_by_the_root_mean_square():
     param, theta, g = one_param([1.0, 1.0], [3.0, -0.5])
     optim.RMSprop([param], lr=0.01, alpha=0.9, eps=0.0).step()
-    np.testing.assert_allclose(param.data, theta - 0.01 * g / np.sqrt(0.1 * g**2), rtol=1e-12)
+    np.testing.assert_allclose(param.array, theta - 0.01 * g / np.sqrt(0.1 * g**2), rtol=1e-12)
 
 
 def test_adagrad_decays_the_lr_with_the_step_count():
@@ -257,7 +257,7 @@ def test_adagrad_decays_the_lr_with_the_step_count():
     optimizer.step()
     step1 = 1.0 * 2.0 / np.sqrt(4.0)
     step2 = 1.0 / 2 * 2.0 / np.sqrt(8.0)
-    np.testing.assert_allclose(param.data, [-step1 - step2], rtol=1e-12)
+    np.testing.assert_allclose(param.array, [-step1 - step2], rtol=1e-12)
 
 
 def test_adadelta_first_step_is_sqrt_eps_over_rms_of_g():
@@ -266,7 +266,7 @@ def test_adadelta_first_step_is_sqrt_eps_over_rms_of_g():
     optimizer = optim.Adadelta([param], lr=1.0, rho=rho, eps=eps)
     optimizer.step()
     delta = np.sqrt(eps) / np.sqrt((1 - rho) * g**2 + eps) * g
-    np.testing.assert_allclose(param.data, -delta, rtol=1e-12)
+    np.testing.assert_allclose(param.array, -delta, rtol=1e-12)
     np.testing.assert_allclose(optimizer.state[param]["acc_delta"], (1 - rho) * delta**2, rtol=1e-12)
 
 
@@ -276,7 +276,7 @@ def test_maximize_climbs_where_minimize_descends(name):
     down, _, _ = one_param([1.0, -2.0], [-0.5, -0.25])
     getattr(optim, name)([up], lr=0.1, maximize=True).step()
     getattr(optim, name)([down], lr=0.1).step()
-    np.testing.assert_array_equal(up.data, down.data)
+    np.testing.assert_array_equal(up.array, down.array)
 
 
 # ---- torch's step(closure) and optimizers written as for torch --------------------------------
@@ -297,7 +297,7 @@ def test_step_with_a_closure_returns_its_loss_and_uses_its_gradients(name):
     with tg.no_grad():  # the closure runs with grad mode on, as in torch
         loss = optimizer.step(closure)
     assert loss.item() == 5.0
-    np.testing.assert_array_equal(param.data, reference.data)
+    np.testing.assert_array_equal(param.array, reference.array)
 
 
 class SignSGD(optim.Optimizer):
@@ -312,8 +312,8 @@ class SignSGD(optim.Optimizer):
                 if param.grad is not None:
                     state = self.state[param]
                     state["steps"] = state.get("steps", 0) + 1
-                    state["last"] = np.sign(param.grad.data)
-                    param.data -= group["lr"] * state["last"]
+                    state["last"] = np.sign(param.grad.array)
+                    param.array -= group["lr"] * state["last"]
 
 
 def test_an_optimizer_written_as_for_torch_steps_and_checkpoints():
@@ -321,7 +321,7 @@ def test_an_optimizer_written_as_for_torch_steps_and_checkpoints():
     optimizer = SignSGD([{"params": [param], "lr": 0.5}])
     param.grad = Tensor(np.array([3.0, -0.1]), dtype=np.float64)
     optimizer.step()
-    np.testing.assert_array_equal(param.data, [0.5, -0.5])
+    np.testing.assert_array_equal(param.array, [0.5, -0.5])
     saved = optimizer.state_dict()
     assert saved["param_groups"] == [{"lr": 0.5, "params": [0]}] and saved["state"][0]["steps"] == 1
     other = SignSGD([Tensor(np.zeros(2), requires_grad=True, dtype=np.float64)])

@@ -17,7 +17,7 @@ def stale_graph_after(steps: int, replace_data: bool = False):
         model(tg.ones(4, 3)).sum().backward()
         optimizer.step()
     if replace_data:  # new arrays for the parameters: the record must name them
-        model.weight.data = model.weight.data.copy()
+        model.weight.data = model.weight.array.copy()  # the setter, with an ndarray
     loss = model(tg.ones(4, 3)).tanh().sum()
     loss.backward(retain_graph=True)
     optimizer.step()
@@ -49,10 +49,10 @@ def test_a_graph_built_after_the_step_runs():
 def test_a_parameter_that_is_a_view_marks_the_memory_it_shares():
     base = tg.zeros(2, 3)
     weight = nn.Parameter(tg.zeros(3))
-    weight.data = base.data[0]  # a view of base's memory
+    weight.array = base.array[0]  # a view of base's memory
     optimizer = optim.SGD([weight], lr=0.1)
-    x = tg.tensor(base.data.copy(), requires_grad=True)
-    saved = (x * tg.from_numpy(base.data)).sum()  # Mul saves base's array: the memory weight shares
+    x = tg.tensor(base.array.copy(), requires_grad=True)
+    saved = (x * tg.from_numpy(base.array)).sum()  # Mul saves base's array: the memory weight shares
     weight.grad = tg.ones(3)
     optimizer.step()
     with pytest.raises(RuntimeError, match=MESSAGE):
@@ -84,10 +84,10 @@ def test_a_parameter_given_a_new_array_of_another_shape_gets_new_scratch_space(k
     weight.grad = tg.ones(3)
     optimizer.step()
     optimizer.state.clear()
-    weight.data = np.ones((2, 2), np.float32)  # the scratch array kept for the (3,) array no longer fits
+    weight.array = np.ones((2, 2), np.float32)  # the scratch array kept for the (3,) array no longer fits
     weight.grad = tg.ones(2, 2)
     optimizer.step()
-    assert weight.data.shape == (2, 2) and (weight.data < 1).all()
+    assert weight.array.shape == (2, 2) and (weight.array < 1).all()
 
 
 def test_a_record_once_checked_names_the_next_steps_arrays_not_the_old_ones():
@@ -100,8 +100,8 @@ def test_a_record_once_checked_names_the_next_steps_arrays_not_the_old_ones():
         first.backward()
     second = model(tg.ones(4, 3)).tanh().sum()
     second.backward(retain_graph=True)
-    old_weight = model.weight.data
-    model.weight.data = old_weight.copy()
+    old_weight = model.weight.array
+    model.weight.array = old_weight.copy()
     optimizer.step()  # writes the new weight array and the bias; the graph saved the old weight
     second.backward()  # nothing it saved was written since
     assert model.weight.grad.shape == (2, 3) and np.isfinite(model.weight.grad.numpy()).all()

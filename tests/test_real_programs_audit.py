@@ -28,9 +28,11 @@ def test_data_plus_equals_tensor_updates_the_parameter_in_place():
 
 def test_data_update_stays_out_of_the_graph_and_keeps_the_array():
     w = tg.tensor([1.0, 2.0], requires_grad=True)
-    array = w.data
+    array = w.array
     w.data *= tg.tensor([2.0, 3.0])
-    assert w.data is array and w.tolist() == [2.0, 6.0]
+    assert w.array is array and w.tolist() == [2.0, 6.0]
+    w.array += np.array([1.0, 1.0], dtype=np.float32) * tg.tensor([1.0, 2.0])  # ndarray += Tensor
+    assert w.array is array and w.tolist() == [3.0, 8.0]
 
 
 def test_array_operator_tensor_gives_the_tensor_in_the_graph():

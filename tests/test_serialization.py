@@ -64,9 +64,9 @@ def test_a_models_state_dict_round_trips_into_a_fresh_model(tmp_path):
     tg.manual_seed(1)
     fresh = nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 2))
     x = Tensor(np.random.default_rng(0).standard_normal((5, 4)))
-    assert not np.array_equal(fresh(x).data, model(x).data)
+    assert not np.array_equal(fresh(x).array, model(x).array)
     fresh.load_state_dict(tg.load(tmp_path / "model.npz"))
-    np.testing.assert_array_equal(fresh(x).data, model(x).data)
+    np.testing.assert_array_equal(fresh(x).array, model(x).array)
 
 
 def test_every_nesting_kind_round_trips_with_its_type(tmp_path):
@@ -163,13 +163,13 @@ class Stream(io.RawIOBase):
     """A file object that cannot seek, like a pipe."""
 
     def __init__(self, data: bytes):
-        self.data = io.BytesIO(data)
+        self.array = io.BytesIO(data)
 
     def readable(self):
         return True
 
     def readinto(self, buffer):
-        return self.data.readinto(buffer)
+        return self.array.readinto(buffer)
 
 
 def test_an_unseekable_file_object_loads(tmp_path):

@@ -67,13 +67,13 @@ def test_torch_weights_load_into_a_tinygrad_edu_model():
     model = nn.Linear(3, 2)
     model.load_state_dict(tg.load(FIXTURE, map_location="cpu")["model"])
     x = np.array([[1.0, 2.0, 3.0]], dtype=np.float32)
-    np.testing.assert_allclose(model(Tensor(x)).data, x @ FIXTURE_WEIGHT.T + FIXTURE_BIAS, rtol=1e-6)
+    np.testing.assert_allclose(model(Tensor(x)).array, x @ FIXTURE_WEIGHT.T + FIXTURE_BIAS, rtol=1e-6)
 
 
 def test_views_of_one_storage_come_back_as_separate_tensors():
     loaded = tg.load(FIXTURE)
-    loaded["transposed"].data[0, 0] = 100.0  # torch would share this storage with model.weight
-    assert loaded["model"]["weight"].data[0, 0] == 0.0
+    loaded["transposed"].array[0, 0] = 100.0  # torch would share this storage with model.weight
+    assert loaded["model"]["weight"].array[0, 0] == 0.0
 
 
 def test_a_torch_file_from_a_file_object_of_any_name(tmp_path):
@@ -105,13 +105,13 @@ def test_a_big_endian_file_loads_in_native_order():
     file = crafted(op_dict({"w": op_tensor("IntStorage", count=3, size=(3,), stride=(1,))}),
                    {"0": np.array([1, 256, -2], dtype=">i4").tobytes()}, byteorder=b"big")
     loaded = tg.load(file)["w"]
-    assert loaded.dtype == np.int32 and loaded.data.dtype.isnative
-    np.testing.assert_array_equal(loaded.data, [1, 256, -2])
+    assert loaded.dtype == np.int32 and loaded.array.dtype.isnative
+    np.testing.assert_array_equal(loaded.array, [1, 256, -2])
 
 
 def test_a_file_saved_from_the_gpu_loads_on_the_cpu():
     file = crafted(op_dict({"w": op_tensor(location="cuda:0")}), {"0": np.arange(6, dtype="<f4").tobytes()})
-    np.testing.assert_array_equal(tg.load(file)["w"].data, np.arange(6.0).reshape(2, 3))
+    np.testing.assert_array_equal(tg.load(file)["w"].array, np.arange(6.0).reshape(2, 3))
     file.seek(0)
     with pytest.raises(RuntimeError, match="map_location asks for 'cuda:1'"):
         tg.load(file, map_location={"cuda:0": "cuda:1"})
@@ -258,7 +258,7 @@ def test_state_dicts_of_torch_layers_load_into_tinygrad_edu_layers(tmp_path):
         assert type(loaded) is OrderedDict
         ours.load_state_dict(loaded)
         x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
-        np.testing.assert_allclose(ours(Tensor(x)).data, theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(ours(Tensor(x)).array, theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_a_training_checkpoint_with_an_optimizers_state(tmp_path):

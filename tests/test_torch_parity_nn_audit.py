@@ -35,12 +35,12 @@ def test_state_dict_is_an_ordered_dict_of_detached_tensors_sharing_the_arrays() 
     state = model.state_dict()
     assert type(state) is OrderedDict
     assert all(type(value) is Tensor and not value.requires_grad for value in state.values())
-    assert state["0.weight"].data is model[0].weight.data  # torch's values share storage
+    assert state["0.weight"].array is model[0].weight.array  # torch's values share storage
     snapshot = {name: value.clone() for name, value in state.items()}  # the torch idiom works
-    model[0].weight.data[...] = 5
+    model[0].weight.array[...] = 5
     assert float(state["0.weight"][0, 0]) == 5 and float(snapshot["0.weight"][0, 0]) != 5
     frozen = copy.deepcopy(model.state_dict())
-    model[0].weight.data[...] = 6
+    model[0].weight.array[...] = 6
     assert float(frozen["0.weight"][0, 0]) == 5
     assert int(state["1.num_batches_tracked"]) == 0 and state["0.bias"].numel() == 3
 
@@ -80,7 +80,7 @@ def test_load_state_dict_assign_takes_the_values_keeping_requires_grad() -> None
     assert model.load_state_dict(values, assign=True) == ([], [])
     assert model.weight is not old_weight and isinstance(model.weight, nn.Parameter)
     assert model.weight.requires_grad and not model.bias.requires_grad
-    np.testing.assert_array_equal(model.weight.data, values["weight"])
+    np.testing.assert_array_equal(model.weight.array, values["weight"])
     batch_norm = nn.BatchNorm1d(2)
     batch_norm.load_state_dict({**batch_norm.state_dict(), "running_mean": np.full(2, 3.0, np.float32)}, assign=True)
     assert [name for name, _ in batch_norm.named_buffers()] == ["running_mean", "running_var", "num_batches_tracked"]
@@ -94,7 +94,7 @@ def test_a_state_dict_goes_to_torch_and_back() -> None:
     copy_weights(theirs, ours)
     x = np.random.default_rng(0).standard_normal((4, 2)).astype(np.float32)
     ours.eval(), theirs.eval()
-    np.testing.assert_allclose(ours(Tensor(x)).data, theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(ours(Tensor(x)).array, theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-6)
 
 
 def test_one_element_tensors_convert_to_python_numbers_as_torchs() -> None:
@@ -142,7 +142,7 @@ def test_linear_follows_the_default_dtype() -> None:
 @pytest.mark.parametrize("name", ["LayerNorm", "GroupNorm"])
 def test_norm_layers_reset_parameters(name: str) -> None:
     layer = FACTORY_LAYERS[name](nn)
-    layer.weight.data[...], layer.bias.data[...] = 3, 4
+    layer.weight.array[...], layer.bias.array[...] = 3, 4
     layer.reset_parameters()
     assert layer.weight.tolist() == [1.0] * 3 and layer.bias.tolist() == [0.0] * 3
 
@@ -170,11 +170,11 @@ def test_embedding_options_match_torch(options: dict) -> None:
     their_out, our_out = theirs(torch.tensor(INDICES)), ours(tg.tensor(INDICES))
     (their_out * torch.tensor(direction)).sum().backward()
     (our_out * Tensor.from_numpy(direction)).sum().backward()
-    np.testing.assert_allclose(our_out.data, their_out.detach().numpy(), rtol=1e-12)
-    np.testing.assert_allclose(ours.weight.data, theirs.weight.detach().numpy(), rtol=1e-12)  # renormalised in place
+    np.testing.assert_allclose(our_out.array, their_out.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours.weight.array, theirs.weight.detach().numpy(), rtol=1e-12)  # renormalised in place
     their_grad = theirs.weight.grad.to_dense() if theirs.weight.grad.is_sparse else theirs.weight.grad
     # torch's scale_grad_by_freq kernel rounds its 1/count to float32 even in float64: rtol 1e-7
-    np.testing.assert_allclose(ours.weight.grad.data, their_grad.numpy(), rtol=1e-7 if options.get("scale_grad_by_freq") else 1e-12)
+    np.testing.assert_allclose(ours.weight.grad.array, their_grad.numpy(), rtol=1e-7 if options.get("scale_grad_by_freq") else 1e-12)
 
 
 def test_functional_embedding_takes_torchs_arguments() -> None:
@@ -184,8 +184,8 @@ def test_functional_embedding_takes_torchs_arguments() -> None:
     weight = np.random.default_rng(1).standard_normal((5, 3))
     their_weight, our_weight = torch.tensor(weight), Tensor.from_numpy(weight.copy())
     expected = torch.nn.functional.embedding(torch.tensor(INDICES), their_weight, max_norm=0.8)
-    np.testing.assert_allclose(F.embedding(tg.tensor(INDICES), our_weight, max_norm=0.8).data, expected.numpy(), rtol=1e-12)
-    np.testing.assert_allclose(our_weight.data, their_weight.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(F.embedding(tg.tensor(INDICES), our_weight, max_norm=0.8).array, expected.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(our_weight.array, their_weight.numpy(), rtol=1e-12)
 
 
 def test_scale_grad_by_freq_gradient_by_finite_differences() -> None:
@@ -216,10 +216,10 @@ def test_softmax_without_dim_takes_torchs_legacy_dim_and_warns(name: str, shape:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         expected = getattr(torch.nn.functional, name)(torch.tensor(x)).numpy()
-        got = getattr(F, name)(Tensor.from_numpy(x)).data
+        got = getattr(F, name)(Tensor.from_numpy(x)).array
     np.testing.assert_allclose(got, expected, rtol=1e-12)
     assert sum("Implicit dimension choice" in str(w.message) for w in caught) == 2  # theirs and ours
-    np.testing.assert_allclose(getattr(F, name)(Tensor.from_numpy(x), -1).data, getattr(torch.nn.functional, name)(torch.tensor(x), -1).numpy(), rtol=1e-12)
+    np.testing.assert_allclose(getattr(F, name)(Tensor.from_numpy(x), -1).array, getattr(torch.nn.functional, name)(torch.tensor(x), -1).numpy(), rtol=1e-12)
 
 
 # ---- containers and Parameter --------------------------------------------------------------
@@ -297,10 +297,10 @@ def test_new_layers_match_torch_and_finite_differences(spec: str) -> None:
     direction = np.random.default_rng(5).standard_normal(tuple(theirs(their_x).shape))
     (theirs(their_x) * torch.tensor(direction)).sum().backward()
     (ours(our_x) * Tensor.from_numpy(direction)).sum().backward()
-    np.testing.assert_allclose(ours(our_x).data, theirs(their_x).detach().numpy(), rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(our_x.grad.data, their_x.grad.numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(ours(our_x).array, theirs(their_x).detach().numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(our_x.grad.array, their_x.grad.numpy(), rtol=1e-12, atol=1e-15)
     for (name, mine), (_, their) in zip(ours.named_parameters(), theirs.named_parameters()):
-        np.testing.assert_allclose(mine.grad.data, their.grad.numpy(), rtol=1e-12, err_msg=name)
+        np.testing.assert_allclose(mine.grad.array, their.grad.numpy(), rtol=1e-12, err_msg=name)
     # gradcheck perturbs copies of its inputs: PReLU's slope goes in through F.prelu
     layer = (lambda value, slope: F.prelu(value, slope)) if spec.startswith("PReLU") else ours
     gradcheck(layer, Tensor.from_numpy(x.copy()).requires_grad_(), *ours.parameters())
@@ -311,10 +311,10 @@ def test_new_functions_match_torch() -> None:
     x = np.random.default_rng(6).standard_normal((2, 4, 3))
     for name, kwargs in [("hardshrink", {}), ("softshrink", {"lambd": 0.2}), ("tanhshrink", {}), ("glu", {"dim": 1})]:
         expected = getattr(torch.nn.functional, name)(torch.tensor(x), **kwargs).numpy()
-        np.testing.assert_allclose(getattr(F, name)(Tensor.from_numpy(x), **kwargs).data, expected, rtol=1e-12, err_msg=name)
+        np.testing.assert_allclose(getattr(F, name)(Tensor.from_numpy(x), **kwargs).array, expected, rtol=1e-12, err_msg=name)
     weight = np.array([0.1, 0.2, 0.3, 0.4])
     expected = torch.nn.functional.prelu(torch.tensor(x), torch.tensor(weight)).numpy()
-    np.testing.assert_allclose(F.prelu(Tensor.from_numpy(x), Tensor.from_numpy(weight)).data, expected, rtol=1e-12)
+    np.testing.assert_allclose(F.prelu(Tensor.from_numpy(x), Tensor.from_numpy(weight)).array, expected, rtol=1e-12)
 
 
 def test_new_layers_refuse_as_torch() -> None:
@@ -346,8 +346,8 @@ def test_instance_norm_matches_torch(name: str, shape: tuple, options: dict) -> 
         direction = rng.standard_normal(shape)
         (theirs(their_x) * torch.tensor(direction)).sum().backward()
         (ours(our_x) * Tensor.from_numpy(direction)).sum().backward()
-        np.testing.assert_allclose(ours(our_x).data, theirs(their_x).detach().numpy(), rtol=1e-10, atol=1e-12)
-        np.testing.assert_allclose(our_x.grad.data, their_x.grad.numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(ours(our_x).array, theirs(their_x).detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(our_x.grad.array, their_x.grad.numpy(), rtol=1e-10, atol=1e-12)
     for key, value in theirs.state_dict().items():
         np.testing.assert_allclose(ours.state_dict()[key].numpy(), value.numpy(), rtol=1e-12, err_msg=key)
 
@@ -454,13 +454,13 @@ def test_in_place_functions_overwrite_their_input_as_torch(name: str, args: tupl
     theirs, ours = torch.tensor(x), Tensor.from_numpy(x.copy())
     assert getattr(F, name)(ours, *args) is ours
     getattr(torch.nn.functional, name)(theirs, *args)
-    np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours.array, theirs.numpy(), rtol=1e-12)
     # inside a graph the write is recorded: the gradient is the out-of-place function's
     leaf = Tensor.from_numpy(x.copy()).requires_grad_()
     getattr(F, name)(leaf * 1.0, *args).sum().backward()
     expected = Tensor.from_numpy(x.copy()).requires_grad_()
     getattr(F, name.rstrip("_"))(expected, *args).sum().backward()
-    np.testing.assert_allclose(leaf.grad.data, expected.grad.data, rtol=1e-12)
+    np.testing.assert_allclose(leaf.grad.array, expected.grad.array, rtol=1e-12)
     gradcheck(lambda value: getattr(F, name)(value * 1.0, *args), Tensor.from_numpy(x.copy()).requires_grad_())
     with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
         getattr(F, name)(Tensor.from_numpy(x.copy()).requires_grad_(), *args)
@@ -484,8 +484,8 @@ def test_bicubic_matches_torch(shape: tuple, options: dict, align_corners: bool 
     direction = rng.standard_normal(tuple(theirs.shape))
     (theirs * torch.tensor(direction)).sum().backward()
     (ours * Tensor.from_numpy(direction)).sum().backward()
-    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(our_x.grad.data, their_x.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours.array, theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(our_x.grad.array, their_x.grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
 def test_bicubic_gradient_by_finite_differences_and_the_module() -> None:
@@ -511,10 +511,10 @@ def test_rms_norm_and_batch_norm_3d_match_torch(spec: str, shape: tuple) -> None
         direction = rng.standard_normal(shape)
         (theirs(their_x) * torch.tensor(direction)).sum().backward()
         (ours(our_x) * Tensor.from_numpy(direction)).sum().backward()
-        np.testing.assert_allclose(ours(our_x).data, theirs(their_x).detach().numpy(), rtol=1e-10, atol=1e-12)
-        np.testing.assert_allclose(our_x.grad.data, their_x.grad.numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(ours(our_x).array, theirs(their_x).detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(our_x.grad.array, their_x.grad.numpy(), rtol=1e-10, atol=1e-12)
         for (name, mine), (_, their) in zip(ours.named_parameters(), theirs.named_parameters()):
-            np.testing.assert_allclose(mine.grad.data, their.grad.numpy(), rtol=1e-10, err_msg=name)
+            np.testing.assert_allclose(mine.grad.array, their.grad.numpy(), rtol=1e-10, err_msg=name)
     for key, value in theirs.state_dict().items():
         np.testing.assert_allclose(ours.state_dict()[key].numpy(), value.numpy(), rtol=1e-12, err_msg=key)
 
@@ -540,9 +540,9 @@ def test_distances_match_torch(name: str, shapes: tuple, options: dict) -> None:
     our_inputs = [Tensor.from_numpy(a.copy()).requires_grad_(), Tensor.from_numpy(b.copy()).requires_grad_()]
     theirs, ours = getattr(torch.nn.functional, name)(*their_inputs, **options), getattr(F, name)(*our_inputs, **options)
     theirs.sum().backward(), ours.sum().backward()
-    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(ours.array, theirs.detach().numpy(), rtol=1e-12, atol=1e-15)
     for mine, their in zip(our_inputs, their_inputs):
-        np.testing.assert_allclose(mine.grad.data, their.grad.numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(mine.grad.array, their.grad.numpy(), rtol=1e-10, atol=1e-12)
     module = {"cosine_similarity": nn.CosineSimilarity, "pairwise_distance": nn.PairwiseDistance}[name]
     assert repr(module()) == repr({"cosine_similarity": torch.nn.CosineSimilarity, "pairwise_distance": torch.nn.PairwiseDistance}[name]())
     b[...] += 0.5  # finite differences away from the zero vector's kink
@@ -591,4 +591,4 @@ def test_load_state_dict_takes_torch_parameters_that_require_grad() -> None:
     torch = pytest.importorskip("torch")
     theirs, ours = small_net(torch.nn), small_net(nn)
     ours.load_state_dict(theirs.state_dict(keep_vars=True))  # Parameters, requires_grad=True
-    np.testing.assert_array_equal(ours[0].weight.data, theirs[0].weight.detach().numpy())
+    np.testing.assert_array_equal(ours[0].weight.array, theirs[0].weight.detach().numpy())

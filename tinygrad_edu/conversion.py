@@ -54,11 +54,11 @@ def cast(tensor: Tensor, dtype: Any, copy: bool = False) -> Tensor:
     if is_floating(dtype) and is_floating(tensor.dtype):
         result = Cast.apply(tensor, dtype)
     else:
-        result = Tensor._from_op(backend.cast(tensor.data, dtype), None)
-    if copy and np.shares_memory(result.data, tensor.data):
+        result = Tensor._from_op(backend.cast(tensor.array, dtype), None)
+    if copy and np.shares_memory(result.array, tensor.array):
         # Cast to the same dtype is a view; Cast's backward never reads its output, so the
         # output's array can be swapped for a copy without touching the gradient.
-        result.data = backend.copy(result.data)
+        result.array = backend.copy(result.array)
     return result
 
 

@@ -81,7 +81,7 @@ def _arrays_for_tensors(data: Any) -> Any:
     """`data` with every Tensor in it replaced by its array: `tensor([x.sum(), y.sum()])`
     works as in torch (numpy cannot read a list of 0-d Tensors by itself)."""
     if isinstance(data, Tensor):
-        return data.data
+        return data.array
     if isinstance(data, (list, tuple)):
         return [_arrays_for_tensors(item) for item in data]
     return data

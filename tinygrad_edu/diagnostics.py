@@ -97,7 +97,7 @@ class Diagnostics:
 
     def _recorder(self, name: str) -> Any:
         def record(module: Module, args: Any, output: Any) -> None:
-            values = output.data
+            values = output.array
             saturated = float((np.abs(values) > SATURATED).mean()) if isinstance(module, Tanh) else None
             # A unit is one output position (feature, or channel and pixel); dead if 0 for every sample.
             dead = float((values == 0).all(axis=0).mean()) if isinstance(module, ReLU) and values.ndim > 0 else None
@@ -107,14 +107,14 @@ class Diagnostics:
 
     def before_step(self) -> None:
         """Copy the weights, so that the table can show how much the step changes them."""
-        self._weights_before = {id(p): p.data.copy() for p in self.model.parameters()}
+        self._weights_before = {id(p): p.array.copy() for p in self.model.parameters()}
 
     def _parameter_row(self, name: str, parameter: Any) -> ParameterRow:
-        grad_norm = None if parameter.grad is None else float(np.linalg.norm(parameter.grad.data))
+        grad_norm = None if parameter.grad is None else float(np.linalg.norm(parameter.grad.array))
         before = self._weights_before.get(id(parameter))
         ratio = None
         if before is not None and before.std() > 0:
-            update = (parameter.data - before).std(dtype=np.float64)
+            update = (parameter.array - before).std(dtype=np.float64)
             with np.errstate(divide="ignore"):  # no change at all: log10(0) = -inf, shown as such
                 ratio = float(np.log10(update / before.std(dtype=np.float64)))
         return ParameterRow(name, grad_norm, ratio)

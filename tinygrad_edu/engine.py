@@ -113,7 +113,7 @@ def run_backward(
                     continue
                 if parent._order > node._order:  # written in place after this op used it
                     parent = _version_used(parent, node._order)
-                parent_data = parent.data
+                parent_data = parent.array
                 if grad.shape != parent_data.shape:
                     raise _wrong_shape(ctx, position, grad, parent_data)
                 if grad.dtype != parent_data.dtype:
@@ -166,7 +166,7 @@ def training_walk(grads: dict[int, Any], pending: list[tuple[int, Tensor]], reta
                 continue
             if parent._order > order:
                 parent = _version_used(parent, order)
-            parent_data = parent.data
+            parent_data = parent.array
             if grad.shape != parent_data.shape:
                 raise _wrong_shape(ctx, position, grad, parent_data)
             if grad.dtype != parent_data.dtype:

@@ -76,7 +76,7 @@ class Context:
                 problem = f"it does not run on Tensors ({type(error).__name__}: {error})"
             finally:
                 self.saved_tensors = arrays
-        input_grads = self.function.backward(self, grad_output.data)
+        input_grads = self.function.backward(self, grad_output.array)
         single = type(input_grads) is not tuple
         dependencies = [grad_output, *(value for value in self.inputs if isinstance(value, Tensor))]
         wrapped = tuple(
@@ -89,8 +89,8 @@ class Context:
         """saved_tensors with each input's and the output's array replaced by its Tensor;
         constants (non-float arrays, non-Tensor inputs) kept. None if some saved float array
         is none of these."""
-        tensors = {id(value.data): value for value in self.inputs if isinstance(value, Tensor)}
-        tensors[id(output.data)] = output
+        tensors = {id(value.array): value for value in self.inputs if isinstance(value, Tensor)}
+        tensors[id(output.array)] = output
         constants = {id(value) for value in self.inputs if not isinstance(value, Tensor)}
         traced = []
         for value in self.saved_tensors:
@@ -129,7 +129,7 @@ class Function:
         arrays, needs_input_grad = [], []
         for value in inputs:
             if isinstance(value, Tensor):
-                arrays.append(value.data)
+                arrays.append(value.array)
                 needs_input_grad.append(value._requires_grad)
             else:
                 arrays.append(value)
@@ -146,7 +146,7 @@ def _as_output_array(function: type[Function], ctx: Context, output: Any) -> Any
     if isinstance(output, Tensor):
         raise TypeError(
             f"{function.__name__}.forward returned a Tensor; forward works on arrays and must "
-            f"return an array (return its .data, or compose Tensor ops outside a Function)"
+            f"return an array (return its .array, or compose Tensor ops outside a Function)"
         )
     array = backend.ensure_array(output)
     if id(output) in set(map(id, ctx.saved_tensors)):  # a saved output must be the output's array, to be traced

@@ -59,7 +59,7 @@ def run_tensor_hooks(node: Any, grad: Any) -> Any:
                         f"a tensor hook returned a gradient of shape {tuple(replacement.shape)} for a "
                         f"tensor of shape {tuple(as_tensor.shape)}"
                     )
-                grad = replacement if isinstance(grad, Tensor) else replacement.data
+                grad = replacement if isinstance(grad, Tensor) else replacement.array
     if getattr(node, "_retains_grad", False) and node._ctx is not None:
         node._accumulate(grad, set())
     return grad
@@ -68,7 +68,7 @@ def run_tensor_hooks(node: Any, grad: Any) -> Any:
 def check_finite(values: Any, what: str, function_name: str, inputs: tuple[Any, ...], created_at: Any) -> None:
     """Anomaly mode: raise if `values` (an array or Tensor) holds NaN or Inf, naming the op,
     its input shapes and where the user's code created it."""
-    array = values if isinstance(values, np.ndarray) else getattr(values, "data", values)
+    array = values if isinstance(values, np.ndarray) else getattr(values, "array", values)
     if isinstance(array, np.ndarray) and array.dtype.kind == "f" and not np.isfinite(array).all():
         kind = "nan" if np.isnan(array).any() else "inf"
         shapes = ", ".join(str(tuple(value.shape)) for value in inputs if hasattr(value, "shape"))

@@ -118,7 +118,7 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Gene
         if size is None:
             raise TypeError("normal(): with a number mean and std, size is needed: normal(0.0, 1.0, (2, 3))")
         dtype, shape = _float_dtype(dtype, "normal"), size_from_args((size,), "normal")
-    mean_values, std_values = (value.data if isinstance(value, Tensor) else value for value in (mean, std))
+    mean_values, std_values = (value.array if isinstance(value, Tensor) else value for value in (mean, std))
     if np.any(np.asarray(std_values) < 0):
         raise RuntimeError(f"normal expects std >= 0.0, but found std {np.min(std_values)}")
     source = get(generator)
@@ -132,7 +132,7 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Gene
 
 def bernoulli(input: Tensor, p: float | None = None, *, generator: Generator | None = None) -> Tensor:
     """1 with probability `input` (elementwise; or `p` everywhere), else 0; dtype input's."""
-    probabilities = input.data if p is None else np.full(input.shape, p)
+    probabilities = input.array if p is None else np.full(input.shape, p)
     if not np.all((probabilities >= 0) & (probabilities <= 1)):
         raise RuntimeError("bernoulli: expects all probabilities p to be in [0, 1] (0 <= p <= 1)")
     draws = numpy_generator(generator).random(input.shape) < probabilities
@@ -143,7 +143,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
                 generator: Generator | None = None) -> Tensor:
     """Category indices drawn with probabilities proportional to `input`'s rows (1-D: one row),
     int64 of shape (rows, num_samples); without replacement each category comes at most once."""
-    weights = np.atleast_2d(np.asarray(input.data, dtype=np.float64))
+    weights = np.atleast_2d(np.asarray(input.array, dtype=np.float64))
     if input.ndim not in (1, 2):
         raise RuntimeError(f"multinomial: prob_dist must be 1 or 2 dim; got {input.ndim} dims")
     if not np.all(np.isfinite(weights)) or np.any(weights < 0):
@@ -159,7 +159,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
             f"rows with fewer non-zero categories ({int(nonzero.min())})"
         )
     # torch's draws, computed in the input's float dtype as torch computes them
-    native = np.atleast_2d(input.data if input.dtype.kind == "f" else weights).astype(np.float64 if input.dtype == np.float64 else np.float32)
+    native = np.atleast_2d(input.array if input.dtype.kind == "f" else weights).astype(np.float64 if input.dtype == np.float64 else np.float32)
     indices = torch_random.multinomial(get(generator).bit_generator, native, num_samples, replacement)
     return wrap(indices.astype(np.int64).reshape((num_samples,) if input.ndim == 1 else indices.shape))
 

@@ -30,9 +30,12 @@ Scalar = int | float | bool
 
 
 class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods, HookMethods):
-    # _hooks, _retains_grad and _history (earlier versions, see api/inplace.py) stay unset
-    # until used: a new tensor pays nothing for them.
-    __slots__ = ("data", "grad", "_requires_grad", "_ctx", "_order", "_hooks", "_retains_grad", "_history")
+    # `array` is the ndarray holding the values (what `.numpy()` returns, no copy); the engine,
+    # ops and optimizers read and write it directly. `.data` is torch's: a Tensor (see below).
+    # _hooks, _retains_grad, _history (earlier versions, see api/inplace.py) and _untracked
+    # (a `.data` tensor, whose writes are not recorded) stay unset until used: a new tensor
+    # pays nothing for them.
+    __slots__ = ("array", "grad", "_requires_grad", "_ctx", "_order", "_hooks", "_retains_grad", "_history", "_untracked")
 
     def __init__(self, data: Any = (), *sizes: int, requires_grad: bool = False, dtype: Any = None):
         """Tensor(data): a copy of data (float data as the default float dtype, ints and bools
@@ -40,10 +43,10 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
         (torch leaves its values uninitialized; here they are zeros), of the default float
         dtype, which custom layers fill with nn.init afterwards."""
         if isinstance(data, Tensor):
-            data = data.data
+            data = data.array
         elif type(data) is int or sizes:
             data = _zeros_of_sizes((data, *sizes), dtype)
-        self.data = backend.as_data(data, None if dtype is None else dtypes.to_dtype(dtype))
+        self.array = backend.as_data(data, None if dtype is None else dtypes.to_dtype(dtype))
         self._ctx = None
         self._requires_grad = False
         self.requires_grad = requires_grad
@@ -61,7 +64,7 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
     def _from_op(cls, data: Any, ctx: Any) -> Tensor:
         """An op's result: no copy, no checks (the op made the array). Hot path."""
         tensor = cls.__new__(cls)
-        tensor.data = data
+        tensor.array = data
         tensor.grad = None
         tensor._ctx = ctx
         tensor._requires_grad = ctx is not None
@@ -70,41 +73,63 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
 
     # ---- what a tensor is ---------------------------------------------------------------
     @property
+    def data(self) -> Tensor:
+        """torch's `.data`: a Tensor over the same memory (no copy), cut from the graph (a leaf
+        that does not require grad), whose in-place writes are not recorded in the version
+        counters (as torch's are not): `p.data.normal_(0, 0.02)`, `p.data.mul_(s)`. The raw
+        ndarray is `.array` (or `.numpy()`)."""
+        tensor = Tensor._from_op(self.array, None)
+        tensor._untracked = True
+        return tensor
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        """`t.data = other`: t's values become other's (no copy); shape and dtype may change,
+        as torch's. `other` is a Tensor, or an ndarray (taken as it is)."""
+        if isinstance(value, Tensor):
+            value = value.array
+        elif not isinstance(value, backend.ARRAY_TYPE):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        if self._requires_grad and not backend.is_float(value):
+            raise RuntimeError("data set to a tensor that requires gradients must be floating point or complex dtype")
+        self.array = value
+
+    @property
     def shape(self) -> Size:
         """torch.Size of the dimensions (a tuple; prints as torch.Size([2, 3]))."""
-        return tuple.__new__(Size, self.data.shape)
+        return tuple.__new__(Size, self.array.shape)
 
     @property
     def dtype(self) -> Any:
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     def size(self, dim: int | None = None) -> Size | int:
         """The shape (a torch.Size), or one dimension of it, as torch's `Tensor.size()`."""
-        return tuple.__new__(Size, self.data.shape) if dim is None else self.data.shape[wrap_dim(dim, self.ndim, "size")]
+        return tuple.__new__(Size, self.array.shape) if dim is None else self.array.shape[wrap_dim(dim, self.ndim, "size")]
 
     def numel(self) -> int:
-        return self.data.size
+        return self.array.size
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self.array.shape[0]
 
     def numpy(self) -> Any:
-        return self.data
+        return self.array
 
     def item(self) -> Scalar:
-        if self.data.size != 1:
-            raise ShapeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar: item() needs one element; this one has shape {tuple(self.shape)}")
-        return self.data.item()
+        if self.array.size != 1:
+            raise ShapeError(f"a Tensor with {self.array.size} elements cannot be converted to Scalar: item() needs one element; this one has shape {tuple(self.shape)}")
+        return self.array.item()
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
-            count = "no values" if self.data.size == 0 else "more than one value"
+        if self.array.size != 1:
+            count = "no values" if self.array.size == 0 else "more than one value"
             raise ShapeError(f"Boolean value of Tensor with {count} is ambiguous (shape {tuple(self.shape)}): reduce it with .any() or .all()")
         return bool(self.item())
 
@@ -118,7 +143,7 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
 
     def __index__(self) -> int:
         """A one-element integer tensor used as an index (`names[t]`, `range(t)`), as torch."""
-        if self.data.size != 1 or self.data.dtype.kind not in "biu":
+        if self.array.size != 1 or self.array.dtype.kind not in "biu":
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
@@ -142,18 +167,18 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
             extra = [f"grad_fn=<{self._ctx.function.__name__}>"]
         else:
             extra = ["requires_grad=True"] if self.requires_grad else []
-        return tensor_str.tensor_repr(self.data, extra)
+        return tensor_str.tensor_repr(self.array, extra)
 
     def __format__(self, format_spec: str) -> str:
         """f"{loss:.4f}" formats a one-number (0-d) tensor as its Python number, as torch does;
         any other tensor formats as its repr (with a format spec, Python's TypeError)."""
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             return self.item().__format__(format_spec)
         return object.__format__(self, format_spec)
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph: no grad flows through the result."""
-        return Tensor._from_op(self.data, None)
+        return Tensor._from_op(self.array, None)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
         """copy.deepcopy of a leaf (a model's parameters, say): new memory and a new place in
@@ -166,7 +191,7 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
             )
         copy = type(self).__new__(type(self))
         memo[id(self)] = copy
-        copy.data = backend.copy(self.data)
+        copy.array = backend.copy(self.array)
         copy._ctx, copy._requires_grad, copy._order = None, self._requires_grad, next(_creation_order)
         copy.grad = None if self.grad is None else self.grad.__deepcopy__(memo)
         return copy
@@ -180,13 +205,15 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
 
     @requires_grad.setter
     def requires_grad(self, requires_grad: bool) -> None:
-        if requires_grad and not backend.is_float(self.data):
+        if requires_grad and not backend.is_float(self.array):
             raise TypeError(f"only floating-point tensors can require grad; got dtype {self.dtype}")
         if not requires_grad and self._ctx is not None:
             raise RuntimeError(
                 "requires_grad cannot be turned off on a tensor computed by an op (a non-leaf); "
                 "use .detach() for a copy cut from the graph"
             )
+        if requires_grad and getattr(self, "_untracked", False):
+            del self._untracked  # a `.data` tensor made to require grad: its own writes count again
         self._requires_grad = bool(requires_grad)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -195,11 +222,10 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> Any:
         """numpy sees the numbers (np.asarray(tensor)); the graph stays behind."""
-        return backend.as_numpy(self.data, dtype, copy)
+        return backend.as_numpy(self.array, dtype, copy)
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        """numpy meets a Tensor as an operand (`.data` is the ndarray here, so torch's
-        `p.data += -lr * p.grad` is `ndarray += Tensor`).
+        """numpy meets a Tensor as an operand (`p.array += -lr * p.grad`, say).
 
         `array += tensor` (any ufunc with `out=`) writes the numbers into the array, outside
         the graph and without a version bump, as torch's writes into `.data` are. `array * tensor`
@@ -210,7 +236,7 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
         if method != "__call__":
             return NotImplemented
         if kwargs.get("out") is not None:
-            return backend.apply_ufunc(ufunc, [x.data if isinstance(x, Tensor) else x for x in inputs], kwargs)
+            return backend.apply_ufunc(ufunc, [x.array if isinstance(x, Tensor) else x for x in inputs], kwargs)
         name = backend.reflected_operator(ufunc)
         if name is None or kwargs or len(inputs) != 2 or inputs[1] is not self:
             return NotImplemented
@@ -226,9 +252,9 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
         gradients are Tensors with a graph of their own, so they can be differentiated again.
         `inputs` (a Tensor or a sequence) limits which tensors' `.grad` receive gradients.
         """
-        if gradient is None and not create_graph and inputs is None and self._requires_grad and self.data.size == 1 and not observers.watching():
+        if gradient is None and not create_graph and inputs is None and self._requires_grad and self.array.size == 1 and not observers.watching():
             # The training loop's call (loss.backward()): straight to the engine's plain walk.
-            engine.training_walk({id(self): backend.ones_like(self.data)}, [(-self._order, self)], bool(retain_graph))
+            engine.training_walk({id(self): backend.ones_like(self.array)}, [(-self._order, self)], bool(retain_graph))
             return
         gradients.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
@@ -252,9 +278,9 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
             else:
                 self.grad = Tensor._from_op(backend.copy(grad), None)
         elif current._requires_grad:  # a gradient with a graph is never written in place
-            self.grad = Tensor._from_op(current.data + grad, None)
+            self.grad = Tensor._from_op(current.array + grad, None)
         else:
-            current.data += grad
+            current.array += grad
 
     # ---- operators: torch's type promotion (ops/promotion.py) ------------------------------
     def _operand(self, other: Any) -> Any:
@@ -263,16 +289,16 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
         float64 tensor)."""
         if isinstance(other, (Tensor, int, float, bool)):
             return other
-        return Tensor(other, dtype=self.dtype if backend.is_float(self.data) else None)
+        return Tensor(other, dtype=self.dtype if backend.is_float(self.array) else None)
 
     def _operands(self, other: Any, subtraction: bool = False) -> tuple[Any, Any]:
         """(self, other) as an op's inputs, cast to torch's result dtype. Two tensors of one
         dtype, or a float tensor and a Python number (numpy keeps float32 + 1.5 float32, as
         torch), need no cast: the training loop's case goes straight through."""
         if isinstance(other, Tensor):
-            if other.data.dtype == self.data.dtype:
+            if other.array.dtype == self.array.dtype:
                 return self, other
-        elif (type(other) is float or type(other) is int) and self.data.dtype.kind == "f":
+        elif (type(other) is float or type(other) is int) and self.array.dtype.kind == "f":
             return self, other
         return promotion.promote(self, other, subtraction=subtraction)
 
@@ -298,12 +324,12 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
         return elementwise.Mul.apply(other, x)
 
     def __truediv__(self, other: Any) -> Tensor:
-        if self.data.dtype.kind == "f":
+        if self.array.dtype.kind == "f":
             return elementwise.Div.apply(*self._operands(other))
         return elementwise.Div.apply(*promotion.promote(self, other, floating=True))  # int / int is float
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        if self.data.dtype.kind == "f":
+        if self.array.dtype.kind == "f":
             x, other = self._operands(other)
         else:
             x, other = promotion.promote(self, other, floating=True)
@@ -329,7 +355,7 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
         if other is None:
             return NotImplemented  # x == None is False, as in torch (Python compares identities)
         x, other = self._operands(other)
-        return Tensor._from_op(elementwise.compare(name, x.data, getattr(other, "data", other)), None)
+        return Tensor._from_op(elementwise.compare(name, x.array, getattr(other, "array", other)), None)
 
     def __lt__(self, other: Any) -> Tensor:
         return self._compare(other, "lt")

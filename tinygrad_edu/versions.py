@@ -11,7 +11,8 @@ so "after the op was recorded" is simply "a larger number than the op's output t
 
 Backward checks a node only when some write happened after that node was made (one comparison
 per node otherwise), and then raises, naming the op, if it saved an array written since. Writes
-straight into `tensor.data` (the ndarray) bypass this, as they bypass PyTorch's counters.
+straight into `tensor.array` (the ndarray), and in-place ops on `tensor.data` (torch's detached
+Tensor over the same memory), bypass this, as they bypass PyTorch's counters.
 """
 from __future__ import annotations
 

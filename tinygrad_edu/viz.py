@@ -75,7 +75,7 @@ def _grad_line(tensor: Tensor) -> str | None:
         return None
     if tensor.grad is None:
         return "grad None"
-    return "grad " + _numbers(tensor.grad.data)
+    return "grad " + _numbers(tensor.grad.array)
 
 
 def _label(tensor: Tensor, names: dict[int, str], show_values: bool, show_grads: bool) -> list[str]:
@@ -91,7 +91,7 @@ def _label(tensor: Tensor, names: dict[int, str], show_values: bool, show_grads:
         if tensor.requires_grad:
             lines.append("requires_grad")
     if show_values:
-        lines.append("data " + _numbers(tensor.data))
+        lines.append("data " + _numbers(tensor.array))
     if show_grads and (grad := _grad_line(tensor)) is not None:
         lines.append(grad)
     return lines

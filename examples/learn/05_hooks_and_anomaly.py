@@ -20,12 +20,12 @@ target = tg.tensor([[0.0], [1.0], [1.0], [0.0]])
 
 # 1. A layer's dE/dX and dE/dY: for tanh, dE/dX = dE/dY ⊙ (1 − Y²), checked by hand.
 seen = {}
-model[1].register_full_backward_hook(lambda module, grad_input, grad_output: seen.update(dX=grad_input[0].data, dY=grad_output[0].data))
+model[1].register_full_backward_hook(lambda module, grad_input, grad_output: seen.update(dX=grad_input[0].numpy(), dY=grad_output[0].numpy()))
 hidden = model[0](x)
-hidden.register_hook(lambda grad: seen.update(hidden=grad.data))
+hidden.register_hook(lambda grad: seen.update(hidden=grad.numpy()))
 loss = ((model[2](model[1](hidden)) - target) ** 2).mean()
 loss.backward()
-by_hand = seen["dY"] * (1 - np.tanh(hidden.data) ** 2)
+by_hand = seen["dY"] * (1 - np.tanh(hidden.detach().numpy()) ** 2)
 print("tanh layer: dE/dY", seen["dY"].shape, "-> dE/dX", seen["dX"].shape)
 print(f"max difference, hook's dE/dX vs dE/dY * (1 - tanh^2): {np.abs(seen['dX'] - by_hand).max():.2e}")
 print(f"max difference, tensor hook on the Linear's output vs the layer hook: {np.abs(seen['hidden'] - seen['dX']).max():.2e}")

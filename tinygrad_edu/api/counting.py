@@ -24,7 +24,7 @@ def _constant(array: np.ndarray) -> Any:
 
 
 def _float_data(input: Any, name: str) -> np.ndarray:
-    array = input.data
+    array = input.array
     if array.dtype.kind != "f":
         # torch's message and type for an integer input
         raise NotImplementedError(f'"{name}" not implemented for {input.dtype}: pass a float tensor')
@@ -37,8 +37,8 @@ def histogram(input: Any, bins: Any = 100, *, range: tuple[float, float] | None 
     1-D tensor `bins`. Returns (hist, bin_edges) in the input's dtype; `weight` weighs each
     element, `density=True` scales hist to integrate to 1."""
     array = _float_data(input, "histogram_cpu")
-    edges = getattr(bins, "data", bins)
-    weights = None if weight is None else weight.data.ravel()
+    edges = getattr(bins, "array", bins)
+    weights = None if weight is None else weight.array.ravel()
     hist, edges = np.histogram(array.ravel(), bins=edges, range=range, weights=weights, density=density)
     return HistogramResult(_constant(hist.astype(array.dtype)), _constant(np.asarray(edges, dtype=array.dtype)))
 
@@ -59,13 +59,13 @@ def histc(input: Any, bins: int = 100, min: float = 0, max: float = 0) -> Any:
 def bincount(input: Any, weights: Any = None, minlength: int = 0) -> Any:
     """How often each value 0, 1, ..., max occurs in a 1-D tensor of non-negative integers
     (at least `minlength` counts). int64 counts, or sums of `weights` in their dtype."""
-    array = input.data
+    array = input.array
     if array.ndim != 1 or array.dtype.kind not in "iu" or (array.size and array.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if weights is None:
         return _constant(np.bincount(array, minlength=minlength).astype(np.int64))
-    counts = np.bincount(array, weights=weights.data, minlength=minlength)
-    return _constant(counts.astype(weights.data.dtype if weights.data.dtype.kind == "f" else np.float64))
+    counts = np.bincount(array, weights=weights.array, minlength=minlength)
+    return _constant(counts.astype(weights.array.dtype if weights.array.dtype.kind == "f" else np.float64))
 
 
 class CountingMethods:

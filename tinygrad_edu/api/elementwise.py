@@ -35,7 +35,7 @@ def _tensor(value: Any) -> Any:
 
 def _data(value: Any) -> Any:
     """An operand's numbers: a Tensor's array, or the number itself."""
-    return value.data if isinstance(value, ops.promotion.Tensor) else value
+    return value.array if isinstance(value, ops.promotion.Tensor) else value
 
 
 def _constant(array: Any) -> Any:
@@ -274,11 +274,11 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:
     condition.nonzero(as_tuple=True)."""
     condition = _tensor(condition)
     if input is None and other is None:
-        return tuple(_constant(index) for index in np.nonzero(condition.data))
+        return tuple(_constant(index) for index in np.nonzero(condition.array))
     a, b = ops.promotion.promote(input, other)
     if not isinstance(a, ops.promotion.Tensor) and not isinstance(b, ops.promotion.Tensor):
         a = ops.promotion.Tensor(a, dtype=ops.promotion.result_type(a, b))  # two numbers: torch's dtype
-    return ops.elementwise.Where.apply(condition.data, a, b)
+    return ops.elementwise.Where.apply(condition.array, a, b)
 
 
 def masked_fill(input: Any, mask: Any, value: Any) -> Any:
@@ -295,7 +295,7 @@ def masked_fill(input: Any, mask: Any, value: Any) -> Any:
         value = ops.promotion.cast(value, input.dtype)
     else:
         value = np.asarray(value).astype(input.dtype)
-    return ops.elementwise.Where.apply(mask.data, value, input)
+    return ops.elementwise.Where.apply(mask.array, value, input)
 
 
 def lerp(input: Any, end: Any, weight: Any) -> Any:
@@ -348,13 +348,13 @@ not_equal, less, less_equal, greater, greater_equal = ne, lt, le, gt, ge
 def isclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Any:
     """|input − other| ≤ atol + rtol·|other|, elementwise; the dtypes must agree, as torch."""
     input = _tensor(input)
-    other = other.data if isinstance(other, ops.promotion.Tensor) else np.asarray(other, dtype=input.dtype)
-    return _constant(ops.bitwise.isclose(input.data, other, rtol, atol, equal_nan))
+    other = other.array if isinstance(other, ops.promotion.Tensor) else np.asarray(other, dtype=input.dtype)
+    return _constant(ops.bitwise.isclose(input.array, other, rtol, atol, equal_nan))
 
 
 def allclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
     """True if isclose holds everywhere (a Python bool, as torch)."""
-    return bool(isclose(input, other, rtol, atol, equal_nan).data.all())
+    return bool(isclose(input, other, rtol, atol, equal_nan).array.all())
 
 
 def equal(input: Any, other: Any) -> bool:
@@ -364,15 +364,15 @@ def equal(input: Any, other: Any) -> bool:
 
 
 def isnan(input: Any) -> Any:
-    return _constant(ops.bitwise.number_test("isnan", _tensor(input).data))
+    return _constant(ops.bitwise.number_test("isnan", _tensor(input).array))
 
 
 def isinf(input: Any) -> Any:
-    return _constant(ops.bitwise.number_test("isinf", _tensor(input).data))
+    return _constant(ops.bitwise.number_test("isinf", _tensor(input).array))
 
 
 def isfinite(input: Any) -> Any:
-    return _constant(ops.bitwise.number_test("isfinite", _tensor(input).data))
+    return _constant(ops.bitwise.number_test("isfinite", _tensor(input).array))
 
 
 def logical_and(input: Any, other: Any) -> Any:
@@ -388,7 +388,7 @@ def logical_xor(input: Any, other: Any) -> Any:
 
 
 def logical_not(input: Any) -> Any:
-    return _constant(np.logical_not(_tensor(input).data))
+    return _constant(np.logical_not(_tensor(input).array))
 
 
 # ---- bitwise: int and bool tensors --------------------------------------------------------------
@@ -418,7 +418,7 @@ def bitwise_right_shift(input: Any, other: Any) -> Any:
 
 
 def bitwise_not(input: Any) -> Any:
-    return _constant(ops.bitwise.bitwise_not(_tensor(input).data))
+    return _constant(ops.bitwise.bitwise_not(_tensor(input).array))
 
 
 # ---- compositions (their gradients are their parts') --------------------------------------

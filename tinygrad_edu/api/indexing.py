@@ -37,7 +37,7 @@ def _constant(array: np.ndarray) -> Any:
 
 
 def _array(index: Any) -> np.ndarray:
-    return np.asarray(getattr(index, "data", index))
+    return np.asarray(getattr(index, "array", index))
 
 
 def gather(input: Any, dim: int, index: Any, *, sparse_grad: bool = False) -> Any:
@@ -60,7 +60,7 @@ def take_along_dim(input: Any, indices: Any, dim: int | None = None) -> Any:
     input_shape, indices_shape = (tuple(common[:dim] + [shape[dim]] + common[dim + 1 :]) for shape in (input.shape, indices.shape))
     if input.shape != input_shape:
         input = ops.movement.Expand.apply(input, input_shape)
-    return gather(input, dim, np.broadcast_to(indices.data, indices_shape))
+    return gather(input, dim, np.broadcast_to(indices.array, indices_shape))
 
 
 def scatter_add(input: Any, dim: int, index: Any, src: Any) -> Any:
@@ -167,7 +167,7 @@ def _dim(input: Any, dim: int, name: str) -> int:
 def sort(input: Any, dim: int = -1, descending: bool = False, stable: bool = False) -> SortResult:
     """(values, indices) along `dim`; ties keep their order (torch's stable sort)."""
     dim = _dim(input, dim, "sort")
-    order = _order(input.data, dim, descending) if input.ndim else np.zeros((), dtype=np.int64)
+    order = _order(input.array, dim, descending) if input.ndim else np.zeros((), dtype=np.int64)
     values = ops.movement.Index.apply(input, ops.gather.along_dim(order, dim, input.shape, "sort"))
     return SortResult(values, _constant(order.astype(np.int64)))
 
@@ -182,7 +182,7 @@ def topk(input: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool =
     size = input.shape[dim] if input.ndim else 1
     if not 0 <= k <= size:
         raise ShapeError(f"topk: selected index k ({k}) out of range for a dim of size {size}")
-    order = _order(input.data, dim, largest) if input.ndim else np.zeros((), dtype=np.int64)
+    order = _order(input.array, dim, largest) if input.ndim else np.zeros((), dtype=np.int64)
     order = np.take(order, np.arange(k), axis=dim) if input.ndim else order
     values = ops.movement.Index.apply(input, ops.gather.along_dim(order, dim, input.shape, "topk"))
     return SortResult(values, _constant(order.astype(np.int64)))
@@ -191,7 +191,7 @@ def topk(input: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool =
 def unique(input: Any, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False, dim: int | None = None) -> Any:
     """The distinct values (sorted), and optionally where each input element went and how
     often each value occurs. Not differentiable, as in torch."""
-    array = input.data
+    array = input.array
     axis = None if dim is None else wrap_dim(dim, array.ndim, "unique")
     values, inverse, counts = np.unique(array, return_inverse=True, return_counts=True, axis=axis)
     results = [_constant(values)]

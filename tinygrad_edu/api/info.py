@@ -145,7 +145,7 @@ class InfoMethods:
 
     def tolist(self) -> Any:
         """Nested Python lists of Python numbers (a number for a 0-d tensor)."""
-        return self.data.tolist()
+        return self.array.tolist()
 
     def detach_(self) -> Any:
         """Cut this tensor from the graph in place: it becomes a leaf that needs no grad."""

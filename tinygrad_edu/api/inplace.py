@@ -60,8 +60,9 @@ class InplaceMethods:
         """Write `values` (an array, a Tensor or a number, broadcast to this tensor's shape)
         into this tensor's memory, and record the write."""
         array = self._check_fits(values, name)
-        np.copyto(self.data, array, casting="same_kind")
-        mark_written(self.data)
+        np.copyto(self.array, array, casting="same_kind")
+        if not getattr(self, "_untracked", False):  # writes through `.data` are not recorded, as torch's
+            mark_written(self.array)
         return self
 
     def _records_write(self: Any, name: str, *sources: Any) -> bool:
@@ -75,14 +76,14 @@ class InplaceMethods:
     def _check_fits(self: Any, values: Any, name: str) -> np.ndarray:
         """values' array, if it can be written into this tensor (it broadcasts to its shape,
         and casts to its dtype without changing kind); else the error torch gives."""
-        array = values.data if hasattr(values, "data") and not isinstance(values, np.ndarray) else np.asarray(values)
-        if array.ndim > self.data.ndim or np.broadcast_shapes(array.shape, self.data.shape) != self.data.shape:
+        array = values.array if hasattr(values, "array") else np.asarray(values)
+        if array.ndim > self.array.ndim or np.broadcast_shapes(array.shape, self.array.shape) != self.array.shape:
             raise RuntimeError(
                 f"{name}: the result of shape {tuple(array.shape)} does not fit the tensor of "
-                f"shape {self.data.shape} that it would be written into"
+                f"shape {self.array.shape} that it would be written into"
             )
-        if not np.can_cast(array.dtype, self.data.dtype, casting="same_kind"):
-            raise RuntimeError(f"{name}: result type {array.dtype} can't be cast to the desired output type {self.data.dtype}")
+        if not np.can_cast(array.dtype, self.array.dtype, casting="same_kind"):
+            raise RuntimeError(f"{name}: result type {array.dtype} can't be cast to the desired output type {self.array.dtype}")
         return array
 
     def _apply_inplace(self: Any, name: str, compute: Any, *sources: Any) -> Any:
@@ -115,7 +116,7 @@ class InplaceMethods:
         history for the ops that used it before the write."""
         from ..tensor import Tensor
 
-        before = Tensor._from_op(self.data.copy(), self._ctx)
+        before = Tensor._from_op(self.array.copy(), self._ctx)
         before._order = self._order
         history = getattr(self, "_history", None)
         if history is None:
@@ -131,7 +132,7 @@ class InplaceMethods:
             view = ops.views.view_of(self)
         except RuntimeError as error:
             raise RuntimeError(f"{name}: {error}") from None
-        if view is None and self._ctx is None and self.data.base is not None:
+        if view is None and self._ctx is None and self.array.base is not None:
             raise RuntimeError(
                 f"{name}: this tensor is a view of another (like buf[0] of a tensor that does "
                 f"not require grad), and writing a value that requires grad into it would "
@@ -166,7 +167,7 @@ class InplaceMethods:
     def _filled(self: Any, base: Any, values: Any, mask: Any = None) -> Any:
         """`values` where `mask` (everywhere if None), else base: with a graph, the gradient
         reaches `values` there and `base` elsewhere."""
-        condition = np.ones(self.data.shape, dtype=bool) if mask is None else mask
+        condition = np.ones(self.array.shape, dtype=bool) if mask is None else mask
         return ops.elementwise.Where.apply(condition, values, base)
 
     def add_(self: Any, other: Any, *, alpha: Any = 1) -> Any:
@@ -255,20 +256,20 @@ class InplaceMethods:
         return self._apply_inplace("copy_", lambda base: self._filled(base, src), src)
 
     def masked_fill_(self: Any, mask: Any, value: Any) -> Any:
-        mask = backend.as_data(getattr(mask, "data", mask))
+        mask = backend.as_data(getattr(mask, "array", mask))
         if mask.dtype != np.bool_:
             raise TypeError(f"masked_fill_: mask must be a bool tensor; got dtype {mask.dtype}")
         return self._apply_inplace("masked_fill_", lambda base: self._filled(base, value, mask), value)
 
     def normal_(self: Any, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Any:
         """Fill with normal draws, torch's numbers (torch_random.py)."""
-        draw = torch_random.normal(generator_of(generator), self.data.size, _draw_dtype(self.data.dtype), mean, std)
-        return self._apply_inplace("normal_", lambda base: self._filled(base, draw.reshape(self.data.shape).astype(self.data.dtype)))
+        draw = torch_random.normal(generator_of(generator), self.array.size, _draw_dtype(self.array.dtype), mean, std)
+        return self._apply_inplace("normal_", lambda base: self._filled(base, draw.reshape(self.array.shape).astype(self.array.dtype)))
 
     def uniform_(self: Any, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Any:
         """Fill with draws uniform on [a, b), torch's numbers (torch_random.py)."""
-        draw = torch_random.uniform(generator_of(generator).bit_generator, self.data.size, _draw_dtype(self.data.dtype), a, b)
-        return self._apply_inplace("uniform_", lambda base: self._filled(base, draw.reshape(self.data.shape).astype(self.data.dtype)))
+        draw = torch_random.uniform(generator_of(generator).bit_generator, self.array.size, _draw_dtype(self.array.dtype), a, b)
+        return self._apply_inplace("uniform_", lambda base: self._filled(base, draw.reshape(self.array.shape).astype(self.array.dtype)))
 
     def scatter_(self: Any, dim: int, index: Any, src: Any = None, *, value: Any = None, reduce: str | None = None) -> Any:
         """self.scatter(...) written in place (the one-hot idiom `zeros.scatter_(1, labels, 1)`)."""
@@ -284,18 +285,18 @@ class InplaceMethods:
     def bernoulli_(self: Any, p: Any = 0.5, *, generator: Any = None) -> Any:
         """Fill with 1 at probability p (a number, or a tensor of probabilities broadcast to
         this shape), else 0."""
-        probabilities = np.broadcast_to(getattr(p, "data", p), self.data.shape)
+        probabilities = np.broadcast_to(getattr(p, "array", p), self.array.shape)
         if not np.all((probabilities >= 0) & (probabilities <= 1)):
             raise RuntimeError("bernoulli_: expects all probabilities p to be in [0, 1] (0 <= p <= 1)")
-        draw = numpy_generator(generator).random(self.data.shape) < probabilities
-        return self._apply_inplace("bernoulli_", lambda base: self._filled(base, draw.astype(self.data.dtype)))
+        draw = numpy_generator(generator).random(self.array.shape) < probabilities
+        return self._apply_inplace("bernoulli_", lambda base: self._filled(base, draw.astype(self.array.dtype)))
 
     def exponential_(self: Any, lambd: float = 1.0, *, generator: Any = None) -> Any:
         """Fill with draws from the exponential distribution of rate `lambd`."""
         if lambd <= 0:
             raise RuntimeError(f"exponential_ expects lambd > 0.0, but found lambd={lambd}")
-        draw = torch_random.exponential(generator_of(generator).bit_generator, self.data.size, lambd, _draw_dtype(self.data.dtype))
-        return self._apply_inplace("exponential_", lambda base: self._filled(base, draw.reshape(self.data.shape).astype(self.data.dtype)))
+        draw = torch_random.exponential(generator_of(generator).bit_generator, self.array.size, lambd, _draw_dtype(self.array.dtype))
+        return self._apply_inplace("exponential_", lambda base: self._filled(base, draw.reshape(self.array.shape).astype(self.array.dtype)))
 
     def bernoulli(self: Any, p: float | None = None, *, generator: Any = None) -> Any:
         """tg.bernoulli(self): 1 with probability self (elementwise), else 0."""
@@ -312,12 +313,12 @@ class InplaceMethods:
     def index_put_(self: Any, indices: tuple[Any, ...], values: Any, accumulate: bool = False) -> Any:
         """self[indices] = values (accumulate=True: +=, repeated places adding up); `indices`
         a tuple of index tensors, one per leading dim."""
-        index = tuple(getattr(i, "data", i) for i in indices)
+        index = tuple(getattr(i, "array", i) for i in indices)
         if (self._requires_grad or getattr(values, "_requires_grad", False)) and self._records_write("index_put_", values):
             return self._rebase("index_put_", lambda base: ops.index_put.index_put(base, index, values, accumulate, "index_put_"))
-        values = getattr(values, "data", values)
+        values = getattr(values, "array", values)
         with no_grad():
-            updated = self.data.copy()
+            updated = self.array.copy()
             if accumulate:
                 np.add.at(updated, index, values)  # repeated indices add up, as torch's accumulate=True
             else:
@@ -327,24 +328,25 @@ class InplaceMethods:
     def __setitem__(self: Any, index: Any, value: Any) -> None:
         """x[index] = value: a write into x's memory, selecting as x[index] reads (torch's
         indexing rules), with torch's in-place rules."""
-        array = np.asarray(getattr(value, "data", value))
-        if not np.can_cast(array.dtype, self.data.dtype, casting="same_kind"):
-            raise RuntimeError(f"index put requires the source and destination dtypes match: got {array.dtype} for a {self.data.dtype} tensor")
+        array = np.asarray(getattr(value, "array", value))
+        if not np.can_cast(array.dtype, self.array.dtype, casting="same_kind"):
+            raise RuntimeError(f"index put requires the source and destination dtypes match: got {array.dtype} for a {self.array.dtype} tensor")
         if (self._requires_grad or getattr(value, "_requires_grad", False)) and self._records_write("__setitem__", value):
-            places = ops.index_put.numpy_index(index, self.data.shape)
+            places = ops.index_put.numpy_index(index, self.array.shape)
             self._rebase("__setitem__", lambda base: ops.index_put.index_put(base, places, value, False, f"x[{index!r}] = value"))
             return
         value = array
         first, then = ops.movement.torch_index(index)
         try:
             if then is None:
-                self.data[first] = value
+                self.array[first] = value
             else:  # two-step selection: find the places it reads, and write there
-                places = np.arange(self.data.size).reshape(self.data.shape)[first][then]
-                self.data.flat[places] = np.broadcast_to(value, places.shape)
+                places = np.arange(self.array.size).reshape(self.array.shape)[first][then]
+                self.array.flat[places] = np.broadcast_to(value, places.shape)
         except (ValueError, IndexError) as error:
-            raise type(error)(f"x[{index!r}] = value: {error} (tensor of shape {self.data.shape})") from None
-        mark_written(self.data)
+            raise type(error)(f"x[{index!r}] = value: {error} (tensor of shape {self.array.shape})") from None
+        if not getattr(self, "_untracked", False):
+            mark_written(self.array)
 
     def __iadd__(self: Any, other: Any) -> Any:
         return self.add_(other)

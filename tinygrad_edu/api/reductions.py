@@ -44,8 +44,8 @@ class ValuesIndices(NamedTuple):
 
 
 def _tensor(input: Any) -> Tensor:
-    """`input` as a Tensor: an ndarray (what `x.data` is here, where torch's `.data` is a
-    Tensor) is wrapped without a copy, so the idiom `torch.max(outputs.data, 1)` runs."""
+    """`input` as a Tensor: an ndarray (`x.array`, or `x.numpy()`) is wrapped without a copy,
+    so `torch.max(x.numpy(), 1)` runs as `torch.max(x.data, 1)` does."""
     if isinstance(input, np.ndarray):
         from ..tensor import Tensor
 
@@ -70,7 +70,7 @@ def _integers_as_int64(input: Tensor, dtype: Any) -> Tensor:
     """The input as `dtype` if given, else bool and integer tensors as int64: torch's sum,
     prod, cumsum and cumprod count in int64."""
     if dtype is None:
-        return input if input.data.dtype.kind == "f" else input.to(np.int64)
+        return input if input.array.dtype.kind == "f" else input.to(np.int64)
     return input.to(dtype)
 
 
@@ -107,7 +107,7 @@ def _extreme(input: Tensor, dim: Any, keepdim: Any, axis: Any, keepdims: Any, la
         return (ops.reduce.Max if largest else ops.reduce.Min).apply(input, None, keepdim)
     if isinstance(dim, tuple):
         raise TypeError(f"{name}() takes one int dim and returns (values, indices); for several dims use a{name}()")
-    indices = ops.reduce.arg_extreme(input.data, dim, keepdim, "argmax" if largest else "argmin")
+    indices = ops.reduce.arg_extreme(input.array, dim, keepdim, "argmax" if largest else "argmin")
     return ValuesIndices(_at_indices(input, indices, dim, keepdim), _constant(input, indices))
 
 
@@ -150,12 +150,12 @@ def amin(input: Tensor, dim: Any = None, keepdim: Any = False, *, axis: Any = No
 
 def argmax(input: Tensor, dim: Any = None, keepdim: Any = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
     input = _tensor(input)
-    return _constant(input, ops.reduce.arg_extreme(input.data, *_dims(dim, keepdim, axis, keepdims), "argmax"))
+    return _constant(input, ops.reduce.arg_extreme(input.array, *_dims(dim, keepdim, axis, keepdims), "argmax"))
 
 
 def argmin(input: Tensor, dim: Any = None, keepdim: Any = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
     input = _tensor(input)
-    return _constant(input, ops.reduce.arg_extreme(input.data, *_dims(dim, keepdim, axis, keepdims), "argmin"))
+    return _constant(input, ops.reduce.arg_extreme(input.array, *_dims(dim, keepdim, axis, keepdims), "argmin"))
 
 
 # ---- statistics ---------------------------------------------------------------------------
@@ -191,10 +191,10 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, 
     if isinstance(p, str):
         raise ValueError(f"norm: p={p!r} is not supported (use a number, inf, -inf or 'fro')")
     if p in (np.inf, -np.inf):
-        magnitude = input * np.sign(input.data)  # |x|, whose slope sign(x) is a constant
+        magnitude = input * np.sign(input.array)  # |x|, whose slope sign(x) is a constant
         return (ops.reduce.Max if p > 0 else ops.reduce.Min).apply(magnitude, dim, keepdim)
     if p == 0:
-        counts = np.add.reduce(input.data != 0, axis=ops.reduce.normalize_axes(dim, input.ndim, "norm"), keepdims=keepdim)
+        counts = np.add.reduce(input.array != 0, axis=ops.reduce.normalize_axes(dim, input.ndim, "norm"), keepdims=keepdim)
         return _constant(input, counts.astype(input.dtype))
     if p < 0:
         raise ValueError(f"norm: p={p} is not supported (use p > 0, 0, inf or -inf)")
@@ -221,7 +221,7 @@ def median(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
         ops.dims.wrap_dim(dim, 0, "median")
         return ValuesIndices(_at_indices(input, None, 0, keepdim), _constant(input, np.zeros((), np.int64)))
     dim = ops.dims.wrap_dim(dim, input.ndim, "median")
-    indices = ops.statistics.median_indices(input.data, dim)
+    indices = ops.statistics.median_indices(input.array, dim)
     if keepdim:
         indices = np.expand_dims(indices, dim)
     return ValuesIndices(_at_indices(input, indices, dim, keepdim), _constant(input, indices))
@@ -249,7 +249,7 @@ def _running_extreme(input: Tensor, dim: int, largest: bool) -> ValuesIndices:
         ops.dims.wrap_dim(dim, 0, name)
         return ValuesIndices(_at_indices(input, None, 0, True), _constant(input, np.zeros((), np.int64)))
     dim = ops.dims.wrap_dim(dim, input.ndim, name)
-    indices = ops.scan.running_extreme_indices(input.data, dim, largest)
+    indices = ops.scan.running_extreme_indices(input.array, dim, largest)
     return ValuesIndices(_at_indices(input, indices, dim, True), _constant(input, indices))
 
 
@@ -277,7 +277,7 @@ def _truth(input: Tensor, logical: np.ufunc, dim: Any, keepdim: Any, axis: Any, 
     input = _tensor(input)
     dim, keepdim = _dims(dim, keepdim, axis, keepdims)
     axes = ops.reduce.normalize_axes(dim, input.ndim, name)
-    result = logical.reduce(input.data.astype(bool, copy=False), axis=axes, keepdims=keepdim)
+    result = logical.reduce(input.array.astype(bool, copy=False), axis=axes, keepdims=keepdim)
     return _constant(input, result.astype(np.uint8) if input.dtype == np.uint8 else result)
 
 
@@ -285,7 +285,7 @@ def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
     """The number (int64) of non-zero elements over `dim` (all by default)."""
     input = _tensor(input)
     axes = ops.reduce.normalize_axes(_dims(dim, False, None, None)[0], input.ndim, "count_nonzero")
-    return _constant(input, np.add.reduce(input.data != 0, axis=axes, dtype=np.int64))
+    return _constant(input, np.add.reduce(input.array != 0, axis=axes, dtype=np.int64))
 
 
 def var_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: Any = False, *, correction: Any = None) -> tuple[Tensor, Tensor]:

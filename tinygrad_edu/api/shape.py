@@ -165,12 +165,12 @@ def repeat_interleave(input: Any, repeats: Any = None, dim: int | None = None, *
     from ..tensor import Tensor
 
     if repeats is None:
-        counts = np.asarray(input.data if isinstance(input, Tensor) else input)
+        counts = np.asarray(input.array if isinstance(input, Tensor) else input)
         return Tensor._from_op(np.repeat(np.arange(counts.size), counts.reshape(-1)), None)
     if dim is None:
         input, dim = input.reshape(-1), 0
     dim = wrap_dim(dim, input.ndim, "repeat_interleave")
-    counts = np.asarray(repeats.data if isinstance(repeats, Tensor) else repeats)
+    counts = np.asarray(repeats.array if isinstance(repeats, Tensor) else repeats)
     if counts.size not in (1, input.shape[dim]):
         raise ShapeError(f"repeat_interleave: repeats must have the same size as input along dim {dim}; got {counts.size} for shape {input.shape}")
     positions = np.repeat(np.arange(input.shape[dim]), counts.reshape(-1) if counts.size > 1 else int(counts.reshape(-1)[0]))
@@ -269,7 +269,7 @@ class ShapeMethods(diagonals.DiagonalMethods, joining.JoiningMethods, indexing.I
         return self
 
     def is_contiguous(self, memory_format: Any = None) -> bool:
-        return bool(self.data.flags.c_contiguous)
+        return bool(self.array.flags.c_contiguous)
 
     def clone(self, *, memory_format: Any = None) -> Any:
         return clone(self)

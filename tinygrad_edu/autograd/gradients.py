@@ -47,15 +47,15 @@ def _seeds(outputs: Tensors, grad_outputs: Any, create_graph: bool, caller: str)
                 f"its inputs has requires_grad=True (or it was computed under no_grad())"
             )
         if gradient is None:
-            if output.data.size != 1:
+            if output.array.size != 1:
                 raise RuntimeError(
                     f"{caller}: output {position} has shape {tuple(output.shape)}; a gradient can be implied "
                     f"only for a scalar: pass gradient= (dE/dY, of that shape), or reduce it first "
                     f"(.sum(), .mean())"
                 )
-            seed = backend.ones_like(output.data)
+            seed = backend.ones_like(output.array)
         else:
-            data = gradient.data if isinstance(gradient, Tensor) else backend.as_data(gradient, output.dtype)
+            data = gradient.array if isinstance(gradient, Tensor) else backend.as_data(gradient, output.dtype)
             if data.shape != output.shape:
                 raise ValueError(
                     f"{caller}: the gradient for output {position} has shape {data.shape} but the "
@@ -121,6 +121,6 @@ def grad(
                     f"outputs, so it has no gradient; pass allow_unused=True to get None for it"
                 )
             if materialize_grads:
-                gradient = Tensor._from_op(backend.zeros_like(tensor.data), None)
+                gradient = Tensor._from_op(backend.zeros_like(tensor.array), None)
         result.append(gradient)
     return tuple(result)

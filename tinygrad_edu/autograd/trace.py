@@ -36,7 +36,7 @@ class GradientStats:
 
     @classmethod
     def of(cls, gradient: Any, values_up_to: int) -> GradientStats:
-        array = np.asarray(gradient.data if hasattr(gradient, "_ctx") else gradient, dtype=np.float64)
+        array = np.asarray(gradient.array if hasattr(gradient, "_ctx") else gradient, dtype=np.float64)
         finite = array[np.isfinite(array)]
         return cls(
             shape=tuple(array.shape),

@@ -40,5 +40,5 @@ def relu(x: Any) -> Any:
 
 def relu_prime(x: Any) -> Any:
     """relu'(X) = 1 where X > 0, else 0 (0 at X = 0, as PyTorch): a constant almost everywhere."""
-    mask = np.asarray(x.data if isinstance(x, Tensor) else x) > 0
+    mask = np.asarray(x.array if isinstance(x, Tensor) else x) > 0
     return Tensor(mask, dtype=x.dtype) if isinstance(x, Tensor) else mask.astype(x.dtype)

@@ -30,7 +30,7 @@ DTYPE = np.float64
 def as_float_array(data: Any, name: str) -> np.ndarray:
     """`data` (an array, a nested list, a list of same-shaped arrays, a Tensor) as float64."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.array
     try:
         array = np.asarray(data, dtype=DTYPE)
     except ValueError:
@@ -53,7 +53,7 @@ class Layer:
     the batch, and return their learnable Tensors from `named_parameters()`.
 
     `input` and `output` hold the Tensors of the last `forward_propagation` (the ends of this
-    layer's own little graph; `.data` gives the tutorial's arrays).
+    layer's own little graph; `.array` gives the tutorial's arrays).
     """
 
     def __init__(self) -> None:
@@ -80,7 +80,7 @@ class Layer:
         The gradient is then cleared, as the next sample's must not add to it."""
         for parameter in self.parameters():
             if parameter.grad is not None:
-                parameter.data -= learning_rate * parameter.grad.data
+                parameter.array -= learning_rate * parameter.grad.array
                 parameter.grad = None
 
     def forward_propagation(self, input_data: Any) -> np.ndarray:
@@ -93,7 +93,7 @@ class Layer:
         self.input = Tensor(sample, requires_grad=True, dtype=DTYPE)
         batch_of_one = self.forward(self.input.reshape((1,) + sample.shape))
         self.output = batch_of_one.reshape(batch_of_one.shape[1:])
-        return self.output.data
+        return self.output.array
 
     def backward_propagation(self, output_error: Any, learning_rate: float) -> np.ndarray:
         """The tutorial's backward for the sample of the last `forward_propagation`: given
@@ -112,4 +112,4 @@ class Layer:
         self.step(learning_rate)
         input_grad = self.input.grad
         self.input.grad = None
-        return input_grad.data
+        return input_grad.array

@@ -71,7 +71,7 @@ class Network:
         with no_grad():
             for start in range(0, len(samples), PREDICT_CHUNK):
                 output = self.forward(Tensor(samples[start : start + PREDICT_CHUNK], dtype=DTYPE))
-                result.extend(output.data)
+                result.extend(output.array)
         return result
 
     def fit(self, x_train: Any, y_train: Any, epochs: int, learning_rate: float, batch_size: int = 1) -> None:

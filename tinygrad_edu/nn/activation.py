@@ -274,7 +274,7 @@ class PReLU(Module):
         self.weight = Parameter(np.full(num_parameters, init), dtype=get_default_dtype() if dtype is None else to_dtype(dtype))
 
     def reset_parameters(self) -> None:
-        self.weight.data[...] = self.init
+        self.weight.array[...] = self.init
 
     def forward(self, input: Tensor) -> Tensor:
         return A.prelu(input, self.weight)

@@ -17,7 +17,7 @@ from . import functional as F
 
 
 def _as_array(value: Any) -> np.ndarray:
-    return np.asarray(value.data if isinstance(value, Tensor) else value)
+    return np.asarray(value.array if isinstance(value, Tensor) else value)
 
 
 @functools.lru_cache(maxsize=32)

@@ -35,7 +35,7 @@ def _channel_dropout(input: Tensor, p: float, training: bool, batched_ndim: int,
     mask_shape = input.shape[:channel_dims] + (1,) * (input.ndim - channel_dims)
     keep = generator().random(mask_shape) >= p
     scale = 1.0 / (1.0 - p) if p < 1.0 else 0.0  # p = 1 keeps nothing
-    return input * Tensor.from_numpy(keep.astype(input.data.dtype) * input.data.dtype.type(scale))
+    return input * Tensor.from_numpy(keep.astype(input.array.dtype) * input.array.dtype.type(scale))
 
 
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:

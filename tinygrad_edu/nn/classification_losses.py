@@ -43,7 +43,7 @@ def _class_dim(input: Tensor, name: str) -> int:
 def _class_weights(weight: Any, classes: int, name: str) -> np.ndarray | None:
     if weight is None:
         return None
-    weights = np.asarray(as_tensor(weight).data)
+    weights = np.asarray(as_tensor(weight).array)
     if weights.shape != (classes,):
         raise ShapeError(f"{name}: weight must hold one value per class, shape ({classes},); got shape {weights.shape}")
     return weights
@@ -65,7 +65,7 @@ def _picked(input: Tensor, target: np.ndarray, weight: Any, ignore_index: int, n
     weights = _class_weights(weight, classes, name)
     element_weights = (weights[safe] if weights is not None else np.ones(safe.shape)) * valid
     picked = input.gather(dim, Tensor(np.expand_dims(safe, dim).astype(np.int64))).squeeze(dim)
-    return picked, element_weights.astype(input.data.dtype)
+    return picked, element_weights.astype(input.array.dtype)
 
 
 def _reduce_weighted(losses: Tensor, element_weights: np.ndarray, reduction: str) -> Tensor:
@@ -85,9 +85,9 @@ def nll_loss(input: Tensor, target: Any, weight: Tensor | None = None, size_aver
     indices t; "mean" divides by Σ w_t over the targets that are not ignore_index."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction, "nll_loss")
-    if input.data.dtype.kind != "f":
-        raise NotImplementedError(f"nll_loss: not implemented for {input.data.dtype} log-probabilities (give it floats)")
-    target = np.asarray(as_tensor(target).data)
+    if input.array.dtype.kind != "f":
+        raise NotImplementedError(f"nll_loss: not implemented for {input.array.dtype} log-probabilities (give it floats)")
+    target = np.asarray(as_tensor(target).array)
     fused.check_index_dtype(target.dtype, "nll_loss")
     picked, element_weights = _picked(input, target, weight, ignore_index, "nll_loss")
     return _reduce_weighted(-picked * _constant(element_weights), element_weights, reduction)
@@ -104,7 +104,7 @@ def _probability_cross_entropy(log_probs: Tensor, target: Tensor, weights: np.nd
         target = target * (1 - label_smoothing) + label_smoothing / classes
     products = log_probs * target
     if weights is not None:
-        products = products * _class_broadcast(weights.astype(log_probs.data.dtype), log_probs.ndim, dim)
+        products = products * _class_broadcast(weights.astype(log_probs.array.dtype), log_probs.ndim, dim)
     losses = -products.sum(dim)
     if reduction == "mean":
         return losses.sum() / (log_probs.numel() // classes if classes else 0)
@@ -120,39 +120,39 @@ def cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None, size
     check_reduction(reduction, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1]; got {label_smoothing}")
-    if input.data.dtype.kind != "f":
-        raise NotImplementedError(f"cross_entropy: not implemented for {input.data.dtype} logits (log_softmax needs floats)")
+    if input.array.dtype.kind != "f":
+        raise NotImplementedError(f"cross_entropy: not implemented for {input.array.dtype} logits (log_softmax needs floats)")
     target = as_tensor(target)
     # torch's rule: a target of the input's shape holds class probabilities, any other one
     # class indices (int64 or uint8).
     indices = target.shape != input.shape
     if indices:
-        fused.check_index_dtype(target.data.dtype, "cross_entropy")
-    elif target.data.dtype.kind != "f":
-        raise TargetDtypeError(f"cross_entropy: expected floating point type for target with class probabilities, got {target.data.dtype}")
+        fused.check_index_dtype(target.array.dtype, "cross_entropy")
+    elif target.array.dtype.kind != "f":
+        raise TargetDtypeError(f"cross_entropy: expected floating point type for target with class probabilities, got {target.array.dtype}")
     if (indices and input.ndim == 2 and target.ndim == 1 and weight is None and label_smoothing == 0
-            and not (target.data == ignore_index).any()):
+            and not (target.array == ignore_index).any()):
         return fused.CrossEntropy.apply(input, target, reduction)
     dim = _class_dim(input, "cross_entropy")
     log_probs = input.log_softmax(dim)
     if not indices:
         weights = _class_weights(weight, input.shape[dim], "cross_entropy")
         return _probability_cross_entropy(log_probs, target, weights, reduction, label_smoothing, dim)
-    picked, element_weights = _picked(log_probs, np.asarray(target.data), weight, ignore_index, "cross_entropy")
+    picked, element_weights = _picked(log_probs, np.asarray(target.array), weight, ignore_index, "cross_entropy")
     nll = _reduce_weighted(-picked * _constant(element_weights), element_weights, reduction)
     if label_smoothing == 0:
         return nll
     weights = _class_weights(weight, input.shape[dim], "cross_entropy")
-    weighted = log_probs if weights is None else log_probs * _class_broadcast(weights.astype(input.data.dtype), input.ndim, dim)
-    valid = _constant((np.asarray(target.data) != ignore_index).astype(input.data.dtype))
+    weighted = log_probs if weights is None else log_probs * _class_broadcast(weights.astype(input.array.dtype), input.ndim, dim)
+    valid = _constant((np.asarray(target.array) != ignore_index).astype(input.array.dtype))
     smooth = -weighted.sum(dim) * valid
     return nll * (1 - label_smoothing) + _reduce_weighted(smooth, element_weights, reduction) * (label_smoothing / input.shape[dim])
 
 
 def _check_float_target(target: Tensor, name: str) -> None:
     # torch refuses integer or bool targets here (a label tensor needs .float() first).
-    if target.data.dtype.kind != "f":
-        raise TargetDtypeError(f"{name}: Found dtype {target.data.dtype} but expected a floating-point target (use target.float())")
+    if target.array.dtype.kind != "f":
+        raise TargetDtypeError(f"{name}: Found dtype {target.array.dtype} but expected a floating-point target (use target.float())")
 
 
 def _check_same_shape(input: Tensor, target: Tensor, name: str) -> None:
@@ -174,7 +174,7 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Tensor | None = Non
     target = as_tensor(target)
     _check_float_target(target, "binary_cross_entropy")
     _check_same_shape(input, target, "binary_cross_entropy")
-    values = input.data
+    values = input.array
     if values.size and (values.min() < 0 or values.max() > 1):
         raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 and 1")
     losses = -(target * _clamped_log(input) + (1 - target) * _clamped_log(1 - input))

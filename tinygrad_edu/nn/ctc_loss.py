@@ -33,7 +33,7 @@ _UNREACHABLE = -1e30  # log-probability of a state no alignment reaches (finite:
 
 
 def _lengths(values: Any, batch: int, name: str) -> np.ndarray:
-    lengths = np.asarray(values.data if isinstance(values, Tensor) else values, dtype=np.int64).reshape(-1)
+    lengths = np.asarray(values.array if isinstance(values, Tensor) else values, dtype=np.int64).reshape(-1)
     if lengths.shape != (batch,):
         raise ShapeError(f"ctc_loss: {name} must hold one length per sequence ({batch}); got shape {lengths.shape}")
     return lengths
@@ -73,7 +73,7 @@ def ctc_loss(log_probs: Tensor, targets: Any, input_lengths: Any, target_lengths
     if not batched:
         log_probs = log_probs.unsqueeze(1)
     steps, batch, classes = log_probs.shape
-    labels = np.asarray(targets.data if isinstance(targets, Tensor) else targets)
+    labels = np.asarray(targets.array if isinstance(targets, Tensor) else targets)
     if not batched and labels.ndim == 1:
         labels = labels[None]
     input_lengths = _lengths(input_lengths, batch, "input_lengths")
@@ -104,7 +104,7 @@ def ctc_loss(log_probs: Tensor, targets: Any, input_lengths: Any, target_lengths
     final = alpha.gather(1, Tensor(ends))
     final = where(Tensor(np.stack([np.ones(batch, bool), last > 0], 1)), final, _UNREACHABLE)
     losses = -final.logsumexp(1) + _torch_gradient_term(log_probs, input_lengths)
-    impossible = Tensor(np.asarray(losses.data) > -_UNREACHABLE / 2)
+    impossible = Tensor(np.asarray(losses.array) > -_UNREACHABLE / 2)
     losses = where(impossible, 0.0 if zero_infinity else float("inf"), losses)
     if reduction == "mean":
         return (losses / Tensor(np.maximum(target_lengths, 1).astype(log_probs.dtype))).mean()

@@ -42,9 +42,9 @@ def _renormalize_rows(weight: Tensor, index: np.ndarray, max_norm: float, norm_t
     """torch's embedding_renorm_: in place and outside the graph, every row looked up whose
     norm exceeds max_norm is scaled down to norm max_norm (the 1e-7 is torch's)."""
     rows = np.unique(index)
-    norms = np.linalg.norm(weight.data[rows].astype(np.float64), ord=norm_type, axis=1)
+    norms = np.linalg.norm(weight.array[rows].astype(np.float64), ord=norm_type, axis=1)
     too_long = norms > max_norm
-    weight.data[rows[too_long]] *= (max_norm / (norms[too_long] + 1e-7))[:, None].astype(weight.data.dtype)
+    weight.array[rows[too_long]] *= (max_norm / (norms[too_long] + 1e-7))[:, None].astype(weight.array.dtype)
 
 
 def _scaled_by_inverse_frequency(output: Tensor, index: np.ndarray) -> Tensor:
@@ -52,7 +52,7 @@ def _scaled_by_inverse_frequency(output: Tensor, index: np.ndarray) -> Tensor:
     times that position's index occurs in the batch (scale_grad_by_freq). The values stay exact:
     (output − output.detach()) is 0, so only its gradient is scaled."""
     _, inverse, counts = np.unique(index, return_inverse=True, return_counts=True)
-    scale = (1.0 / counts[inverse]).reshape(*index.shape, 1).astype(output.data.dtype)
+    scale = (1.0 / counts[inverse]).reshape(*index.shape, 1).astype(output.array.dtype)
     frozen = output.detach()
     return frozen + (output - frozen) * Tensor(scale)
 
@@ -62,7 +62,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
     """Rows of weight (num_embeddings, embedding_dim) at an integer index tensor of any shape:
     the output has shape (*input.shape, embedding_dim). max_norm, scale_grad_by_freq and
     sparse as torch's (module docstring); `sparse` changes nothing here: gradients are dense."""
-    index = input.data if isinstance(input, Tensor) else np.asarray(input)
+    index = input.array if isinstance(input, Tensor) else np.asarray(input)
     if index.dtype.kind not in "iu":
         raise TypeError(f"embedding: expected an integer index tensor (Long or Int); got {index.dtype}")
     if weight.ndim != 2:
@@ -102,12 +102,12 @@ class Embedding(Module):
         else:
             if tuple(_weight.shape) != (self.num_embeddings, self.embedding_dim):
                 raise ValueError(f"Embedding: _weight has shape {tuple(_weight.shape)}, expected {(self.num_embeddings, self.embedding_dim)}")
-            self.weight = Parameter(_weight.data, requires_grad=not _freeze, dtype=dtype)
+            self.weight = Parameter(getattr(_weight, "array", _weight), requires_grad=not _freeze, dtype=dtype)
 
     def reset_parameters(self) -> None:
-        self.weight.data[...] = generator().standard_normal(self.weight.shape)
+        self.weight.array[...] = generator().standard_normal(self.weight.shape)
         if self.padding_idx is not None:
-            self.weight.data[self.padding_idx] = 0
+            self.weight.array[self.padding_idx] = 0
 
     def forward(self, input: Tensor) -> Tensor:
         return embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,

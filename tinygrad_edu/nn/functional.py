@@ -64,7 +64,7 @@ def mse_loss(input: Tensor, target: Any, size_average: bool | None = None, reduc
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce, reduction)
     target = _tensor(target)
-    data, target_data = input.data, target.data
+    data, target_data = input.array, target.array
     if weight is None and data.shape == target_data.shape and data.dtype == target_data.dtype and data.dtype.kind == "f":
         return loss.MSELoss.apply(input, target, reduction)  # the common case: nothing to broadcast or promote
     input, target = matched_pair(input, target, "mse_loss")
@@ -90,7 +90,7 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """int64 tensor of shape (*tensor.shape, num_classes) with a 1 at each class index
     (num_classes=-1: the largest index + 1)."""
-    classes = np.asarray(tensor.data)
+    classes = np.asarray(tensor.array)
     if classes.dtype.kind not in "iu":
         raise TypeError(f"one_hot is only applicable to index tensor of an integer dtype; got {classes.dtype}")
     if classes.size and classes.min() < 0:

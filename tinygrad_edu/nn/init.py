@@ -74,7 +74,7 @@ def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
 
 def _fill(tensor: Tensor, values: np.ndarray | float) -> Tensor:
     # In place, into the existing array: an optimizer holding this tensor keeps seeing it.
-    tensor.data[...] = values
+    tensor.array[...] = values
     return tensor
 
 

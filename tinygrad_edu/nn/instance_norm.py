@@ -29,8 +29,8 @@ def _move_running_statistics(input: np.ndarray, dims: tuple[int, ...], running_m
     """running ← (1 − m) running + m · (the batch's average of the per-instance statistic)."""
     mean = input.mean(axis=dims).mean(axis=0)
     variance = input.var(axis=dims, ddof=1).mean(axis=0)  # unbiased, as BatchNorm's running_var
-    running_mean.data[...] = (1 - momentum) * running_mean.data + momentum * mean
-    running_var.data[...] = (1 - momentum) * running_var.data + momentum * variance
+    running_mean.array[...] = (1 - momentum) * running_mean.array + momentum * mean
+    running_var.array[...] = (1 - momentum) * running_var.array + momentum * variance
 
 
 def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var: Tensor | None = None,
@@ -44,7 +44,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
     if int(np.prod(input.shape[2:])) <= 1:
         raise ValueError(f"Expected more than 1 spatial element when training, got input size {list(input.shape)}")
     if running_mean is not None and running_var is not None:
-        _move_running_statistics(input.data, dims, running_mean, running_var, momentum)
+        _move_running_statistics(input.array, dims, running_mean, running_var, momentum)
     per_channel_shape = (1, input.shape[1]) + (1,) * (input.ndim - 2)
     return _scale_and_shift(_standardise(input, dims, eps), weight, bias, per_channel_shape)
 

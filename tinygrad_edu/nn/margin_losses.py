@@ -117,7 +117,7 @@ def multi_margin_loss(input: Tensor, target: Any, p: int = 1, margin: float = 1.
     reduction = _reduction(size_average, reduce, reduction, "multi_margin_loss")
     if p not in (1, 2):
         raise ValueError("only p == 1 and p == 2 supported")
-    labels = np.asarray(as_tensor(target).data)
+    labels = np.asarray(as_tensor(target).array)
     rows, labels = _class_rows(input, labels, "multi_margin_loss")
     classes = rows.shape[-1]
     picked = rows.gather(1, Tensor(labels[:, None].astype(np.int64)))
@@ -136,7 +136,7 @@ def multilabel_margin_loss(input: Tensor, target: Any, size_average: bool | None
     """Σ_{j ∈ T} Σ_{i ∉ T} max(0, 1 − (x_j − x_i)) / C per sample, T the class indices at the
     start of its target row (int64, of the input's shape), up to the first −1."""
     reduction = _reduction(size_average, reduce, reduction, "multilabel_margin_loss")
-    labels = np.asarray(as_tensor(target).data)
+    labels = np.asarray(as_tensor(target).array)
     if labels.shape != input.shape or input.ndim not in (1, 2):
         raise ShapeError(f"multilabel_margin_loss: expected input (N, C) or (C,) and a target of its shape; got {input.shape} and {labels.shape}")
     rows, labels = input.reshape(-1, input.shape[-1]), labels.reshape(-1, input.shape[-1])

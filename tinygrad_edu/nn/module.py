@@ -47,7 +47,7 @@ class Module(ModuleHooks, ModuleState):
             raise TypeError(
                 f"cannot assign {type(value).__name__} to parameter {name!r} of "
                 f"{type(self).__name__}: expected a Parameter or None (to change its values, "
-                f"write into {name}.data)"
+                f"write into {name}.data, e.g. {name}.data.copy_(values))"
             )
         if name in (self._buffer_persistence or {}) and value is not None and not isinstance(value, Tensor):
             raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' (Tensor or None expected)")
@@ -194,7 +194,7 @@ class Module(ModuleHooks, ModuleState):
             if set_to_none or parameter.grad is None:
                 parameter.grad = None
             else:
-                parameter.grad.data[...] = 0
+                parameter.grad.array[...] = 0
 
     # ---- modes ---------------------------------------------------------------------------
     def train(self, mode: bool = True) -> Module:
@@ -214,11 +214,11 @@ class Module(ModuleHooks, ModuleState):
         the same, so an optimizer built before keeps updating them, as in torch."""
         dtype = to_dtype(dtype)
         for tensor in [*self.parameters(), *self.buffers()]:
-            if floating_only and not backend.is_float(tensor.data):
+            if floating_only and not backend.is_float(tensor.array):
                 continue  # torch too keeps num_batches_tracked int64 under .double()
-            tensor.data = backend.cast(tensor.data, dtype)
+            tensor.array = backend.cast(tensor.array, dtype)
             if tensor.grad is not None:
-                tensor.grad.data = backend.cast(tensor.grad.data, dtype)
+                tensor.grad.array = backend.cast(tensor.grad.array, dtype)
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> Module:

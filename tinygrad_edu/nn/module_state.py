@@ -175,7 +175,7 @@ class ModuleState:
             if assign:
                 self._assign_state(name, own[name], value)
             else:
-                own[name].data[...] = value
+                own[name].array[...] = value
         return IncompatibleKeys(missing, unexpected)
 
     def _assign_state(self, name: str, current: Tensor, value: np.ndarray) -> None:
@@ -198,7 +198,7 @@ def _quoted(keys: list[str]) -> str:
 def _as_array(value: Any) -> np.ndarray | None:
     """A state_dict value as an array (no copy where possible), or None if it is not one."""
     if isinstance(value, Tensor):
-        return value.data
+        return value.array
     if hasattr(value, "detach") and hasattr(value, "numpy"):
         value = value.detach()  # a torch tensor, perhaps a Parameter (numpy() refuses one that requires grad)
     try:

@@ -78,8 +78,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     # The op computes the batch's statistics, uses them (its backward accounts for their
     # dependence on X), and moves the running estimates towards them.
     tracked = running_mean is not None and running_var is not None
-    return BatchNormTraining.apply(input, weight, bias, running_mean.data if tracked else None,
-                                   running_var.data if tracked else None, momentum, eps)
+    return BatchNormTraining.apply(input, weight, bias, running_mean.array if tracked else None,
+                                   running_var.array if tracked else None, momentum, eps)
 
 
 def _last_dims(normalized_shape: int | Sequence[int]) -> tuple[int, ...]:
@@ -116,9 +116,9 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -
 def _reset_affine(weight: Tensor | None, bias: Tensor | None) -> None:
     """A normalization layer's γ back to 1 and β to 0 (torch's reset_parameters)."""
     if weight is not None:
-        weight.data[...] = 1
+        weight.array[...] = 1
     if bias is not None:
-        bias.data[...] = 0
+        bias.array[...] = 0
 
 
 class _BatchNorm(Module):
@@ -145,9 +145,9 @@ class _BatchNorm(Module):
 
     def reset_running_stats(self) -> None:
         if self.track_running_stats:
-            self.running_mean.data[...] = 0
-            self.running_var.data[...] = 1
-            self.num_batches_tracked.data[...] = 0
+            self.running_mean.array[...] = 0
+            self.running_var.array[...] = 1
+            self.num_batches_tracked.array[...] = 0
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
@@ -160,9 +160,9 @@ class _BatchNorm(Module):
         self._check_input_dim(input)
         momentum = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data[...] += 1
+            self.num_batches_tracked.array[...] += 1
             if self.momentum is None:  # cumulative moving average: the k-th batch gets weight 1/k
-                momentum = 1.0 / float(self.num_batches_tracked.data)
+                momentum = 1.0 / float(self.num_batches_tracked.array)
         # Batch statistics while training, and also in eval mode when no running ones are kept.
         use_batch_statistics = self.training or self.running_mean is None
         tracked = not self.training or self.track_running_stats

@@ -23,8 +23,8 @@ class Parameter(Tensor):
         # torch's Parameter() with no data is an empty tensor (filled in later, e.g. by assign);
         # Parameter(tensor) keeps the tensor's dtype (a float64 tensor stays float64), as torch
         if dtype is None and isinstance(data, Tensor):
-            dtype = data.data.dtype
+            dtype = data.array.dtype
         super().__init__(np.empty(0) if data is None else data, requires_grad=requires_grad, dtype=dtype)
 
     def __repr__(self) -> str:
-        return f"Parameter containing:\nTensor({backend.format_array(self.data)}, requires_grad={self.requires_grad})"
+        return f"Parameter containing:\nTensor({backend.format_array(self.array)}, requires_grad={self.requires_grad})"

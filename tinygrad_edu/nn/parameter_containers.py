@@ -22,7 +22,7 @@ def _as_parameter(container: Module, name: str, value: Any) -> Parameter:
     if isinstance(value, Parameter):
         return value
     if isinstance(value, Tensor):
-        return Parameter(value.data)
+        return Parameter(value.array)
     raise TypeError(f"{type(container).__name__} holds Parameters or Tensors; {name!r} is a {type(value).__name__}")
 
 

@@ -58,7 +58,7 @@ def max_pool2d(input: Tensor, kernel_size: IntPair, stride: IntPair | None = Non
     output = pool.MaxPool2d.apply(padded, kernel, step, dilation)
     if not return_indices:
         return _unbatched(output, input)
-    indices = strided_max_indices(padded.data, output.data, kernel, step, dilation, pad, x.shape[3])
+    indices = strided_max_indices(padded.array, output.array, kernel, step, dilation, pad, x.shape[3])
     return _unbatched(output, input), _unbatched(Tensor(indices), input)
 
 
@@ -108,7 +108,7 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
     height, width = x.shape[2:]
     if not return_indices and min(out_hw) > 0 and height % out_hw[0] == 0 and width % out_hw[1] == 0:
         return _unbatched(max_pool2d(x, (height // out_hw[0], width // out_hw[1])), input)  # windows tile the input
-    rows, cols = adaptive_max_positions(x.data, out_hw)
+    rows, cols = adaptive_max_positions(x.array, out_hw)
     output = _unbatched(gather_plane_positions(x, rows, cols), input)
     return (output, _unbatched(Tensor(rows * width + cols), input)) if return_indices else output
 
@@ -143,7 +143,7 @@ def adaptive_max_pool1d(input: Tensor, output_size: int | tuple[int], return_ind
 def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0, output_size: Sequence[int] | None = None) -> Tensor:
     """The inverse of max_pool2d as far as it goes: zeros of the pooled input's size with each
     value of input written at its index (h·W + w in its plane); dE/dinput = dE/dY at the indices."""
-    x, index = _batched(input, "max_unpool2d"), np.asarray(indices.data if isinstance(indices, Tensor) else indices)
+    x, index = _batched(input, "max_unpool2d"), np.asarray(indices.array if isinstance(indices, Tensor) else indices)
     if index.dtype != np.int64:
         raise TypeError(f"max_unpool2d: indices should be int64 (as max_pool2d's return_indices gives them); got {index.dtype}")
     index = index[None] if input.ndim == 3 else index

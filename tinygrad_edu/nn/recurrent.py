@@ -226,7 +226,7 @@ class RNNBase(Module):
         """Step t runs on the first batch_sizes[t] rows; states are in the sorted order inside,
         in the caller's order outside (hx in, h_n out), as torch."""
         self._check_features(input.data, (2,), "packed data")
-        batch_sizes = [int(n) for n in np.asarray(input.batch_sizes.data)]
+        batch_sizes = [int(n) for n in np.asarray(input.batch_sizes.array)]
         if hx is not None and input.sorted_indices is not None:
             hx = _reorder(hx, input.sorted_indices)
         states = self._initial_states(hx, batch_sizes[0], input.data, True)

@@ -177,7 +177,7 @@ def gaussian_nll_loss(input: Tensor, target: Any, var: Tensor | float, full: boo
         if var < 0:
             raise ValueError("var has negative entry/entries")
         var = Tensor(np.full(input.shape, var, dtype=input.dtype))
-    elif (np.asarray(var.data) < 0).any():
+    elif (np.asarray(var.array) < 0).any():
         raise ValueError("var has negative entry/entries")
     if var.shape != input.shape:
         if var.shape == input.shape[:-1]:
@@ -186,7 +186,7 @@ def gaussian_nll_loss(input: Tensor, target: Any, var: Tensor | float, full: boo
             raise ValueError("var is of incorrect size")
     check_reduction(reduction, "gaussian_nll_loss")
     # var + (max(var, eps) − var): the clamped values, with the gradient of var itself.
-    var = var + Tensor(np.maximum(var.data, eps) - var.data)
+    var = var + Tensor(np.maximum(var.array, eps) - var.array)
     difference = input - as_tensor(target)
     losses = 0.5 * (var.log() + difference * difference / var)
     if full:

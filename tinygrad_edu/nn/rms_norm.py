@@ -26,7 +26,7 @@ def rms_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Tenso
     last = _last_dims(normalized_shape)
     if input.ndim < len(last) or tuple(input.shape[input.ndim - len(last):]) != last:
         raise ShapeError(f"rms_norm: normalized_shape {list(last)} does not match the last dims of input of shape {tuple(input.shape)}")
-    eps = float(np.finfo(input.data.dtype).eps) if eps is None else eps
+    eps = float(np.finfo(input.array.dtype).eps) if eps is None else eps
     dims = tuple(range(input.ndim - len(last), input.ndim))
     output = input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt()
     return output if weight is None else output * weight

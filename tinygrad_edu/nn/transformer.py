@@ -85,7 +85,7 @@ def _clone(layer: Module) -> Module:
     clone = copy.deepcopy(layer)
     for module in clone.modules():
         for name, parameter in list(module._own_parameters()):
-            setattr(module, name, Parameter(parameter.data, requires_grad=parameter.requires_grad, dtype=parameter.dtype))
+            setattr(module, name, Parameter(parameter.array, requires_grad=parameter.requires_grad, dtype=parameter.dtype))
     return clone
 
 

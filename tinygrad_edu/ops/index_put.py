@@ -47,7 +47,7 @@ def index_put(base: Tensor, index: Any, values: Any, accumulate: bool, what: str
     differentiable in base and values. `index` is a numpy index (see numpy_index); `what`
     names the write in errors."""
     try:
-        selected = base.data[index].shape
+        selected = base.array[index].shape
     except IndexError as error:
         raise IndexError(f"{what}: {error} (tensor of shape {base.shape})") from None
     values = _fitted(values, selected, base.dtype, what)
@@ -59,7 +59,7 @@ def index_put(base: Tensor, index: Any, values: Any, accumulate: bool, what: str
 def _fitted(values: Any, shape: tuple[int, ...], dtype: Any, what: str) -> Any:
     """values in `dtype`, broadcast to `shape` (the shape of the places written), as torch
     fits the value of an index write; a Tensor stays in the graph."""
-    value_shape = tuple(np.shape(values.data if isinstance(values, Tensor) else values))
+    value_shape = tuple(np.shape(values.array if isinstance(values, Tensor) else values))
     extra = len(value_shape) - len(shape)
     if extra > 0 and all(size == 1 for size in value_shape[:extra]):  # torch drops leading 1s
         value_shape = value_shape[extra:]

@@ -188,7 +188,7 @@ def torch_index(index: Any) -> tuple[Any, Any]:
 def _index_part(part: Any) -> Any:
     """One entry of an index with Tensors and lists as arrays; a 0-d integer array is an int."""
     if isinstance(part, Tensor):
-        part = part.data
+        part = part.array
     elif isinstance(part, list):
         part = np.asarray(part)
         if part.size == 0:

@@ -73,7 +73,7 @@ def result_type(*operands: Any) -> np.dtype:
         if value is None:
             continue
         if isinstance(value, Tensor):
-            tier, dtype = (0 if value.data.ndim else 1), value.data.dtype
+            tier, dtype = (0 if value.array.ndim else 1), value.array.dtype
         else:
             tier, dtype = 2, _scalar_dtype(value)
         tiers[tier] = dtype if tiers[tier] is None else promote_types(tiers[tier], dtype)
@@ -92,8 +92,8 @@ def as_operand(value: Any, like: Any = None) -> Any:
         return value.item()
     if value is None or isinstance(value, (Tensor, bool, int, float)):
         return value
-    if isinstance(like, Tensor) and like.data.dtype.kind == "f":
-        return Tensor(value, dtype=like.data.dtype)
+    if isinstance(like, Tensor) and like.array.dtype.kind == "f":
+        return Tensor(value, dtype=like.array.dtype)
     return Tensor(value)
 
 
@@ -102,7 +102,7 @@ def cast(value: Any, dtype: np.dtype) -> Any:
     `.to(dtype)`), a Python number kept as it is (numpy keeps it "weak": float32 + 1.5 is
     float32), except an int that dtype cannot hold, which wraps around as in torch (uint8 − 1)."""
     if isinstance(value, Tensor):
-        return value if value.data.dtype == dtype else elementwise.Cast.apply(value, dtype)
+        return value if value.array.dtype == dtype else elementwise.Cast.apply(value, dtype)
     if dtype.kind in "iu" and type(value) is int:
         info = np.iinfo(dtype)
         if not info.min <= value <= info.max:
@@ -116,7 +116,7 @@ def promote(*operands: Any, floating: bool = False, subtraction: bool = False) -
     `subtraction` with a bool tensor is refused, as torch refuses it (use ^ or logical_xor)."""
     like = next((value for value in operands if isinstance(value, Tensor)), None)
     operands = tuple(as_operand(value, like) for value in operands)
-    if subtraction and any(isinstance(value, Tensor) and value.data.dtype == _BOOL for value in operands):
+    if subtraction and any(isinstance(value, Tensor) and value.array.dtype == _BOOL for value in operands):
         raise DTypeError("sub: subtraction, the `-` operator, with a bool tensor is not supported; use ^ or logical_xor()")
     dtype = result_type(*operands)
     if floating and dtype.kind != "f":

@@ -39,12 +39,12 @@ def view_of(tensor: Tensor) -> View | None:
     ctx = tensor._ctx
     if ctx is None or ctx.freed:
         return None
-    memory = owner(tensor.data)
-    base = next((p for p in ctx.inputs if isinstance(p, Tensor) and owner(p.data) is memory), None)
+    memory = owner(tensor.array)
+    base = next((p for p in ctx.inputs if isinstance(p, Tensor) and owner(p.array) is memory), None)
     if base is None:
         return None
     function = ctx.function
-    if getattr(tensor, "_history", None) and not (function in (Index, Reshape, Permute) and tensor.data.base is not None):
+    if getattr(tensor, "_history", None) and not (function in (Index, Reshape, Permute) and tensor.array.base is not None):
         # Written in place before: its values were copied into its own memory, and the inputs
         # that share it are views of this tensor (x[0] += v reads x[0], then writes it back).
         return None

@@ -25,7 +25,7 @@ def is_tensor(value: Any) -> bool:
 
 def values(x: Any) -> np.ndarray:
     """x's numbers, outside any graph: for conditions and masks, which are constants."""
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x.array if isinstance(x, Tensor) else np.asarray(x)
 
 
 def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001 (numpy's name)

@@ -1,4 +1,4 @@
-"""Optimizers: they read each parameter's .grad and update its .data in place."""
+"""Optimizers: they read each parameter's .grad and update its .array in place."""
 from . import lr_scheduler, swa_utils
 from .adadelta import Adadelta
 from .adagrad import Adagrad

@@ -45,7 +45,7 @@ class Adadelta(Optimizer):
             for param, grad, work in steps:
                 state = self.state[param]
                 if not state:
-                    state.update(step=0, square_avg=np.zeros_like(param.data), acc_delta=np.zeros_like(param.data))
+                    state.update(step=0, square_avg=np.zeros_like(param.array), acc_delta=np.zeros_like(param.array))
                 state["step"] += 1
                 square_avg, acc_delta = state["square_avg"], state["acc_delta"]
                 square_avg *= rho
@@ -55,5 +55,5 @@ class Adadelta(Optimizer):
                 delta *= grad  # Δ
                 acc_delta *= rho
                 acc_delta += np.multiply(np.multiply(delta, delta, out=work), 1 - rho, out=work)  # u ← ρ u + (1 − ρ) Δ²
-                param.data -= np.multiply(delta, lr, out=delta)
+                param.array -= np.multiply(delta, lr, out=delta)
         return loss

@@ -35,7 +35,7 @@ class Adagrad(Optimizer):
 
     def _start(self, param: Tensor) -> dict[str, Any]:
         state = self.state[param]
-        state.update(step=0, sum=np.full_like(param.data, self.defaults["initial_accumulator_value"]))
+        state.update(step=0, sum=np.full_like(param.array, self.defaults["initial_accumulator_value"]))
         return state
 
     def check_hyperparameters(self, options: Mapping[str, Any]) -> None:
@@ -61,5 +61,5 @@ class Adagrad(Optimizer):
                 np.sqrt(state["sum"], out=work)
                 work += eps
                 np.divide(grad, work, out=work)
-                param.data -= np.multiply(work, clr, out=work)  # θ ← θ − η g / (√s + ε)
+                param.array -= np.multiply(work, clr, out=work)  # θ ← θ − η g / (√s + ε)
         return loss

@@ -53,12 +53,12 @@ class Adam(Optimizer):
             for param, grad, work in steps:
                 state = self.state[param]
                 if not state:
-                    state.update(step=0, exp_avg=np.zeros_like(param.data), exp_avg_sq=np.zeros_like(param.data))
+                    state.update(step=0, exp_avg=np.zeros_like(param.array), exp_avg_sq=np.zeros_like(param.array))
                     if amsgrad:
-                        state["max_exp_avg_sq"] = np.zeros_like(param.data)
+                        state["max_exp_avg_sq"] = np.zeros_like(param.array)
                 state["step"] += 1
                 if decay != 1.0:
-                    param.data *= decay  # θ ← θ (1 − lr λ), AdamW
+                    param.array *= decay  # θ ← θ (1 − lr λ), AdamW
                 exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
                 step_size = lr / (1 - beta1 ** state["step"])
                 bias_correction2_sqrt = math.sqrt(1 - beta2 ** state["step"])
@@ -77,7 +77,7 @@ class Adam(Optimizer):
                 work += eps  # √v̂ + ε
                 np.divide(exp_avg, work, out=work)
                 work *= step_size
-                param.data -= work  # θ ← θ − lr m̂ / (√v̂ + ε)
+                param.array -= work  # θ ← θ − lr m̂ / (√v̂ + ε)
         return loss
 
 

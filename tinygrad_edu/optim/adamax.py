@@ -38,7 +38,7 @@ class Adamax(Optimizer):
             for param, grad, work in steps:
                 state = self.state[param]
                 if not state:
-                    state.update(step=0, exp_avg=np.zeros_like(param.data), exp_inf=np.zeros_like(param.data))
+                    state.update(step=0, exp_avg=np.zeros_like(param.array), exp_inf=np.zeros_like(param.array))
                 state["step"] += 1
                 exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
                 exp_avg *= beta1
@@ -49,5 +49,5 @@ class Adamax(Optimizer):
                 np.maximum(exp_inf, work, out=exp_inf)  # u ← max(β₂ u, |g| + ε)
                 np.divide(exp_avg, exp_inf, out=work)
                 work *= lr / (1 - beta1 ** state["step"])
-                param.data -= work
+                param.array -= work
         return loss

@@ -44,18 +44,18 @@ class ASGD(Optimizer):
             for param, grad, work in steps:
                 state = self.state[param]
                 if not state:
-                    state.update(step=0, eta=np.float32(lr), mu=np.float32(1.0), ax=np.zeros_like(param.data))
+                    state.update(step=0, eta=np.float32(lr), mu=np.float32(1.0), ax=np.zeros_like(param.array))
                 state["step"] += 1
                 eta = float(state["eta"])
-                param.data *= 1 - lambd * eta  # decay
-                param.data -= np.multiply(grad, eta, out=work)  # θ ← θ − η g
+                param.array *= 1 - lambd * eta  # decay
+                param.array -= np.multiply(grad, eta, out=work)  # θ ← θ − η g
                 ax = state["ax"]
                 if state["mu"] != 1:
-                    np.subtract(param.data, ax, out=work)
+                    np.subtract(param.array, ax, out=work)
                     work *= state["mu"]
                     ax += work
                 else:
-                    np.copyto(ax, param.data)
+                    np.copyto(ax, param.array)
                 step = state["step"]
                 state["eta"] = np.float32(lr / ((1 + lambd * lr * step) ** alpha))
                 state["mu"] = np.float32(1 / max(1, step - t0))

@@ -38,16 +38,16 @@ class LBFGS(Optimizer):
         self._params: list[Tensor] = self.param_groups[0]["params"]
 
     def _gather_flat_grad(self) -> np.ndarray:
-        return np.concatenate([np.zeros(p.data.size, p.data.dtype) if p.grad is None else p.grad.data.ravel() for p in self._params])
+        return np.concatenate([np.zeros(p.array.size, p.array.dtype) if p.grad is None else p.grad.array.ravel() for p in self._params])
 
     def _add_grad(self, step_size: Any, update: np.ndarray) -> None:
         """θ ← θ + step_size · update, the flat update cut back into the parameters."""
         offset = 0
         for p in self._params:
-            size = p.data.size
-            p.data += step_size * update[offset:offset + size].reshape(p.data.shape)
+            size = p.array.size
+            p.array += step_size * update[offset:offset + size].reshape(p.array.shape)
             offset += size
-        mark_written_by(self, [p.data for p in self._params])  # graphs that saved the parameters are stale
+        mark_written_by(self, [p.array for p in self._params])  # graphs that saved the parameters are stale
 
     def _directional_evaluate(self, closure: Callable[[], Any], x: list[np.ndarray], t: Any, d: np.ndarray) -> tuple[float, np.ndarray]:
         """The loss and gradient at θ + t d, then θ back to x."""
@@ -55,8 +55,8 @@ class LBFGS(Optimizer):
         loss = _number(closure())
         flat_grad = self._gather_flat_grad()
         for p, saved in zip(self._params, x):
-            p.data[...] = saved
-        mark_written_by(self, [p.data for p in self._params])
+            p.array[...] = saved
+        mark_written_by(self, [p.array for p in self._params])
         return loss, flat_grad
 
     def step(self, closure: Callable[[], Any]) -> Any:  # type: ignore[override]
@@ -128,7 +128,7 @@ class LBFGS(Optimizer):
             if line_search_fn is not None:
                 if line_search_fn != "strong_wolfe":
                     raise RuntimeError("only 'strong_wolfe' is supported")
-                x_init = [p.data.copy() for p in self._params]
+                x_init = [p.array.copy() for p in self._params]
                 loss, flat_grad, t, ls_func_evals = _strong_wolfe(
                     lambda x, step, direction: self._directional_evaluate(evaluate, x, step, direction),
                     x_init, t, d, loss, flat_grad, gtd, max_ls=max_eval - current_evals)

@@ -49,12 +49,12 @@ class NAdam(Optimizer):
             for param, grad, work in steps:
                 state = self.state[param]
                 if not state:
-                    state.update(step=0, mu_product=np.float32(1.0), exp_avg=np.zeros_like(param.data),
-                                 exp_avg_sq=np.zeros_like(param.data))
+                    state.update(step=0, mu_product=np.float32(1.0), exp_avg=np.zeros_like(param.array),
+                                 exp_avg_sq=np.zeros_like(param.array))
                 state["step"] += 1
                 step = state["step"]
                 if decay != 1.0:
-                    param.data *= decay
+                    param.array *= decay
                 mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
                 mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
                 mu_product = state["mu_product"] = np.float32(state["mu_product"] * mu)  # float32, as torch keeps it
@@ -68,8 +68,8 @@ class NAdam(Optimizer):
                 np.divide(exp_avg_sq, 1 - beta2**step, out=work)
                 np.sqrt(work, out=work)
                 work += eps  # d
-                param.data -= np.divide(grad, work) * (lr * (1.0 - mu) / (1.0 - float(mu_product)))
+                param.array -= np.divide(grad, work) * (lr * (1.0 - mu) / (1.0 - float(mu_product)))
                 np.divide(exp_avg, work, out=work)
                 work *= lr * mu_next / (1.0 - float(mu_product) * mu_next)
-                param.data -= work
+                param.array -= work
         return loss

@@ -8,11 +8,11 @@ optimizer ('lr', 'momentum', ...); a step reads the options from the dicts, so w
 next step. `defaults` holds the options given to the constructor, used for the options a group
 added by `add_param_group` leaves out. `state` maps each parameter (the Tensor) to its dict.
 
-An optimizer only reads `p.grad` and writes `p.data`; it never builds a graph. Updates are
+An optimizer only reads `p.grad` and writes `p.array`; it never builds a graph. Updates are
 made in place, into the arrays the model already holds: the model, the optimizer and any
 view of the parameters keep pointing at the same memory, and no new array per parameter is
-allocated each step (`p.data -= lr * g` measured 1.3–3.4× faster than
-`p.data = p.data - lr * g` on 78k to 4M float32 values).
+allocated each step (`p.array -= lr * g` measured 1.3–3.4× faster than
+`p.array = p.array - lr * g` on 78k to 4M float32 values).
 """
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ class Optimizer(OptimizerHooks):
         self.check_hyperparameters(self.defaults)
         self.param_groups: list[dict[str, Any]] = []
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
-        self._work: dict[Tensor, tuple[np.ndarray, np.ndarray]] = {}  # param -> (its .data, scratch)
+        self._work: dict[Tensor, tuple[np.ndarray, np.ndarray]] = {}  # param -> (its .array, scratch)
         groups = list(params)
         if not groups:
             raise ValueError("optimizer got an empty parameter list")
@@ -121,7 +121,7 @@ class Optimizer(OptimizerHooks):
                 gradient = param.grad
                 if gradient is None:
                     continue
-                data, grad = param.data, gradient.data
+                data, grad = param.array, gradient.array
                 if grad.shape != data.shape:
                     self._refuse_gradient_shape(param, grad)
                 if maximize:
@@ -129,7 +129,7 @@ class Optimizer(OptimizerHooks):
                 if weight_decay != 0:
                     grad = grad + weight_decay * data
                 work = work_arrays.get(param)
-                if work is None or work[0] is not data:  # first step, or new .data
+                if work is None or work[0] is not data:  # first step, or new .array
                     work = work_arrays[param] = (data, np.empty_like(data))
                 steps.append((param, grad, work[1]))
                 written.append(data)
@@ -142,7 +142,7 @@ class Optimizer(OptimizerHooks):
         changes nothing."""
         index = [id(p) for group in self.param_groups for p in group["params"]].index(id(param))
         raise RuntimeError(
-            f"{type(self).__name__}.step: parameter {index} has shape {param.data.shape} but "
+            f"{type(self).__name__}.step: parameter {index} has shape {param.array.shape} but "
             f"its .grad has shape {grad.shape}; a gradient must have its parameter's shape"
         )
 
@@ -152,7 +152,7 @@ class Optimizer(OptimizerHooks):
                 if set_to_none or param.grad is None:
                     param.grad = None
                 else:
-                    param.grad.data[...] = 0
+                    param.grad.array[...] = 0
 
     def state_dict(self) -> dict[str, Any]:
         """torch's layout, copies: {'state': {index: {name: array}}, 'param_groups': [{options...,

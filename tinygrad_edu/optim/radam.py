@@ -50,11 +50,11 @@ class RAdam(Optimizer):
             for param, grad, work in steps:
                 state = self.state[param]
                 if not state:
-                    state.update(step=0, exp_avg=np.zeros_like(param.data), exp_avg_sq=np.zeros_like(param.data))
+                    state.update(step=0, exp_avg=np.zeros_like(param.array), exp_avg_sq=np.zeros_like(param.array))
                 state["step"] += 1
                 step = state["step"]
                 if decay != 1.0:
-                    param.data *= decay
+                    param.array *= decay
                 exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
                 exp_avg *= beta1
                 exp_avg += np.multiply(grad, 1 - beta1, out=work)  # m ← β₁ m + (1 − β₁) g
@@ -72,5 +72,5 @@ class RAdam(Optimizer):
                     work *= lr * rect * math.sqrt(bias_correction2) / bias_correction1
                 else:
                     np.multiply(exp_avg, lr / bias_correction1, out=work)
-                param.data -= work
+                param.array -= work
         return loss

@@ -47,7 +47,7 @@ class RMSprop(Optimizer):
             for param, grad, work in steps:
                 state = self.state[param]
                 if not state:
-                    state.update(step=0, **{name: np.zeros_like(param.data) for name in self.state_keys(group)})
+                    state.update(step=0, **{name: np.zeros_like(param.array) for name in self.state_keys(group)})
                 state["step"] += 1
                 square_avg = state["square_avg"]
                 square_avg *= alpha
@@ -67,7 +67,7 @@ class RMSprop(Optimizer):
                     buffer = state["momentum_buffer"]
                     buffer *= momentum
                     buffer += work
-                    param.data -= np.multiply(buffer, lr, out=work)
+                    param.array -= np.multiply(buffer, lr, out=work)
                 else:
-                    param.data -= np.multiply(work, lr, out=work)
+                    param.array -= np.multiply(work, lr, out=work)
         return loss

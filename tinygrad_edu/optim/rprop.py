@@ -44,17 +44,17 @@ class Rprop(Optimizer):
             for param, grad, work in steps:
                 state = self.state[param]
                 if not state:
-                    state.update(step=0, prev=np.zeros_like(param.data), step_size=np.full_like(param.data, group["lr"]))
+                    state.update(step=0, prev=np.zeros_like(param.array), step_size=np.full_like(param.array, group["lr"]))
                 state["step"] += 1
                 prev, step_size = state["prev"], state["step_size"]
                 sign = np.sign(grad * prev)
                 flipped = sign < 0
-                factor = np.where(sign > 0, eta_plus, np.where(flipped, eta_minus, 1)).astype(param.data.dtype)
+                factor = np.where(sign > 0, eta_plus, np.where(flipped, eta_minus, 1)).astype(param.array.dtype)
                 step_size *= factor
                 np.clip(step_size, step_size_min, step_size_max, out=step_size)
                 np.copyto(prev, grad)
                 prev[flipped] = 0  # g ← 0 where the sign flipped
                 np.sign(prev, out=work)
                 work *= step_size
-                param.data -= work
+                param.array -= work
         return loss

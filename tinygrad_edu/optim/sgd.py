@@ -53,7 +53,7 @@ class SGD(Optimizer):
                     buffer *= momentum
                     buffer += np.multiply(grad, 1 - dampening, out=work)
                 grad = grad + momentum * buffer if nesterov else buffer
-                param.data -= np.multiply(grad, lr, out=work)  # in place, no new array
+                param.array -= np.multiply(grad, lr, out=work)  # in place, no new array
         return loss
 
 
@@ -68,4 +68,4 @@ def _descend(steps: list[Step], lr: float) -> None:
             # array's dtype, as torch rounds lr to the parameter's.
             dtype = grad.dtype
             rate = np.asarray(lr, dtype) if dtype.kind == "f" else lr
-        param.data -= np.multiply(grad, rate, work)  # in place, no new array
+        param.array -= np.multiply(grad, rate, work)  # in place, no new array

@@ -124,7 +124,7 @@ def _is_array(value: Any) -> bool:
 def _array(value: Any) -> np.ndarray:
     """An ndarray from an ndarray, a Tensor, a number or a CPU torch tensor."""
     if isinstance(value, Tensor):
-        return value.data
+        return value.array
     if hasattr(value, "detach") and hasattr(value, "numpy"):
         return value.detach().numpy()
     return np.asarray(value)

@@ -37,9 +37,9 @@ def _lerp_(start: Tensor, end: Tensor, weight: float) -> None:
     """start ← start + weight (end − start) in place, by torch's lerp formula (which switches
     to end − (1 − weight)(end − start) for weight ≥ ½, for accuracy near 1)."""
     if weight < 0.5:
-        start.data += weight * (end.data - start.data)
+        start.array += weight * (end.array - start.array)
     else:
-        start.data[...] = end.data - (1 - weight) * (end.data - start.data)
+        start.array[...] = end.array - (1 - weight) * (end.array - start.array)
 
 
 def get_ema_multi_avg_fn(decay: float = 0.999) -> Callable[[list[Tensor], list[Tensor], Any], None]:
@@ -52,7 +52,7 @@ def get_ema_multi_avg_fn(decay: float = 0.999) -> Callable[[list[Tensor], list[T
             if ema.dtype.kind in "fc":
                 _lerp_(ema, current, 1 - decay)
             else:
-                ema.data[...] = ema.data * decay + current.data * (1 - decay)
+                ema.array[...] = ema.array * decay + current.array * (1 - decay)
 
     return ema_update
 
@@ -66,7 +66,7 @@ def get_swa_multi_avg_fn() -> Callable[[list[Tensor], list[Tensor], Any], None]:
             if averaged.dtype.kind in "fc":
                 _lerp_(averaged, current, 1 / (count + 1))
             else:
-                averaged.data += (current.data - averaged.data) / (count + 1)
+                averaged.array += (current.array - averaged.array) / (count + 1)
 
     return swa_update
 
@@ -127,23 +127,23 @@ class AveragedModel(Module):
         count = int(self.n_averaged.item())
         if count == 0:
             for mine, theirs in zip(averaged, current):
-                mine.data[...] = theirs.data
+                mine.array[...] = theirs.array
         elif self.avg_fn is not None:
             for mine, theirs in zip(averaged, current):
-                mine.data[...] = np.asarray(self.avg_fn(mine, theirs, self.n_averaged).data)
+                mine.array[...] = np.asarray(self.avg_fn(mine, theirs, self.n_averaged).array)
         else:
             (self.multi_avg_fn or _swa_one_by_one)(averaged, current, self.n_averaged)
         if not self.use_buffers:
             for mine, theirs in zip(self.module.buffers(), model.buffers()):
-                mine.data[...] = theirs.data
-        self.n_averaged.data += 1
+                mine.array[...] = theirs.array
+        self.n_averaged.array += 1
 
 
 def _swa_one_by_one(averaged: list[Tensor], current: list[Tensor], num_averaged: Tensor) -> None:
     """torch's default on the CPU (no foreach kernel there): W ← W + (W_model − W) / (n + 1), one by one."""
     count = int(num_averaged.item())
     for mine, theirs in zip(averaged, current):
-        mine.data[...] = mine.data + (theirs.data - mine.data) / (count + 1)
+        mine.array[...] = mine.array + (theirs.array - mine.array) / (count + 1)
 
 
 def update_bn(loader: Iterable[Any], model: Module, device: Any = None) -> None:

@@ -71,7 +71,7 @@ def _encode(value: Any, arrays: list[np.ndarray], path: KeyPath, open_containers
         open_containers.remove(id(value))
         return node
     if isinstance(value, Tensor):
-        kind, array = "tensor", value.data
+        kind, array = "tensor", value.array
     elif isinstance(value, (np.ndarray, np.generic)) or hasattr(value, "__array__"):
         kind, array = "array", np.asarray(value)
     else:

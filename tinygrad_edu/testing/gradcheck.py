@@ -26,7 +26,7 @@ class GradcheckError(AssertionError):
 
 def _as_float64(value: Any) -> Any:
     if isinstance(value, Tensor) and value.dtype.kind == "f":
-        return Tensor(value.data, requires_grad=value.requires_grad, dtype=np.float64)
+        return Tensor(value.array, requires_grad=value.requires_grad, dtype=np.float64)
     return value
 
 
@@ -40,7 +40,7 @@ def _outputs(result: Any) -> list[Tensor | None]:
 
 
 def _directional_sum(result: Any, directions: list[np.ndarray | None]) -> float:
-    return float(sum(np.sum(output.data * direction) for output, direction in zip(_outputs(result), directions) if output is not None))
+    return float(sum(np.sum(output.array * direction) for output, direction in zip(_outputs(result), directions) if output is not None))
 
 
 def numerical_gradient(fn: Callable[..., Any], inputs: Sequence[Any], index: int, direction: Any, eps: float = 1e-6) -> np.ndarray:
@@ -50,7 +50,7 @@ def numerical_gradient(fn: Callable[..., Any], inputs: Sequence[Any], index: int
     inputs[index] must be a float64 Tensor; its data is perturbed in place and restored.
     """
     directions = direction if isinstance(direction, list) else [direction]
-    values = inputs[index].data
+    values = inputs[index].array
     gradient = np.zeros_like(values)
     # Grad mode stays on: fn may itself differentiate (a gradient penalty, gradgradcheck's
     # first derivative), and that needs its graph.
@@ -95,7 +95,7 @@ def _check(fn: Callable[..., Any], inputs: tuple[Any, ...], eps: float, atol: fl
         )
     for k, analytic_grad in zip(checked, analytic_grads):
         tensor = inputs[k]
-        analytic = analytic_grad.data if analytic_grad is not None else np.zeros_like(tensor.data)
+        analytic = analytic_grad.array if analytic_grad is not None else np.zeros_like(tensor.array)
         numeric = numerical_gradient(fn, inputs, k, directions, eps)
         excess = np.abs(analytic - numeric) - (atol + rtol * np.abs(numeric))
         # NaN or inf on either side fails: a NaN difference would compare as "not too large".

@@ -140,7 +140,7 @@ def compare_with_torch(
     finally:
         model.load_state_dict(state)
     twin = _build_twin(torch, model, torch_layers, mine.calls)
-    dtype = next((parameter.data.dtype for parameter in model.parameters()), arrays[0].dtype)
+    dtype = next((parameter.array.dtype for parameter in model.parameters()), arrays[0].dtype)
     twin.to(torch.from_numpy(np.empty(0, dtype)).dtype)
     try:
         twin.load_state_dict({name: torch.from_numpy(value.numpy()) for name, value in state.items()})
@@ -199,14 +199,14 @@ def _run_tinygrad(model: nn.Module, rows: list[tuple[str, nn.Module]], arrays: l
         def hook(module: nn.Module, args: tuple[Any, ...], output: Any) -> None:
             stack.pop().output = output
             if id(module) in row_names:
-                run.outputs.setdefault(name, []).append(np.array(output.data))
+                run.outputs.setdefault(name, []).append(np.array(output.array))
                 if name not in run.order:
                     run.order.append(name)
         return hook
 
     def backward(name: str) -> Callable[..., None]:
         def hook(module: nn.Module, grad_input: tuple[Any, ...], grad_output: tuple[Any, ...]) -> None:
-            run.grad_inputs.setdefault(name, []).append(None if grad_input[0] is None else np.array(grad_input[0].data))
+            run.grad_inputs.setdefault(name, []).append(None if grad_input[0] is None else np.array(grad_input[0].array))
         return hook
 
     had_hooks = {id(module): module._hooks for _, module in modules}
@@ -220,8 +220,8 @@ def _run_tinygrad(model: nn.Module, rows: list[tuple[str, nn.Module]], arrays: l
         output.retain_grad()
         loss = output.sum() if loss_fn is None else loss_fn(output, None if target is None else as_tensor(target))
         loss.backward()
-        run.loss, run.output_grad = np.array(loss.data), np.array(output.grad.data)
-        run.grads = {name: None if p.grad is None else np.array(p.grad.data) for name, p in model.named_parameters()}
+        run.loss, run.output_grad = np.array(loss.array), np.array(output.grad.array)
+        run.grads = {name: None if p.grad is None else np.array(p.grad.array) for name, p in model.named_parameters()}
     finally:
         for handle in handles:
             handle.remove()
@@ -397,7 +397,7 @@ def _first_divergence(layers: list[LayerParity], loss_ok: bool) -> str | None:
 
 
 def _as_array(value: Any) -> Any:
-    return value.data if isinstance(value, Tensor) else value
+    return value.array if isinstance(value, Tensor) else value
 
 
 def _display(name: str) -> str:

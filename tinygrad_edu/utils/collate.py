@@ -40,7 +40,7 @@ def _stack(values: list[np.ndarray], names: list[str]) -> Tensor:
 def _collate(batch: Sequence[Any], names: list[str]) -> Any:
     first = batch[0]
     if isinstance(first, Tensor):
-        return _stack([item.data for item in batch], names)
+        return _stack([item.array for item in batch], names)
     if isinstance(first, (np.ndarray, np.generic)) and first.dtype.kind in "biufc":
         return _stack([np.asarray(item) for item in batch], names)
     if isinstance(first, np.ndarray):  # strings or objects: nothing to stack, as torch

@@ -249,10 +249,10 @@ def _as_arrays(dataset: Any) -> list[np.ndarray] | None:
     """The arrays of a TensorDataset or a tuple-of-arrays (or single array) dataset, checked;
     None for any other data set."""
     if type(dataset) is TensorDataset:  # a subclass may change __getitem__: no shortcut
-        return [tensor.data for tensor in dataset.tensors]
+        return [tensor.array for tensor in dataset.tensors]
     if isinstance(dataset, (np.ndarray, Tensor)):
         # a map-style data set to torch too (item i is row i): its dtype is kept, as torch's collate keeps it
-        arrays = [dataset.data if isinstance(dataset, Tensor) else dataset]
+        arrays = [dataset.array if isinstance(dataset, Tensor) else dataset]
     elif isinstance(dataset, tuple):
         if not dataset:
             raise ValueError("dataset is an empty tuple: pass (inputs, targets, ...) arrays")
@@ -262,7 +262,7 @@ def _as_arrays(dataset: Any) -> list[np.ndarray] | None:
                     f"dataset tuple item {position} is a {type(array).__name__}; a tuple dataset "
                     f"holds numpy arrays or Tensors (a list of samples works as a dataset itself)"
                 )
-        arrays = [_float32(array.data if isinstance(array, Tensor) else array) for array in dataset]
+        arrays = [_float32(array.array if isinstance(array, Tensor) else array) for array in dataset]
     else:
         return None
     for position, array in enumerate(arrays):

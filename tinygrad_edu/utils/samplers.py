@@ -104,7 +104,7 @@ class WeightedRandomSampler(Sampler):
                  generator: Generator | None = None):
         if isinstance(num_samples, bool) or not isinstance(num_samples, int) or num_samples <= 0:
             raise ValueError(f"num_samples should be a positive integer value, but got num_samples={num_samples}")
-        weights = np.asarray(weights.data if hasattr(weights, "data") else weights, dtype=np.float64)
+        weights = np.asarray(weights.array if hasattr(weights, "array") else weights, dtype=np.float64)
         if weights.ndim != 1:
             raise ValueError(f"weights should be a 1d sequence but given weights have shape {weights.shape}")
         if (weights < 0).any() or not np.isfinite(weights).all() or weights.sum() <= 0:

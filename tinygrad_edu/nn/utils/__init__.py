@@ -27,7 +27,7 @@ def _as_list(parameters: Parameters) -> list[Tensor]:
 
 
 def _grads(parameters: Parameters) -> list[np.ndarray]:
-    return [p.grad.data for p in _as_list(parameters) if p.grad is not None]
+    return [p.grad.array for p in _as_list(parameters) if p.grad is not None]
 
 
 def get_total_norm(tensors: Parameters, norm_type: float = 2.0, error_if_nonfinite: bool = False,
@@ -35,7 +35,7 @@ def get_total_norm(tensors: Parameters, norm_type: float = 2.0, error_if_nonfini
     """‖(‖t_1‖_p, ‖t_2‖_p, ...)‖_p of the given tensors (gradients, say: torch's first half of
     clip_grad_norm_); norm_type any p > 0, or inf for the largest |t|. foreach is accepted and
     ignored."""
-    arrays = [t.data for t in _as_list(tensors)]
+    arrays = [t.array for t in _as_list(tensors)]
     norm_type = float(norm_type)
     if not arrays:
         return Tensor(np.float32(0.0))
@@ -105,5 +105,5 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
         raise ValueError(f"vector_to_parameters: vec must be 1-D with {needed} elements (the parameters' total); got shape {vec.shape}")
     offset = 0
     for p in parameters:
-        p.data[...] = vec.data[offset:offset + p.numel()].reshape(p.shape)
+        p.array[...] = vec.array[offset:offset + p.numel()].reshape(p.shape)
         offset += p.numel()

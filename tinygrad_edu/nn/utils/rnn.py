@@ -80,14 +80,14 @@ def invert_permutation(permutation: Tensor | None) -> Tensor | None:
     """The inverse permutation: inverse[permutation[i]] = i (None stays None)."""
     if permutation is None:
         return None
-    order = np.asarray(permutation.data)
+    order = np.asarray(permutation.array)
     inverse = np.empty_like(order, dtype=np.int64)
     inverse[order] = np.arange(order.size)
     return _int64(inverse)
 
 
 def _lengths(lengths: Any) -> np.ndarray:
-    values = np.asarray(getattr(lengths, "data", lengths))
+    values = np.asarray(getattr(lengths, "array", lengths))
     if values.ndim != 1:
         raise ShapeError(f"pack_padded_sequence: lengths must be 1-D (one length per sequence); got shape {values.shape}")
     return values.astype(np.int64)
@@ -142,7 +142,7 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False, pad
                         total_length: int | None = None) -> tuple[Tensor, Tensor]:
     """The inverse of pack_padded_sequence: (padded (T, B, *) or (B, T, *), lengths int64),
     in the caller's original batch order; T = total_length if given, else the longest length."""
-    batch_sizes = np.asarray(sequence.batch_sizes.data)
+    batch_sizes = np.asarray(sequence.batch_sizes.array)
     longest = batch_sizes.size
     if total_length is not None:
         if total_length < longest:
@@ -155,9 +155,9 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False, pad
     lengths = running.sum(0)
     samples = ranks
     if sequence.sorted_indices is not None:
-        order = np.asarray(sequence.sorted_indices.data)
+        order = np.asarray(sequence.sorted_indices.array)
         samples = order[ranks]
-        lengths = lengths[np.asarray(sequence.unsorted_indices.data)]
+        lengths = lengths[np.asarray(sequence.unsorted_indices.array)]
     data = sequence.data
     if batch_first:
         index, shape = (samples, steps), (batch, longest, *data.shape[1:])
