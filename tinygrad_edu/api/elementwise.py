@@ -287,7 +287,7 @@ def masked_fill(input: Any, mask: Any, value: Any) -> Any:
     input, mask = _tensor(input), _tensor(mask)
     if mask.dtype.kind != "b":
         raise ops.promotion.DTypeError(f"masked_fill only supports bool masks; got a mask of dtype {mask.dtype}")
-    if np.broadcast_shapes(mask.shape, input.shape) != input.shape:
+    if np.broadcast_shapes(mask.array.shape, input.array.shape) != input.array.shape:
         raise ShapeError(f"masked_fill: a mask of shape {mask.shape} does not broadcast to the input's shape {input.shape}")
     if isinstance(value, ops.promotion.Tensor):
         if value.ndim != 0:

@@ -28,7 +28,7 @@ __all__: list[str] = [
 def narrow(input: Any, dim: int, start: int, length: int) -> Any:
     """The `length` elements from `start` along `dim` (a view in torch)."""
     dim = wrap_dim(dim, input.ndim, "narrow")
-    size = input.shape[dim]
+    size = getattr(input, "array", input).shape[dim]  # a plain tuple: narrow runs on every split
     start = int(start) + size if int(start) < 0 else int(start)
     if not (0 <= start <= size and 0 <= length and start + length <= size):
         raise ShapeError(f"narrow: start ({start}) + length ({length}) exceeds dimension size ({size}) of shape {input.shape}")

@@ -32,17 +32,18 @@ def _future_keys(length: int, source: int) -> np.ndarray:
 def _attention_weights(query: Tensor, key: Tensor, attn_mask: Any, is_causal: bool, scale: float | None) -> Tensor:
     """A = softmax(Q Kᵀ · scale + M) over the key axis; a bool mask keeps the True
     positions (the others get −∞, so weight 0), a float mask is added to the scores."""
-    if query.shape[-1] != key.shape[-1]:
-        raise ShapeError(f"scaled_dot_product_attention: query and key need the same embedding size; got {query.shape} and {key.shape}")
-    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    query_shape, key_shape = query.array.shape, key.array.shape  # plain tuples: read on every step
+    if query_shape[-1] != key_shape[-1]:
+        raise ShapeError(f"scaled_dot_product_attention: query and key need the same embedding size; got {query_shape} and {key_shape}")
+    scale = 1.0 / math.sqrt(query_shape[-1]) if scale is None else scale
     scores = (query @ key.transpose(-2, -1)) * scale
     if is_causal:
         if attn_mask is not None:
             raise RuntimeError("scaled_dot_product_attention: pass either attn_mask or is_causal=True, not both")
-        if key.shape[-2] > 0:  # every query sees key 0 at least, so no row is masked whole
-            future = Tensor(_future_keys(query.shape[-2], key.shape[-2]))
+        if key_shape[-2] > 0:  # every query sees key 0 at least, so no row is masked whole
+            future = Tensor(_future_keys(query_shape[-2], key_shape[-2]))
             return scores.masked_fill(future, float("-inf")).softmax(dim=-1)
-        attn_mask = np.ones((query.shape[-2], 0), dtype=bool)
+        attn_mask = np.ones((query_shape[-2], 0), dtype=bool)
     if attn_mask is None:
         return scores.softmax(dim=-1)
     mask = attn_mask if isinstance(attn_mask, Tensor) else Tensor(np.asarray(attn_mask))

@@ -90,7 +90,7 @@ def layer_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Ten
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Normalize over the last len(normalized_shape) dims, which must equal normalized_shape."""
     last = _last_dims(normalized_shape)
-    if tuple(input.shape[input.ndim - len(last):]) != last or input.ndim < len(last):
+    if input.array.shape[input.ndim - len(last):] != last or input.ndim < len(last):
         raise ShapeError(f"layer_norm: normalized_shape {list(last)} does not match the last dims of input of shape {tuple(input.shape)}")
     normalized = _standardise(input, tuple(range(input.ndim - len(last), input.ndim)), eps)
     return _scale_and_shift(normalized, weight, bias, last)
