@@ -90,3 +90,15 @@ class AdamW(Adam):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, foreach=foreach,
                          maximize=maximize, capturable=capturable, differentiable=differentiable, fused=fused,
                          decoupled_weight_decay=True)
+
+
+def update_moments(exp_avg: np.ndarray, exp_avg_sq: np.ndarray, grad: np.ndarray, work: np.ndarray,
+                   beta1: float, beta2: float) -> None:
+    """m ← β₁ m + (1 − β₁) g and v ← β₂ v + (1 − β₂) g², in place (`work` is scratch): the
+    moments NAdam and RAdam keep as Adam does."""
+    exp_avg *= beta1
+    exp_avg += np.multiply(grad, 1 - beta1, out=work)
+    exp_avg_sq *= beta2
+    np.multiply(grad, grad, out=work)
+    work *= 1 - beta2
+    exp_avg_sq += work

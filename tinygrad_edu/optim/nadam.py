@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 
 from ..tensor import Tensor
+from .adam import update_moments
 from .optimizer import Optimizer, check_adam_options, check_option, loss_of
 
 
@@ -59,12 +60,7 @@ class NAdam(Optimizer):
                 mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
                 mu_product = state["mu_product"] = np.float32(state["mu_product"] * mu)  # float32, as torch keeps it
                 exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-                exp_avg *= beta1
-                exp_avg += np.multiply(grad, 1 - beta1, out=work)  # m ← β₁ m + (1 − β₁) g
-                exp_avg_sq *= beta2
-                np.multiply(grad, grad, out=work)
-                work *= 1 - beta2
-                exp_avg_sq += work  # v ← β₂ v + (1 − β₂) g²
+                update_moments(exp_avg, exp_avg_sq, grad, work, beta1, beta2)
                 np.divide(exp_avg_sq, 1 - beta2**step, out=work)
                 np.sqrt(work, out=work)
                 work += eps  # d

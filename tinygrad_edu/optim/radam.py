@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 
 from ..tensor import Tensor
+from .adam import update_moments
 from .optimizer import Optimizer, check_adam_options, loss_of
 
 
@@ -56,12 +57,7 @@ class RAdam(Optimizer):
                 if decay != 1.0:
                     param.array *= decay
                 exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-                exp_avg *= beta1
-                exp_avg += np.multiply(grad, 1 - beta1, out=work)  # m ← β₁ m + (1 − β₁) g
-                exp_avg_sq *= beta2
-                np.multiply(grad, grad, out=work)
-                work *= 1 - beta2
-                exp_avg_sq += work  # v ← β₂ v + (1 − β₂) g²
+                update_moments(exp_avg, exp_avg_sq, grad, work, beta1, beta2)
                 bias_correction1, bias_correction2 = 1 - beta1**step, 1 - beta2**step
                 rho_t = rho_inf - 2 * step * beta2**step / bias_correction2
                 if rho_t > 5.0:
