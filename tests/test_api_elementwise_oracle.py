@@ -110,7 +110,7 @@ def _pairs(draw: st.DrawFn, first: Any, second: Any) -> tuple[np.ndarray, np.nda
     shapes = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3)).input_shapes
     # Values from a coarse set, so that maximum, minimum and clamp meet ties and bounds too.
     default = st.sampled_from([-1.5, -0.5, 0.0, 0.5, 1.0])
-    return draw(arrays(shapes[0], first or default)), draw(arrays(shapes[1], second or default))
+    return draw(arrays(shapes[0], default if first is None else first)), draw(arrays(shapes[1], default if second is None else second))
 
 
 @pytest.mark.parametrize("name", BINARY)
