@@ -198,3 +198,14 @@ def test_cross_entropy_matches_torch(case, reduction):
 ])
 def test_loss_modules_repr_as_torch(name, args):
     assert repr(getattr(nn, name)(*args)) == repr(getattr(torch.nn, name)(*args))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_mse_loss_module_applies_its_reduction(reduction):
+    """nn.MSELoss(reduction=...) reduces as asked (a positional argument once sent it to
+    mse_loss's size_average, and every reduction gave the mean)."""
+    x = tg.tensor([[0.1, 0.5], [1.0, -1.0]])
+    squares = np.array([[0.01, 0.25], [1.0, 1.0]], dtype=np.float32)
+    expected = {"mean": squares.mean(), "sum": squares.sum(), "none": squares}[reduction]
+    np.testing.assert_allclose(nn.MSELoss(reduction=reduction)(x, tg.zeros(2, 2)).numpy(), expected, rtol=1e-6)
+    np.testing.assert_allclose(nn.MSELoss(size_average=False)(x, tg.zeros(2, 2)).numpy(), squares.sum(), rtol=1e-6)

@@ -37,7 +37,7 @@ class MSELoss(_Loss):
     """E = mean((Y − Y*)²) (or the sum, or per element: reduction);  dE/dY = 2/n (Y − Y*)."""
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
-        return F.mse_loss(input, target, self.reduction)
+        return F.mse_loss(input, target, reduction=self.reduction)
 
 
 class L1Loss(_Loss):
