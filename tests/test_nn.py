@@ -156,7 +156,7 @@ def test_module_forward_and_backward_equal_the_functional_form(module, functiona
 def test_losses_equal_the_functional_form(reduction):
     prediction, target = random_tensor(4, 3), random_tensor(4, 3, seed=1, requires_grad=False)
     labels = np.array([0, 2, 1, 2])
-    np.testing.assert_array_equal(nn.MSELoss(reduction=reduction)(prediction, target).array, F.mse_loss(prediction, target, reduction).array)
+    np.testing.assert_array_equal(nn.MSELoss(reduction=reduction)(prediction, target).array, F.mse_loss(prediction, target, reduction=reduction).array)
     np.testing.assert_array_equal(nn.CrossEntropyLoss(reduction=reduction)(prediction, labels).array, F.cross_entropy(prediction, labels, reduction=reduction).array)
 
 

@@ -93,6 +93,11 @@ def owns_writable(array: np.ndarray) -> bool:
     return array.base is None and array.flags.writeable
 
 
+def may_share_memory(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether a and b may overlap in memory (bounds only: cheap, and True when unsure)."""
+    return bool(np.may_share_memory(a, b))
+
+
 def copy(array: np.ndarray) -> np.ndarray:
     return np.array(array, copy=True)
 

@@ -82,8 +82,12 @@ def _tensors(tensors: Sequence[Any], name: str) -> list[Any]:
 
 
 def cat(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> Any:
-    """The tensors joined end to end along an existing dim."""
-    return ops.join.Cat.apply(dim if axis is None else axis, *_tensors(tensors, "cat"))
+    """The tensors joined end to end along an existing dim. As torch's, 1-d tensors with no
+    elements are skipped, so the accumulator idiom `acc = cat([acc, x])` may start from
+    `tensor([])` whatever x's shape."""
+    tensors = _tensors(tensors, "cat")
+    kept = [tensor for tensor in tensors if tensor.array.shape != (0,)]
+    return ops.join.Cat.apply(dim if axis is None else axis, *(kept or tensors))
 
 
 concat = concatenate = cat

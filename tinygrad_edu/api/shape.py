@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .. import ops  # the package only: its modules are imported once Tensor exists (tensor.py)
+from .. import backend, ops  # the package only: its modules are imported once Tensor exists (tensor.py)
 from ..errors import ShapeError
 from ..ops.dims import wrap_dim
 from . import counting, diagonals, indexing, info, joining, products
@@ -149,7 +149,10 @@ def _repeat(input: Any, repeats: tuple[int, ...]) -> Any:
     shape = (1,) * (len(repeats) - input.ndim) + input.shape
     paired = ops.movement.Reshape.apply(input, tuple(s for size in shape for s in (1, size)))
     expanded = ops.movement.Expand.apply(paired, tuple(s for r, size in zip(repeats, shape) for s in (r, size)))
-    return ops.movement.Reshape.apply(expanded, tuple(r * size for r, size in zip(repeats, shape)))
+    tiled = ops.movement.Reshape.apply(expanded, tuple(r * size for r, size in zip(repeats, shape)))
+    # torch's repeat returns new memory: a view of input's (broadcast, read-only, or input
+    # itself for repeats of 1) would let a write to the result reach input, or fail.
+    return ops.join.Clone.apply(tiled) if backend.may_share_memory(tiled.array, getattr(input, "array", input)) else tiled
 
 
 def tile(input: Any, dims: Sequence[int]) -> Any:
@@ -265,8 +268,9 @@ class ShapeMethods(diagonals.DiagonalMethods, joining.JoiningMethods, indexing.I
         return self.transpose(-2, -1)
 
     def contiguous(self, memory_format: Any = None) -> Any:
-        """This tensor itself: numpy arrays of any layout serve every op here."""
-        return self
+        """This tensor if its elements lie in row-major order, else a row-major copy, as torch's:
+        a write to the result of `x.t().contiguous()` must not reach x."""
+        return self if self.is_contiguous() else clone(self)
 
     def is_contiguous(self, memory_format: Any = None) -> bool:
         return bool(self.array.flags.c_contiguous)

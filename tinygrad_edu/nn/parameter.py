@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import backend
+from .. import tensor_str
 from ..tensor import Tensor
 
 
@@ -25,6 +25,8 @@ class Parameter(Tensor):
         if dtype is None and isinstance(data, Tensor):
             dtype = data.array.dtype
         super().__init__(np.empty(0) if data is None else data, requires_grad=requires_grad, dtype=dtype)
+        if isinstance(data, Tensor) and data.array.dtype == self.array.dtype:
+            self.array = data.array  # torch's Parameter(t) shares t's memory: `p.data.add_(1)` changes t
 
     def __repr__(self) -> str:
-        return f"Parameter containing:\nTensor({backend.format_array(self.array)}, requires_grad={self.requires_grad})"
+        return "Parameter containing:\n" + tensor_str.tensor_repr(self.array, ["requires_grad=True"] if self.requires_grad else [])

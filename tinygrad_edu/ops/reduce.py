@@ -130,8 +130,9 @@ class Max(Function):
     def forward(cls, ctx: Context, x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
         name = cls.__name__.lower()
         ctx.axes, ctx.keepdims = normalize_axes(axis, x.ndim, name), keepdims
-        if x.size == 0:
-            raise ValueError(f"{name}: cannot reduce an empty tensor of shape {x.shape}")
+        if any(x.shape[a] == 0 for a in ctx.axes):
+            # An empty tensor reduced along its other dims gives an empty result, as torch's.
+            raise ValueError(f"{name}: cannot reduce an empty tensor of shape {x.shape} along a dim of size 0")
         output = cls.reduce(x, axis=ctx.axes, keepdims=True)
         is_extreme = x == output
         # A constant (piecewise, the share does not change with X): an attribute, not saved.
@@ -154,8 +155,8 @@ def arg_extreme(x: np.ndarray, axis: Any, keepdims: bool, name: str) -> np.ndarr
     into the flattened tensor when axis is None (not differentiable: no Function)."""
     if isinstance(axis, tuple):
         raise TypeError(f"{name} takes a single dim (or None for the flattened tensor); got {axis!r}")
-    if x.size == 0:
-        raise ValueError(f"{name}: cannot reduce an empty tensor of shape {x.shape}")
+    if x.size == 0 and (axis is None or x.shape[wrap_dim(axis, x.ndim, name)] == 0):
+        raise ValueError(f"{name}: cannot reduce an empty tensor of shape {x.shape} along a dim of size 0")
     find = np.argmax if name == "argmax" else np.argmin
     if axis is None:
         index = np.asarray(find(x), dtype=np.int64)
