@@ -134,6 +134,11 @@ def reflected_operator(ufunc: Any) -> str | None:
     return _REFLECTED_OPERATORS.get(ufunc)
 
 
+def as_array(value: Any) -> np.ndarray:
+    """A ufunc's result as an array (numpy returns a scalar for 0-d inputs), dtype kept."""
+    return np.asarray(value)
+
+
 def apply_ufunc(ufunc: Any, arrays: list[Any], kwargs: dict[str, Any]) -> Any:
     """Run `ufunc` on plain arrays (its `out=` keeps the write in place)."""
     return ufunc(*arrays, **kwargs)

@@ -230,17 +230,24 @@ class Tensor(ElementwiseMethods, ReductionMethods, ShapeMethods, InplaceMethods,
         `array += tensor` (any ufunc with `out=`) writes the numbers into the array, outside
         the graph and without a version bump, as torch's writes into `.data` are. `array * tensor`
         and the other operators give the Tensor `tensor.__rmul__(array)` gives, so the result
-        stays in the graph instead of numpy looping over the tensor's elements. Anything else
-        (np.exp(tensor), say) is numpy's TypeError.
+        stays in the graph instead of numpy looping over the tensor's elements. Any other ufunc
+        (`np.exp(perplexity)`, say) gives a Tensor of numpy's result, as torch's do, outside
+        the graph; on a tensor that requires grad it is torch's RuntimeError.
         """
         if method != "__call__":
             return NotImplemented
+        arrays = [x.array if isinstance(x, Tensor) else x for x in inputs]
         if kwargs.get("out") is not None:
-            return backend.apply_ufunc(ufunc, [x.array if isinstance(x, Tensor) else x for x in inputs], kwargs)
+            return backend.apply_ufunc(ufunc, arrays, kwargs)
         name = backend.reflected_operator(ufunc)
-        if name is None or kwargs or len(inputs) != 2 or inputs[1] is not self:
-            return NotImplemented
-        return getattr(self, name)(inputs[0])
+        if name is not None and not kwargs and len(inputs) == 2 and inputs[1] is self:
+            return getattr(self, name)(inputs[0])
+        if any(isinstance(x, Tensor) and x._requires_grad for x in inputs):
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        result = backend.apply_ufunc(ufunc, arrays, kwargs)
+        if isinstance(result, tuple):
+            return tuple(Tensor.from_numpy(backend.as_array(part)) for part in result)
+        return Tensor.from_numpy(backend.as_array(result))
 
     # ---- reverse-mode autodiff (the walk itself is in engine.py) --------------------------
     def backward(self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False, inputs: Any = None) -> None:
