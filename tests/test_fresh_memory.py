@@ -73,3 +73,12 @@ def test_extremes_of_an_empty_batch_along_a_full_dim_are_empty(reduce):
         tg.zeros(0, 3).max()
     with pytest.raises(ValueError, match="size 0"):
         tg.zeros(0, 3).argmax(0)
+
+
+def test_errors_of_max_and_min_along_a_dim_name_them():
+    with pytest.raises(ValueError, match="^max: "):
+        tg.zeros(0, 3).max(0)
+    with pytest.raises(ValueError, match="^min: "):
+        tg.zeros(0, 3).min(0)
+    with pytest.raises(Exception, match="max"):
+        tg.zeros(2, 3).max(5)

@@ -107,7 +107,7 @@ def _extreme(input: Tensor, dim: Any, keepdim: Any, axis: Any, keepdims: Any, la
         return (ops.reduce.Max if largest else ops.reduce.Min).apply(input, None, keepdim)
     if isinstance(dim, tuple):
         raise TypeError(f"{name}() takes one int dim and returns (values, indices); for several dims use a{name}()")
-    indices = ops.reduce.arg_extreme(input.array, dim, keepdim, "argmax" if largest else "argmin")
+    indices = ops.reduce.arg_extreme(input.array, dim, keepdim, "argmax" if largest else "argmin", name)
     return ValuesIndices(_at_indices(input, indices, dim, keepdim), _constant(input, indices))
 
 

@@ -150,18 +150,20 @@ class Min(Max):
     reduce = np.minimum.reduce
 
 
-def arg_extreme(x: np.ndarray, axis: Any, keepdims: bool, name: str) -> np.ndarray:
+def arg_extreme(x: np.ndarray, axis: Any, keepdims: bool, name: str, caller: str | None = None) -> np.ndarray:
     """Indices (int64) of the first maximum ("argmax") or minimum ("argmin") along one axis, or
-    into the flattened tensor when axis is None (not differentiable: no Function)."""
+    into the flattened tensor when axis is None (not differentiable: no Function). Errors name
+    `caller` (max or min, whose indices these are) if given."""
+    label = caller or name
     if isinstance(axis, tuple):
-        raise TypeError(f"{name} takes a single dim (or None for the flattened tensor); got {axis!r}")
-    if x.size == 0 and (axis is None or x.shape[wrap_dim(axis, x.ndim, name)] == 0):
-        raise ValueError(f"{name}: cannot reduce an empty tensor of shape {x.shape} along a dim of size 0")
+        raise TypeError(f"{label} takes a single dim (or None for the flattened tensor); got {axis!r}")
+    if x.size == 0 and (axis is None or x.shape[wrap_dim(axis, x.ndim, label)] == 0):
+        raise ValueError(f"{label}: cannot reduce an empty tensor of shape {x.shape} along a dim of size 0")
     find = np.argmax if name == "argmax" else np.argmin
     if axis is None:
         index = np.asarray(find(x), dtype=np.int64)
         return index.reshape((1,) * x.ndim) if keepdims else index
-    axis = wrap_dim(axis, x.ndim, name)
+    axis = wrap_dim(axis, x.ndim, label)
     if x.ndim == 0:
         return np.zeros((), dtype=np.int64)
     return find(x, axis=axis, keepdims=keepdims).astype(np.int64, copy=False)
