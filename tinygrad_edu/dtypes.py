@@ -27,7 +27,7 @@ bool_ = np.dtype(np.bool_)
 
 
 
-class UnsupportedDtype:
+class _UnsupportedDtype:
     """A torch dtype numpy has no counterpart for. Programs may name it (nanoGPT's table
     `{'float32': torch.float32, 'bfloat16': torch.bfloat16, ...}` is built on every run) and
     compare with it; making a tensor of it is a TypeError naming it (`to_dtype`)."""
@@ -40,7 +40,7 @@ class UnsupportedDtype:
         return self.name
 
 
-bfloat16 = UnsupportedDtype("bfloat16")
+bfloat16 = _UnsupportedDtype("bfloat16")
 
 # torch's aliases: the same objects under a second name.
 half, float_, double = float16, float32, float64
@@ -64,7 +64,7 @@ def to_dtype(dtype: Any) -> np.dtype:
     """One of this module's dtypes, from any spelling of it; TypeError for anything else."""
     if isinstance(dtype, type) and isinstance(getattr(dtype, "dtype", None), np.dtype):
         return dtype.dtype  # a legacy type, torch.LongTensor (legacy_types.py)
-    if isinstance(dtype, UnsupportedDtype) or str(dtype) in ("bfloat16", "torch.bfloat16"):
+    if isinstance(dtype, _UnsupportedDtype) or str(dtype) in ("bfloat16", "torch.bfloat16"):
         raise TypeError(f"dtype {dtype} is not supported: tinygrad_edu computes with numpy, which has no bfloat16; use float32 or float16")
     if isinstance(dtype, str) or type(dtype).__module__ == "torch":
         # torch's dtypes print as "torch.float32"; the strings are torch's names too.

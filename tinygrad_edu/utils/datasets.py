@@ -55,7 +55,7 @@ class TensorDataset(Dataset):
                 raise ValueError(f"TensorDataset: tensor {position} is 0-d; its first dimension must count the samples")
         sizes = [tensor.shape[0] for tensor in tensors]
         if len(set(sizes)) > 1:
-            raise SizeMismatchError(f"Size mismatch between tensors: first dimensions {sizes} must agree")
+            raise _SizeMismatchError(f"Size mismatch between tensors: first dimensions {sizes} must agree")
         self.tensors = tensors
 
     def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
@@ -65,7 +65,7 @@ class TensorDataset(Dataset):
         return self.tensors[0].shape[0]
 
 
-class SizeMismatchError(AssertionError, ValueError):
+class _SizeMismatchError(AssertionError, ValueError):
     """TensorDataset's tensors differ in length: torch raises AssertionError, tinygrad_edu
     raised ValueError; both `except` clauses catch this."""
 
